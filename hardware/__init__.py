@@ -1,0 +1,1 @@
+"""Badge readers and feedback devices behind small interfaces."""

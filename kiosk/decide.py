@@ -1,0 +1,228 @@
+"""The check-in core: a tap becomes exactly one decision. Pure Python — no Kivy, SQLite,
+hardware or network — so every rule here is tested with a held clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from kiosk.clock import WORKSHOP_TZ, Instant, clock_is_sane
+from sync.record import CLOSES_SESSION, OPENS_SESSION, Entry, Record
+from sync.roster import DoorData, Participant, Supervisor
+
+
+class Outcome(StrEnum):
+    CHECK_IN = "check_in"
+    FORGOT_CHECKOUT = "forgot_checkout"  # a check-in, with yesterday's session still open
+    CHECK_OUT = "check_out"
+    TOO_SOON = "too_soon"
+    UNKNOWN_BADGE = "unknown_badge"
+    INACTIVE = "inactive"
+    SUPERVISOR = "supervisor"
+
+
+@dataclass(frozen=True)
+class DoorRules:
+    """The door's settings that change a decision."""
+
+    too_soon: timedelta = timedelta(minutes=5)
+    # After "too soon", a second tap within this time means "yes, I am leaving".
+    confirm_window: timedelta = timedelta(seconds=20)
+
+
+@dataclass(frozen=True)
+class Tap:
+    uid: str  # normalised badge UID
+    at: Instant
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """A check-in not yet matched by a check-out."""
+
+    record_id: str
+    at: Instant
+
+
+@dataclass
+class ParticipantDay:
+    day: date
+    open: OpenSession | None = None
+    worked_seconds: float = 0.0  # closed sessions of `day`
+    asked_to_leave_at: Instant | None = None  # when the door last said "too soon"
+
+
+@dataclass
+class Presence:
+    """Who is in, as this kiosk knows it: folded from its own journal records."""
+
+    people: dict[str, ParticipantDay] = field(default_factory=dict)
+
+    def of(self, participant_id: str) -> ParticipantDay | None:
+        return self.people.get(participant_id)
+
+    def apply(self, kind: str, participant_id: str | None, record_id: str, at: Instant) -> None:
+        """Fold one decision into the state; records must come in sequence order."""
+        if participant_id is None:
+            return
+        day = at.workshop_day()
+        state = self.people.get(participant_id)
+        if state is None or (state.day != day and state.open is None):
+            state = self.people[participant_id] = ParticipantDay(day=day)
+        if kind in OPENS_SESSION:
+            # A stale open session is the server's to close; here it is simply replaced.
+            self.people[participant_id] = ParticipantDay(
+                day=day,
+                open=OpenSession(record_id, at),
+                worked_seconds=state.worked_seconds if state.day == day else 0.0,
+            )
+        elif kind in CLOSES_SESSION and state.open is not None:
+            worked = max(0.0, at.seconds_since(state.open.at))
+            same_day = state.day == day
+            state.worked_seconds = (state.worked_seconds if same_day else 0.0) + worked
+            state.day, state.open, state.asked_to_leave_at = day, None, None
+        elif kind == Outcome.TOO_SOON:
+            state.asked_to_leave_at = at
+
+    def apply_record(self, record: Record) -> None:
+        self.apply(record.kind, record.participant_id, record.id, _instant_of(record))
+
+    def inside(self) -> list[str]:
+        return [pid for pid, state in self.people.items() if state.open is not None]
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    tap: Tap
+    participant: Participant | None = None
+    supervisor: Supervisor | None = None
+    checked_in_at: datetime | None = None  # for check-out and too-soon: when they came in
+    worked_today: timedelta | None = None  # for check-out: all of today's sessions
+    stale_day: date | None = None  # for forgot-checkout: the day left open
+    reason: str | None = None  # for inactive: why
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def entry(self) -> Entry:
+        """The journal record of this decision."""
+        at = self.tap.at
+        return Entry(
+            kind=self.outcome.value,
+            wall_at=at.wall,
+            workshop_day=at.workshop_day(),
+            clock_synced=at.synchronised,
+            boot_id=at.boot_id,
+            monotonic=at.monotonic,
+            participant_id=self.participant.id if self.participant else None,
+            supervisor_id=self.supervisor.id if self.supervisor else None,
+            badge_uid=self.tap.uid,
+            detail=self.detail,
+        )
+
+
+def decide(tap: Tap, data: DoorData, presence: Presence, rules: DoorRules) -> Decision:
+    """Turn one tap into one decision."""
+    badge = data.badge(tap.uid)
+    if badge is None:
+        return Decision(Outcome.UNKNOWN_BADGE, tap)
+    if badge.holder == "supervisor":
+        supervisor = data.supervisors.get(badge.holder_id)
+        if not badge.active or supervisor is None:
+            return _inactive(tap, "badge_revoked", supervisor=supervisor)
+        return Decision(Outcome.SUPERVISOR, tap, supervisor=supervisor)
+    participant = data.participants.get(badge.holder_id)
+    if participant is None or not badge.active:
+        return _inactive(tap, "badge_revoked", participant=participant)
+    today = tap.at.workshop_day()
+    reason = participant.inactive_reason(today)
+    if reason and reason.startswith("program_") and not clock_is_sane(tap.at.wall):
+        # A Pi that booted without NTP may think it is 1970: a broken clock must not
+        # keep anyone out. The server judges the dates once the time is corrected.
+        reason = None
+    if reason:
+        return _inactive(tap, reason, participant=participant)
+
+    state = presence.of(participant.id)
+    session = state.open if state else None
+    if session is None:
+        return Decision(Outcome.CHECK_IN, tap, participant=participant)
+
+    came_in = tap.at.reckon(session.at)
+    came_in_day = came_in.astimezone(WORKSHOP_TZ).date()
+    if came_in_day < today:
+        return Decision(
+            Outcome.FORGOT_CHECKOUT,
+            tap,
+            participant=participant,
+            stale_day=came_in_day,
+            detail={"stale_record_id": session.record_id},
+        )
+
+    since = tap.at.seconds_since(session.at)
+    link: dict[str, Any] = {"check_in_record_id": session.record_id}
+    if since < rules.too_soon.total_seconds():
+        asked = state.asked_to_leave_at if state else None
+        confirmed = (
+            asked is not None
+            and 0 <= tap.at.seconds_since(asked) <= rules.confirm_window.total_seconds()
+        )
+        if not confirmed:
+            return Decision(
+                Outcome.TOO_SOON, tap, participant=participant, checked_in_at=came_in, detail=link
+            )
+        link = {**link, "confirmed": True}
+    return check_out(tap, participant, state, came_in, link)
+
+
+def confirm_leave(
+    participant: Participant, presence: Presence, at: Instant, uid: str
+) -> Decision | None:
+    """The participant answered "yes, I am leaving" on screen after "too soon"."""
+    state = presence.of(participant.id)
+    if state is None or state.open is None:
+        return None
+    link: dict[str, Any] = {"check_in_record_id": state.open.record_id, "confirmed": True}
+    return check_out(Tap(uid, at), participant, state, at.reckon(state.open.at), link)
+
+
+def check_out(
+    tap: Tap,
+    participant: Participant,
+    state: ParticipantDay | None,
+    came_in: datetime,
+    detail: dict[str, Any],
+) -> Decision:
+    session = state.open if state else None
+    this_session = tap.at.seconds_since(session.at) if session else 0.0
+    earlier = state.worked_seconds if state and state.day == tap.at.workshop_day() else 0.0
+    return Decision(
+        Outcome.CHECK_OUT,
+        tap,
+        participant=participant,
+        checked_in_at=came_in,
+        worked_today=timedelta(seconds=max(0.0, earlier + this_session)),
+        detail=detail,
+    )
+
+
+def _inactive(
+    tap: Tap,
+    reason: str,
+    *,
+    participant: Participant | None = None,
+    supervisor: Supervisor | None = None,
+) -> Decision:
+    return Decision(
+        Outcome.INACTIVE,
+        tap,
+        participant=participant,
+        supervisor=supervisor,
+        reason=reason,
+        detail={"reason": reason},
+    )
+
+
+def _instant_of(record: Record) -> Instant:
+    return Instant(record.wall_at, record.monotonic, record.boot_id, record.clock_synced)

@@ -1,0 +1,130 @@
+"""The door without a screen: reads badges, decides, records, signals, and prints what
+the screen would say. Also the way to run a kiosk over SSH when the display is broken."""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from hardware.badge import BadgeRead, BadgeReader, ReaderHealth
+from hardware.feedback import Feedback
+from kiosk.clock import Clock, SystemClock
+from kiosk.decide import DoorRules
+from kiosk.door import Door, DoorFailure
+from kiosk.messages import clock_time, screen_lines
+from sync.journal import Journal
+from sync.roster import DoorData, DoorDataError
+
+log = logging.getLogger(__name__)
+
+HEALTH_LINES = {
+    ReaderHealth.OK: "Lezer: in orde.",
+    ReaderHealth.DEGRADED: "! Lezer: storing — pas wordt misschien niet gelezen.",
+    ReaderHealth.ABSENT: "✖ Lezer: geen verbinding. Meld het je begeleider.",
+}
+
+
+class StartupError(RuntimeError):
+    """Start-up cannot go on; the message is one line for the admin."""
+
+
+@dataclass(frozen=True)
+class _Stop:
+    reason: str
+
+
+def load_door_data(path: Path) -> DoorData:
+    """Read a door-data JSON file; errors name the file and the place inside it."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise StartupError(f"{path}: cannot read door data: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise StartupError(f"{path}, line {error.lineno}: not JSON: {error.msg}") from None
+    try:
+        return DoorData.from_dict(raw)
+    except DoorDataError as error:
+        raise StartupError(f"{path}: {error}") from None
+
+
+def rules_from(kiosk: dict[str, Any] | Any) -> DoorRules:
+    return DoorRules(
+        too_soon=timedelta(minutes=kiosk["too_soon_minutes"]),
+        confirm_window=timedelta(seconds=kiosk["confirm_seconds"]),
+    )
+
+
+class HeadlessDoor:
+    """Runs a door on the main thread; reader threads only hand over reads."""
+
+    def __init__(
+        self,
+        *,
+        journal: Journal,
+        reader: BadgeReader,
+        feedback: Feedback,
+        rules: DoorRules,
+        out: TextIO,
+        clock: Clock | None = None,
+    ) -> None:
+        self.journal = journal
+        self.reader = reader
+        self.feedback = feedback
+        self.out = out
+        self.door = Door(journal=journal, clock=clock or SystemClock(), feedback=feedback,
+                         rules=rules)  # fmt: skip
+        self._inbox: queue.Queue[BadgeRead | ReaderHealth | _Stop] = queue.Queue()
+
+    def stop(self, reason: str = "stop") -> None:
+        """Ask the loop to end; safe from any thread and from signal handlers."""
+        self._inbox.put(_Stop(reason))
+
+    def say(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def run(self, *, install_signals: bool = True) -> int:
+        if install_signals and threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: self.stop("signal"))
+        self.reader.start(self._inbox.put, self._inbox.put)
+        present = len(self.door.presence.inside())
+        self.say(f"prikklok — deur klaar ({self.reader.source}); binnen: {present}.")
+        try:
+            while True:
+                item = self._inbox.get()
+                if isinstance(item, _Stop):
+                    break
+                if isinstance(item, ReaderHealth):
+                    self.say(HEALTH_LINES[item])
+                    continue
+                self._answer(item)
+        finally:
+            self.reader.close()
+            self.feedback.close()
+            self.journal.close()
+        return 0
+
+    def _answer(self, read: BadgeRead) -> None:
+        try:
+            answer = self.door.tap(read.uid)
+        except DoorFailure:
+            self.say("✖ Er ging iets mis. Tik nog een keer, of meld het je begeleider.")
+            return
+        record = answer.record
+        lines = screen_lines(answer.decision, self.door.data)
+        self.say(f"[{clock_time(record.wall_at)} #{record.seq}] {lines[0]}")
+        for line in lines[1:]:
+            self.say(line)
+
+
+def stop_on_eof(door: HeadlessDoor) -> Callable[[], None]:
+    return lambda: door.stop("end of input")

@@ -1,0 +1,1 @@
+"""The prikklok command and its configuration."""

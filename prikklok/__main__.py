@@ -1,0 +1,5 @@
+import sys
+
+from prikklok.cli import main
+
+sys.exit(main())

@@ -1,0 +1,176 @@
+"""The prikklok command: one group, one subcommand per job."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+# Kivy (the screen, a later issue) parses sys.argv when imported; it must never see ours.
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+
+import click
+
+from prikklok.config import KEYS, Config, ConfigError, find_config, load_config
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Failure(click.ClickException):
+    """A one-line error for the user; exit code 1."""
+
+
+def config_option(func: F) -> F:
+    """--config FILE, shared by every command that reads the configuration."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Config file (default: $PRIKKLOK_CONFIG, then /etc/prikklok/prikklok.toml).",
+    )(func)
+
+
+def read_config(config_path: Path | None) -> Config:
+    try:
+        return load_config(find_config(config_path))
+    except ConfigError as error:
+        raise Failure(str(error)) from None
+
+
+def setup_logging(config: Config) -> None:
+    logging.basicConfig(
+        level=config["log"]["level"].upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="prikklok")
+def cli() -> None:
+    """prikklok — the check-in clock at the workshop door."""
+
+
+@cli.command()
+@config_option
+@click.option("--headless", is_flag=True, help="Run the door without a screen.")
+@click.option(
+    "--reader",
+    type=click.Choice(["mfrc522", "wedge", "simulated"]),
+    default=None,
+    help="Override [reader] kind.",
+)
+def kiosk(config_path: Path | None, headless: bool, reader: str | None) -> None:
+    """Run the door: read badges, decide, record, signal."""
+    if not headless:
+        raise Failure("the kiosk screen is not built yet: run 'prikklok kiosk --headless'")
+    config = read_config(config_path)
+    if reader:
+        config = Config(
+            values={**config.values, "reader": {**config["reader"], "kind": reader}},
+            source=config.source,
+        )
+    setup_logging(config)
+    from prikklok.parts import run_headless
+
+    sys.exit(run_headless(config, stdin=sys.stdin, out=sys.stdout))
+
+
+@cli.command()
+@config_option
+@click.option("--last", "last_n", default=10, show_default=True, help="How many taps to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def journal(config_path: Path | None, last_n: int, as_json: bool) -> None:
+    """Inspect the journal: counts, records waiting for sync, last taps (badges masked)."""
+    config = read_config(config_path)
+    path = config.journal_path
+    if not path.exists():
+        raise Failure(f"{path}: no journal yet (the kiosk has not run with this config)")
+    from prikklok.inspect import journal_report
+
+    report = journal_report(path, config["kiosk"]["id"], last_n, now=datetime.now(UTC))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.as_text())
+
+
+@cli.command()
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("demo-data"),
+    show_default=True,
+    help="Where the demo keeps its config, door data and journal.",
+)
+def demo(data_dir: Path) -> None:
+    """Run a demo door: demo roster, simulated reader (type badge ids, or use the FIFO)."""
+    from prikklok.demo import run_demo
+
+    sys.exit(run_demo(data_dir, stdin=sys.stdin, out=sys.stdout))
+
+
+@cli.group()
+def config() -> None:
+    """Check and explain the configuration."""
+
+
+@config.command("check")
+@config_option
+def config_check(config_path: Path | None) -> None:
+    """Validate the config file (and environment overrides)."""
+    loaded = read_config(config_path)
+    click.echo(f"{loaded.source}: ok")
+
+
+@config.command("show")
+@config_option
+def config_show(config_path: Path | None) -> None:
+    """Print the effective configuration, defaults and overrides included."""
+    loaded = read_config(config_path)
+    for section, values in loaded.values.items():
+        click.echo(f"[{section}]")
+        for name, value in values.items():
+            click.echo(f"{name} = {json.dumps(value, ensure_ascii=False)}")
+        click.echo()
+
+
+@config.command("keys")
+def config_keys() -> None:
+    """List every config key with its default and environment variable."""
+    for key in KEYS:
+        default = json.dumps(key.default)
+        click.echo(f"{key.section}.{key.name} = {default}  ({key.env})  {key.doc}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: usage errors and failures are one line on stderr, never a traceback."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="prikklok",
+                 standalone_mode=False)  # fmt: skip
+    except click.UsageError as error:
+        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+        click.echo(f"prikklok: {error.format_message()}{hint}", err=True)
+        return 2
+    except click.ClickException as error:
+        click.echo(f"prikklok: {error.format_message()}", err=True)
+        return error.exit_code
+    except click.Abort:
+        click.echo("prikklok: aborted", err=True)
+        return 130
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else 0
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def run() -> None:
+    """Console-script wrapper: exit with main()'s code."""
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""One TOML file, every key documented (docs/config.md), environment overrides on top.
+
+A bad file stops start-up with the file, the line and the key that is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "PRIKKLOK_"
+DEFAULT_PATHS = (Path("/etc/prikklok/prikklok.toml"),)
+
+
+class ConfigError(ValueError):
+    """A config problem, worded as one line for the admin."""
+
+
+@dataclass(frozen=True)
+class Key:
+    section: str
+    name: str
+    default: Any
+    doc: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    is_path: bool = False
+
+    @property
+    def env(self) -> str:
+        return f"{ENV_PREFIX}{self.section}_{self.name}".upper()
+
+
+KEYS: tuple[Key, ...] = (
+    Key("kiosk", "id", "kiosk-1", "This kiosk's id; one journal serves one id only."),
+    Key("kiosk", "data_dir", "/var/lib/prikklok", "Where the journal lives.", is_path=True),
+    Key("kiosk", "journal", "", "Journal file; empty: data_dir/journal.db.", is_path=True),
+    Key(
+        "kiosk",
+        "door_data_file",
+        "",
+        "JSON file with roster, tasks and words, loaded into the journal's cache at start; "
+        "empty: keep the cache as it is.",
+        is_path=True,
+    ),
+    Key("kiosk", "too_soon_minutes", 5.0, "A tap this soon after checking in asks.", minimum=0),
+    Key("kiosk", "confirm_seconds", 20.0, "A second tap this soon after asking leaves.", minimum=0),
+    Key("reader", "kind", "mfrc522", "Badge reader.", choices=("mfrc522", "wedge", "simulated")),
+    Key("reader", "poll_interval", 0.1, "MFRC522: seconds between polls.", minimum=0.01),
+    Key("reader", "away_seconds", 1.0, "A badge must be away this long to tap again.", minimum=0),
+    Key("reader", "error_threshold", 5, "MFRC522: errors in a row before re-init.", minimum=1),
+    Key("reader", "spi_bus", 0, "MFRC522: SPI bus.", minimum=0),
+    Key("reader", "spi_device", 0, "MFRC522: SPI chip select (0 = CE0).", minimum=0),
+    Key("reader", "rst_pin", 25, "MFRC522: reset pin, BCM numbering.", minimum=0),
+    Key("reader", "wedge_device", "", "Wedge: evdev device path.", is_path=True),
+    Key("reader", "wedge_format", "hex", "Wedge: how it types UIDs.", choices=("hex", "decimal")),
+    Key("reader", "simulated_stdin", True, "Simulated: read taps from standard input."),
+    Key("reader", "simulated_fifo", "", "Simulated: FIFO to read taps from.", is_path=True),
+    Key("reader", "simulated_socket", "", "Simulated: Unix socket for taps.", is_path=True),
+    Key("feedback", "enabled", True, "Drive the LEDs and buzzer."),
+    Key("feedback", "green_pin", 17, "Green LED, BCM pin.", minimum=0),
+    Key("feedback", "red_pin", 27, "Red LED, BCM pin.", minimum=0),
+    Key("feedback", "buzzer_pin", 18, "Buzzer, BCM pin.", minimum=0),
+    Key("feedback", "tonal_buzzer", True, "A passive buzzer that plays tones."),
+    Key(
+        "log",
+        "level",
+        "info",
+        "Log level.",
+        choices=("debug", "info", "warning", "error"),
+    ),
+)
+
+SECTIONS = tuple(dict.fromkeys(k.section for k in KEYS))
+_BY_NAME = {(k.section, k.name): k for k in KEYS}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings: config[section][key]."""
+
+    values: Mapping[str, Mapping[str, Any]]
+    source: Path | None
+
+    def __getitem__(self, section: str) -> Mapping[str, Any]:
+        return self.values[section]
+
+    @property
+    def journal_path(self) -> Path:
+        kiosk = self.values["kiosk"]
+        return Path(kiosk["journal"] or Path(kiosk["data_dir"]) / "journal.db")
+
+
+def find_config(explicit: str | Path | None, env: Mapping[str, str] | None = None) -> Path:
+    """The config file to use: --config, then $PRIKKLOK_CONFIG, then /etc/prikklok."""
+    env = os.environ if env is None else env
+    chosen = explicit or env.get(f"{ENV_PREFIX}CONFIG")
+    if chosen:
+        path = Path(chosen)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such config file")
+        return path
+    for path in DEFAULT_PATHS:
+        if path.is_file():
+            return path
+    raise ConfigError(
+        "no config file: pass --config FILE or set PRIKKLOK_CONFIG "
+        f"(looked in {', '.join(str(p) for p in DEFAULT_PATHS)})"
+    )
+
+
+def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read, check and complete one config file, then apply environment overrides."""
+    env = os.environ if env is None else env
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {error}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}, {_toml_problem(error)}") from None
+    lines = text.splitlines()
+    values: dict[str, dict[str, Any]] = {s: {} for s in SECTIONS}
+    for section, table in raw.items():
+        if section not in values:
+            line = _line_of(lines, section, None)
+            raise ConfigError(
+                f"{path}, line {line}: unknown section [{section}] (known: {', '.join(SECTIONS)})"
+            )
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}, line {_line_of(lines, None, section)}: {section}: "
+                              "expected a [section]")  # fmt: skip
+        for name, value in table.items():
+            key = _BY_NAME.get((section, name))
+            line = _line_of(lines, section, name)
+            where = f"{path}, line {line}: [{section}] {name}"
+            if key is None:
+                known = ", ".join(k.name for k in KEYS if k.section == section)
+                raise ConfigError(f"{where}: unknown key (known: {known})")
+            values[section][name] = _check(key, value, where, base=path.parent)
+    for key in KEYS:
+        if key.env in env:
+            where = f"environment {key.env}"
+            values[key.section][key.name] = _check(
+                key, _from_env(key, env[key.env], where), where, base=Path.cwd()
+            )
+        values[key.section].setdefault(key.name, key.default)
+    return Config(values=values, source=path)
+
+
+def _check(key: Key, value: Any, where: str, *, base: Path) -> Any:
+    expected = type(key.default)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ConfigError(f"{where}: expected {_type_name(expected)}, got {value!r}")
+    if key.choices and value not in key.choices:
+        raise ConfigError(f"{where}: expected one of {', '.join(key.choices)}, got {value!r}")
+    if key.minimum is not None and value < key.minimum:
+        raise ConfigError(f"{where}: must be at least {key.minimum:g}, got {value!r}")
+    if key.is_path and value:
+        # Relative paths are relative to the config file, so a config and its data
+        # can move together (the demo relies on it).
+        value = str((base / Path(value).expanduser()).resolve())
+    return value
+
+
+def _from_env(key: Key, text: str, where: str) -> Any:
+    expected = type(key.default)
+    if expected is bool:
+        lowered = text.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{where}: expected true or false, got {text!r}")
+    if expected in (int, float):
+        try:
+            return expected(text)
+        except ValueError:
+            raise ConfigError(f"{where}: expected {_type_name(expected)}, got {text!r}") from None
+    return text
+
+
+def _type_name(kind: type) -> str:
+    return {bool: "true or false", int: "a whole number", float: "a number", str: "text"}[kind]
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _toml_problem(error: tomllib.TOMLDecodeError) -> str:
+    message = str(error)
+    found = _TOML_AT.search(message)
+    if found:
+        return (
+            f"line {found.group(1)}: {_TOML_AT.sub('', message).strip()} (column {found.group(2)})"
+        )
+    return message
+
+
+def _line_of(lines: list[str], section: str | None, name: str | None) -> int:
+    """The line where [section] name = … is set; tomllib keeps no positions."""
+    current: str | None = None
+    header_line = 1
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            current = header.group(1).strip().strip('"')
+            if name is None and current == section:
+                return number
+            if current == section:
+                header_line = number
+            continue
+        assignment = re.match(r'^"?([A-Za-z0-9_.-]+)"?\s*=', stripped)
+        if not assignment:
+            continue
+        found = assignment.group(1)
+        if name is None and current is None and found.split(".")[0] == section:
+            return number
+        if current == section and found == name:
+            return number
+        if current is None and found == f"{section}.{name}":
+            return number
+    return header_line
+
+
+def documented_keys(markdown: str) -> set[tuple[str, str]]:
+    """Keys a docs page mentions as `section.key`; the docs test compares with KEYS."""
+    return set(re.findall(r"`([a-z_]+)\.([a-z_]+)`", markdown))

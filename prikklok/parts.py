@@ -1,0 +1,101 @@
+"""Builds the door's parts from the configuration and runs the headless door."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TextIO
+
+from hardware.badge import BadgeReader
+from hardware.feedback import Feedback, QuietIndicator
+from kiosk.headless import HeadlessDoor, StartupError, load_door_data, rules_from
+from prikklok.config import Config
+from sync.journal import Journal, JournalError
+
+log = logging.getLogger(__name__)
+
+
+def build_reader(config: Config, *, stdin: TextIO | None) -> BadgeReader:
+    reader = config["reader"]
+    kind = reader["kind"]
+    if kind == "mfrc522":
+        from hardware.mfrc522_reader import Mfrc522Reader
+
+        return Mfrc522Reader(
+            bus=reader["spi_bus"],
+            device=reader["spi_device"],
+            rst_pin=reader["rst_pin"],
+            poll_interval=reader["poll_interval"],
+            away_seconds=reader["away_seconds"],
+            error_threshold=reader["error_threshold"],
+        )
+    if kind == "wedge":
+        from hardware.wedge import WedgeReader
+
+        if not reader["wedge_device"]:
+            raise StartupError(f"{config.source}: [reader] wedge_device: needed for a wedge reader")
+        return WedgeReader(reader["wedge_device"], fmt=reader["wedge_format"])
+    from hardware.simulated import SimulatedReader
+
+    return SimulatedReader(
+        stdin=stdin if reader["simulated_stdin"] else None,
+        fifo=reader["simulated_fifo"] or None,
+        socket_path=reader["simulated_socket"] or None,
+    )
+
+
+def build_feedback(config: Config) -> Feedback:
+    feedback = config["feedback"]
+    if not feedback["enabled"]:
+        return QuietIndicator()
+    from hardware.indicator import build_feedback as build_indicator
+
+    return build_indicator(
+        green_pin=feedback["green_pin"],
+        red_pin=feedback["red_pin"],
+        buzzer_pin=feedback["buzzer_pin"],
+        tonal=feedback["tonal_buzzer"],
+    )
+
+
+def open_journal(config: Config) -> Journal:
+    kiosk = config["kiosk"]
+    try:
+        journal = Journal(config.journal_path, kiosk_id=kiosk["id"])
+    except JournalError as error:
+        raise StartupError(str(error)) from None
+    if kiosk["door_data_file"]:
+        path = Path(kiosk["door_data_file"])
+        try:
+            journal.store_door_data(load_door_data(path), source=f"file {path.name}")
+        except StartupError:
+            journal.close()
+            raise
+    return journal
+
+
+def run_headless(config: Config, *, stdin: TextIO | None, out: TextIO) -> int:
+    """Run the door until stopped (signal, or end of stdin with no other tap source)."""
+    from prikklok.cli import Failure
+
+    try:
+        journal = open_journal(config)
+        try:
+            reader = build_reader(config, stdin=stdin)
+        except Exception:
+            journal.close()
+            raise
+    except (StartupError, OSError) as error:
+        raise Failure(str(error)) from None
+    door = HeadlessDoor(
+        journal=journal,
+        reader=reader,
+        feedback=build_feedback(config),
+        rules=rules_from(config["kiosk"]),
+        out=out,
+    )
+    if hasattr(reader, "on_eof") and not (
+        config["reader"]["simulated_fifo"] or config["reader"]["simulated_socket"]
+    ):
+        reader.on_eof = lambda: door.stop("end of input")
+    return door.run()

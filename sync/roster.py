@@ -1,0 +1,289 @@
+"""What the door needs to know: the roster, the day's tasks and the words of the day.
+
+Least data (design promise 6): display name, language and badges — no addresses, phone
+numbers or citizen service numbers. The same shapes come from a file now and from the
+server later, so parsing is strict and every error names where it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+_UID = re.compile(r"^(?:[0-9A-F]{2}){4,10}$")
+
+HolderKind = Literal["participant", "supervisor"]
+
+
+class DoorDataError(ValueError):
+    """Door data that cannot be used; the message names the place, e.g. participants[2].id."""
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    display_name: str
+    language: str = "nl"  # BCP 47 code of the participant's own language
+    program_start: date | None = None
+    program_end: date | None = None
+    active: bool = True
+
+    def inactive_reason(self, day: date) -> str | None:
+        """Why this participant may not check in on `day`, or None when they may."""
+        if not self.active:
+            return "participant_inactive"
+        if self.program_start and day < self.program_start:
+            return "program_not_started"
+        if self.program_end and day > self.program_end:
+            return "program_ended"
+        return None
+
+
+@dataclass(frozen=True)
+class Supervisor:
+    id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Badge:
+    uid: str  # normalised uppercase hex
+    holder: HolderKind
+    holder_id: str
+    active: bool = True  # False once revoked
+
+
+@dataclass(frozen=True)
+class Task:
+    day: date
+    text: str
+    participant_id: str | None = None  # None: for everyone (or a team)
+    team: str | None = None
+
+    def is_for(self, participant_id: str, teams: Iterable[str] = ()) -> bool:
+        if self.participant_id is not None:
+            return self.participant_id == participant_id
+        if self.team is not None:
+            return self.team in set(teams)
+        return True
+
+
+@dataclass(frozen=True)
+class WordOfTheDay:
+    day: date
+    word: str
+    article: Literal["de", "het"] | None
+    sentence: str
+    translations: Mapping[str, str] = field(default_factory=dict)
+
+    def meaning_in(self, language: str) -> str | None:
+        return self.translations.get(language)
+
+
+@dataclass(frozen=True)
+class DoorData:
+    """Everything the door decides and greets from, as one snapshot."""
+
+    participants: Mapping[str, Participant] = field(default_factory=dict)
+    supervisors: Mapping[str, Supervisor] = field(default_factory=dict)
+    badges: Mapping[str, Badge] = field(default_factory=dict)
+    tasks: tuple[Task, ...] = ()
+    words: tuple[WordOfTheDay, ...] = ()
+
+    def badge(self, uid: str) -> Badge | None:
+        return self.badges.get(uid)
+
+    def tasks_for(self, participant_id: str, day: date) -> list[Task]:
+        return [t for t in self.tasks if t.day == day and t.is_for(participant_id)]
+
+    def word_for(self, day: date) -> WordOfTheDay | None:
+        return next((w for w in self.words if w.day == day), None)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DoorData:
+        """Parse the wire/file form; raise DoorDataError naming the bad place."""
+        if not isinstance(data, Mapping):
+            raise DoorDataError("door data: expected an object at the top")
+        participants = {p.id: p for p in _each(data, "participants", _participant)}
+        supervisors = {s.id: s for s in _each(data, "supervisors", _supervisor)}
+        badges: dict[str, Badge] = {}
+        for where, badge in _each_with_place(data, "badges", _badge):
+            known = participants if badge.holder == "participant" else supervisors
+            if badge.holder_id not in known:
+                raise DoorDataError(f"{where}.holder_id: no {badge.holder} {badge.holder_id!r}")
+            if badge.uid in badges and badges[badge.uid].active and badge.active:
+                raise DoorDataError(f"{where}.uid: badge is already held by someone else")
+            if badge.active or badge.uid not in badges:
+                badges[badge.uid] = badge
+        return cls(
+            participants=participants,
+            supervisors=supervisors,
+            badges=badges,
+            tasks=tuple(_each(data, "tasks", _task)),
+            words=tuple(_each(data, "words", _word)),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "participants": [
+                {
+                    "id": p.id,
+                    "display_name": p.display_name,
+                    "language": p.language,
+                    "program_start": _iso(p.program_start),
+                    "program_end": _iso(p.program_end),
+                    "active": p.active,
+                }
+                for p in self.participants.values()
+            ],
+            "supervisors": [
+                {"id": s.id, "display_name": s.display_name} for s in self.supervisors.values()
+            ],
+            "badges": [
+                {"uid": b.uid, "holder": b.holder, "holder_id": b.holder_id, "active": b.active}
+                for b in self.badges.values()
+            ],
+            "tasks": [
+                {
+                    "day": t.day.isoformat(),
+                    "text": t.text,
+                    "participant_id": t.participant_id,
+                    "team": t.team,
+                }
+                for t in self.tasks
+            ],
+            "words": [
+                {
+                    "day": w.day.isoformat(),
+                    "word": w.word,
+                    "article": w.article,
+                    "sentence": w.sentence,
+                    "translations": dict(w.translations),
+                }
+                for w in self.words
+            ],
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+class _Fields:
+    """Typed access to one object of the input, with errors that say where."""
+
+    def __init__(self, where: str, raw: Any) -> None:
+        if not isinstance(raw, Mapping):
+            raise DoorDataError(f"{where}: expected an object")
+        self.where = where
+        self.raw = raw
+
+    def text(self, key: str, *, required: bool = True) -> str | None:
+        value = self.raw.get(key)
+        if value is None:
+            if required:
+                raise DoorDataError(f"{self.where}.{key}: missing")
+            return None
+        if not isinstance(value, (str, int)) or isinstance(value, bool) or str(value) == "":
+            raise DoorDataError(f"{self.where}.{key}: expected non-empty text")
+        return str(value)
+
+    def need(self, key: str) -> str:
+        value = self.text(key)
+        assert value is not None
+        return value
+
+    def day(self, key: str, *, required: bool = False) -> date | None:
+        value = self.text(key, required=required)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise DoorDataError(f"{self.where}.{key}: expected a date like 2026-01-31") from None
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.raw.get(key, default)
+        if not isinstance(value, bool):
+            raise DoorDataError(f"{self.where}.{key}: expected true or false")
+        return value
+
+
+def _participant(f: _Fields) -> Participant:
+    start, end = f.day("program_start"), f.day("program_end")
+    if start and end and end < start:
+        raise DoorDataError(f"{f.where}.program_end: before program_start")
+    return Participant(
+        id=f.need("id"),
+        display_name=f.need("display_name"),
+        language=f.text("language", required=False) or "nl",
+        program_start=start,
+        program_end=end,
+        active=f.flag("active", True),
+    )
+
+
+def _supervisor(f: _Fields) -> Supervisor:
+    return Supervisor(id=f.need("id"), display_name=f.need("display_name"))
+
+
+def _badge(f: _Fields) -> Badge:
+    # sync/ never imports hardware/: the readers hand over uppercase hex, so the data
+    # only has to be held to the same form.
+    uid = f.need("uid").strip().upper().replace(":", "")
+    if not _UID.match(uid):
+        raise DoorDataError(f"{f.where}.uid: expected the badge UID in hex, like 04A1B2C3")
+    holder = f.text("holder", required=False) or "participant"
+    if holder not in ("participant", "supervisor"):
+        raise DoorDataError(f"{f.where}.holder: expected participant or supervisor")
+    return Badge(
+        uid=uid,
+        holder="participant" if holder == "participant" else "supervisor",
+        holder_id=f.need("holder_id"),
+        active=f.flag("active", True),
+    )
+
+
+def _task(f: _Fields) -> Task:
+    day = f.day("day", required=True)
+    assert day is not None
+    return Task(
+        day=day,
+        text=f.need("text"),
+        participant_id=f.text("participant_id", required=False),
+        team=f.text("team", required=False),
+    )
+
+
+def _word(f: _Fields) -> WordOfTheDay:
+    day = f.day("day", required=True)
+    assert day is not None
+    article = f.text("article", required=False)
+    if article not in (None, "de", "het"):
+        raise DoorDataError(f"{f.where}.article: expected de or het")
+    translations = f.raw.get("translations", {})
+    if not isinstance(translations, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in translations.items()
+    ):
+        raise DoorDataError(f"{f.where}.translations: expected language → text")
+    return WordOfTheDay(
+        day=day,
+        word=f.need("word"),
+        article="de" if article == "de" else "het" if article == "het" else None,
+        sentence=f.text("sentence", required=False) or "",
+        translations=dict(translations),
+    )
+
+
+def _each_with_place(data: Mapping[str, Any], key: str, parse: Any) -> list[tuple[str, Any]]:
+    items = data.get(key, [])
+    if not isinstance(items, list):
+        raise DoorDataError(f"{key}: expected a list")
+    return [(f"{key}[{i}]", parse(_Fields(f"{key}[{i}]", raw))) for i, raw in enumerate(items)]
+
+
+def _each(data: Mapping[str, Any], key: str, parse: Any) -> list[Any]:
+    return [item for _, item in _each_with_place(data, key, parse)]
