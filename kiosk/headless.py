@@ -8,7 +8,6 @@ import logging
 import queue
 import signal
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -124,7 +123,3 @@ class HeadlessDoor:
         self.say(f"[{clock_time(record.wall_at)} #{record.seq}] {lines[0]}")
         for line in lines[1:]:
             self.say(line)
-
-
-def stop_on_eof(door: HeadlessDoor) -> Callable[[], None]:
-    return lambda: door.stop("end of input")

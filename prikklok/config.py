@@ -151,7 +151,29 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
                 key, _from_env(key, env[key.env], where), where, base=Path.cwd()
             )
         values[key.section].setdefault(key.name, key.default)
+    _check_pins(values, lines, path)
     return Config(values=values, source=path)
+
+
+# SPI0 (MOSI, MISO, SCLK, CE0, CE1) belongs to the MFRC522.
+SPI0_PINS = frozenset({7, 8, 9, 10, 11})
+
+
+def _check_pins(values: dict[str, dict[str, Any]], lines: list[str], path: Path) -> None:
+    """Two devices on one pin fight each other; say so before anything is wired up."""
+    taken: dict[int, str] = {pin: "SPI0 (the MFRC522)" for pin in SPI0_PINS}
+    if values["reader"]["kind"] == "mfrc522":
+        taken[values["reader"]["rst_pin"]] = "[reader] rst_pin"
+    if not values["feedback"]["enabled"]:
+        return
+    for name in ("green_pin", "red_pin", "buzzer_pin"):
+        pin = values["feedback"][name]
+        if pin in taken:
+            line = _line_of(lines, "feedback", name)
+            raise ConfigError(
+                f"{path}, line {line}: [feedback] {name}: BCM {pin} is already used by {taken[pin]}"
+            )
+        taken[pin] = f"[feedback] {name}"
 
 
 def _check(key: Key, value: Any, where: str, *, base: Path) -> Any:

@@ -75,7 +75,7 @@ def open_journal(config: Config) -> Journal:
 
 
 def run_headless(config: Config, *, stdin: TextIO | None, out: TextIO) -> int:
-    """Run the door until stopped (signal, or end of stdin with no other tap source)."""
+    """Run the door until stopped (signal, or the end of stdin when taps come from it)."""
     from prikklok.cli import Failure
 
     try:
@@ -94,8 +94,8 @@ def run_headless(config: Config, *, stdin: TextIO | None, out: TextIO) -> int:
         rules=rules_from(config["kiosk"]),
         out=out,
     )
-    if hasattr(reader, "on_eof") and not (
-        config["reader"]["simulated_fifo"] or config["reader"]["simulated_socket"]
-    ):
+    if hasattr(reader, "on_eof"):
+        # Ctrl-D (or the end of a piped file) ends a run fed from stdin; a service fed
+        # only by its FIFO or socket sets simulated_stdin = false.
         reader.on_eof = lambda: door.stop("end of input")
     return door.run()

@@ -1,0 +1,138 @@
+"""The prikklok command as a user runs it: in-process for speed, as a subprocess where
+start-up, exit codes and stderr matter."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from prikklok.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def prikklok(*args: str, stdin: str = "", cwd: Path | None = None,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "prikklok", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd or ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
+
+
+@pytest.fixture
+def demo_config(tmp_path: Path) -> Path:
+    from kiosk.clock import SystemClock
+    from prikklok.demo import prepare
+
+    return prepare(tmp_path, SystemClock().now().workshop_day())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--bogus"], ["kiosk", "--headless", "--bogus"], ["nonsense"], ["journal", "--last", "x"]],
+)
+def test_usage_errors_are_one_line_without_traceback(args: list[str]) -> None:
+    done = prikklok(*args)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert done.stderr.startswith("prikklok: ")
+
+
+def test_missing_config_is_one_line(tmp_path: Path) -> None:
+    done = prikklok("kiosk", "--headless", "--config", str(tmp_path / "none.toml"))
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"prikklok: {tmp_path / 'none.toml'}: no such config file"
+
+
+def test_no_config_anywhere_is_one_line() -> None:
+    done = prikklok("journal", env={"PRIKKLOK_CONFIG": ""})
+    assert done.returncode == 1
+    assert "pass --config FILE or set PRIKKLOK_CONFIG" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_broken_config_stops_start_up_naming_the_line(tmp_path: Path) -> None:
+    config = tmp_path / "p.toml"
+    config.write_text('[kiosk]\nid = "door"\n[reader]\nkind = "nfc"\n')
+    done = prikklok("kiosk", "--headless", "--config", str(config))
+    assert done.returncode == 1
+    assert f"{config}, line 4: [reader] kind" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_headless_kiosk_answers_taps_and_the_journal_shows_them(demo_config: Path) -> None:
+    taps = "04A1B2C3\nnot-a-badge\n04A1B2C3\n04FFFFFF\n04E2D001\n0499AA11\n"
+    done = prikklok("kiosk", "--headless", "--config", str(demo_config), stdin=taps)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "#1] ✔ Goede" in out and "Amal! Welkom" in out
+    assert "#2] ? Amal, je bent al ingecheckt om" in out
+    assert "#3] ✖ Deze pas kennen we nog niet" in out
+    assert "#4] ✖ Deze pas is niet actief" in out
+    assert "#5] ★ Begeleidersmodus — Marieke" in out
+    assert "#6]" not in out  # the garbled line was ignored, not decided
+    assert "Woord van de dag:" in out and "(ar) " in out
+
+    report = prikklok("journal", "--config", str(demo_config))
+    assert report.returncode == 0, report.stderr
+    assert "Records: 5" in report.stdout and "integrity ok" in report.stdout
+    assert "Waiting for sync: 5" in report.stdout
+    assert "04••••C3" in report.stdout
+    assert "04A1B2C3" not in report.stdout and "Amal" not in report.stdout
+
+
+def test_logs_hold_no_names_or_badge_ids(demo_config: Path) -> None:
+    done = prikklok(
+        "kiosk", "--headless", "--config", str(demo_config),
+        stdin="04A1B2C3\n04FFFFFF\nzz\n", env={"PRIKKLOK_LOG_LEVEL": "debug"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "check_in" in done.stderr  # it did log the decisions...
+    for secret in ("04A1B2C3", "04FFFFFF", "Amal"):
+        assert secret not in done.stderr  # ...without a name or badge id in clear
+
+
+def test_journal_json_in_process(demo_config: Path) -> None:
+    runner = CliRunner()
+    tapped = runner.invoke(cli, ["kiosk", "--headless", "--config", str(demo_config)],
+                           input="04D4E5F6\n")  # fmt: skip
+    assert tapped.exit_code == 0, tapped.output
+    result = runner.invoke(cli, ["journal", "--json", "--config", str(demo_config)])
+    report = json.loads(result.output)
+    assert report["by_kind"] == {"check_in": 1}
+    assert report["last"][0]["badge"] == "04••••F6"
+
+
+def test_journal_without_a_journal_says_so(tmp_path: Path) -> None:
+    config = tmp_path / "p.toml"
+    config.write_text('[kiosk]\ndata_dir = "."\n')
+    done = prikklok("journal", "--config", str(config))
+    assert done.returncode == 1
+    assert "no journal yet" in done.stderr
+
+
+def test_demo_runs_from_a_fresh_folder(tmp_path: Path) -> None:
+    done = prikklok("demo", "--data-dir", str(tmp_path / "demo"), stdin="04778899\n")
+    assert done.returncode == 0, done.stderr
+    assert "Olena! Welkom" in done.stdout
+    assert (tmp_path / "demo" / "journal.db").exists()
+
+
+def test_every_command_is_documented() -> None:
+    docs = (ROOT / "docs" / "cli.md").read_text()
+    names = []
+    for name, command in cli.commands.items():
+        sub = getattr(command, "commands", None)
+        names += [f"prikklok {name} {s}" for s in sub] if sub else [f"prikklok {name}"]
+    assert [n for n in names if f"`{n}" not in docs] == []
