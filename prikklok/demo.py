@@ -65,7 +65,7 @@ def demo_door_data(today: date) -> dict[str, Any]:
          "program_start": (today - timedelta(days=200)).isoformat(),
          "program_end": (today - timedelta(days=20)).isoformat()}
     )  # fmt: skip
-    badges = [{"uid": uid, "holder": "participant", "holder_id": pid}
+    badges: list[dict[str, Any]] = [{"uid": uid, "holder": "participant", "holder_id": pid}
               for pid, _, _, uid in DEMO_PEOPLE]  # fmt: skip
     badges.append({"uid": ended_badge, "holder": "participant", "holder_id": ended_id})
     badges.append(
