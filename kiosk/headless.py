@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hardware.badge import BadgeRead, BadgeReader, ReaderHealth
-from hardware.feedback import Feedback
+from hardware.feedback import Feedback, Signal
 from kiosk.clock import Clock, SystemClock
 from kiosk.decide import DoorRules
 from kiosk.door import Door, DoorFailure
@@ -104,6 +104,9 @@ class HeadlessDoor:
                     break
                 if isinstance(item, ReaderHealth):
                     self.say(HEALTH_LINES[item])
+                    if item is ReaderHealth.ABSENT:
+                        # A dead reader must never be silent: light and sound say so too.
+                        self.feedback.show(Signal.ERROR)
                     continue
                 self._answer(item)
         finally:

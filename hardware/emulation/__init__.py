@@ -1,6 +1,7 @@
 """An emulated MFRC522 behind fake `spidev` and `RPi.GPIO` modules, for tests and benchmarks."""
 
-from hardware.emulation.chip import Card, CardState, Failure, Frame, Mfrc522Chip, crc_a
+from hardware.emulation.card import Card, CardState, crc_a
+from hardware.emulation.chip import Failure, Frame, Mfrc522Chip
 from hardware.emulation.fakes import (
     FakeGpio,
     SpiDev,
