@@ -113,6 +113,9 @@ class HeadlessDoor:
             self.reader.close()
             self.feedback.close()
             self.journal.close()
+            counts = self.reader.stats.snapshot()
+            log.info("reader %s: %s", self.reader.source,
+                     ", ".join(f"{n} {name}" for name, n in counts.items()))  # fmt: skip
         return 0
 
     def _answer(self, read: BadgeRead) -> None:

@@ -93,8 +93,12 @@ def journal(config_path: Path | None, last_n: int, as_json: bool) -> None:
     if not path.exists():
         raise Failure(f"{path}: no journal yet (the kiosk has not run with this config)")
     from prikklok.inspect import journal_report
+    from sync.journal import JournalError
 
-    report = journal_report(path, config["kiosk"]["id"], last_n, now=datetime.now(UTC))
+    try:
+        report = journal_report(path, config["kiosk"]["id"], last_n, now=datetime.now(UTC))
+    except JournalError as error:
+        raise Failure(str(error)) from None
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:

@@ -39,13 +39,16 @@ class Journal:
 
     def __init__(self, path: str | Path, *, kiosk_id: str, ids: RecordIds | None = None) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we say BEGIN/COMMIT ourselves, so nothing is left
-        # hanging in an implicit transaction that a crash would throw away.
-        conn = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=10.0
-        )
-        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: we say BEGIN/COMMIT ourselves, so nothing is left
+            # hanging in an implicit transaction that a crash would throw away.
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=10.0
+            )
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        except (OSError, sqlite3.Error) as error:
+            raise JournalError(f"{self.path}: cannot open the journal: {error}") from None
         if mode.lower() != "wal":
             conn.close()
             raise JournalError(f"{self.path}: cannot use WAL mode (got {mode})")

@@ -136,3 +136,21 @@ def test_every_command_is_documented() -> None:
         sub = getattr(command, "commands", None)
         names += [f"prikklok {name} {s}" for s in sub] if sub else [f"prikklok {name}"]
     assert [n for n in names if f"`{n}" not in docs] == []
+
+
+def test_unwritable_journal_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the data folder should be")
+    config = tmp_path / "p.toml"
+    config.write_text(f'[kiosk]\ndata_dir = "{blocker}"\n[reader]\nkind = "simulated"\n')
+    done = prikklok("kiosk", "--headless", "--config", str(config))
+    assert done.returncode == 1
+    assert "cannot open the journal" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_journal_of_another_kiosk_is_one_line(demo_config: Path) -> None:
+    prikklok("kiosk", "--headless", "--config", str(demo_config), stdin="")
+    done = prikklok("journal", "--config", str(demo_config), env={"PRIKKLOK_KIOSK_ID": "other"})
+    assert done.returncode == 1
+    assert "belongs to kiosk 'demo-door'" in done.stderr
