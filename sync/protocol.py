@@ -1,0 +1,173 @@
+"""The wire protocol between kiosk and server — one definition, used by both ends.
+
+Version 1 lives under /api/v1. Models forbid unknown fields: a kiosk or server that
+sends something the other does not know gets a clear 422, never a silent drop.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from sync.record import KINDS, Record
+
+API_PREFIX = "/api/v1"
+MAX_BATCH = 500  # records per push; more → 413 with this limit in the answer
+MAX_BODY_BYTES = 2_000_000  # a push body larger than this → 413 before parsing
+
+Kind = Literal[
+    "check_in", "forgot_checkout", "check_out", "too_soon", "unknown_badge", "inactive",
+    "supervisor",
+]  # fmt: skip
+assert set(Kind.__args__) == KINDS  # type: ignore[attr-defined]
+
+BadgeUid = Annotated[str, Field(pattern=r"^(?:[0-9A-F]{2}){4,10}$")]
+ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WireRecord(Strict):
+    """One journal record as it travels; the server stores it exactly as sent."""
+
+    id: UUID
+    seq: Annotated[int, Field(ge=1)]
+    kind: Kind
+    participant_id: ShortText | None = None
+    supervisor_id: ShortText | None = None
+    badge_uid: BadgeUid | None = None
+    wall_at: AwareDatetime
+    workshop_day: date
+    clock_synced: bool
+    boot_id: ShortText
+    monotonic: Annotated[float, Field(ge=0)]
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, record: Record) -> WireRecord:
+        return cls(
+            id=UUID(record.id),
+            seq=record.seq,
+            kind=record.kind,  # type: ignore[arg-type]
+            participant_id=record.participant_id,
+            supervisor_id=record.supervisor_id,
+            badge_uid=record.badge_uid,
+            wall_at=record.wall_at,
+            workshop_day=record.workshop_day,
+            clock_synced=record.clock_synced,
+            boot_id=record.boot_id,
+            monotonic=record.monotonic,
+            detail=record.detail,
+        )
+
+
+class PushRequest(Strict):
+    records: Annotated[list[WireRecord], Field(max_length=MAX_BATCH)]
+
+
+RecordStatus = Literal["accepted", "duplicate", "rejected"]
+
+
+class RecordResult(Strict):
+    id: UUID
+    seq: int
+    status: RecordStatus  # duplicate: the server already had exactly this record
+    reason: str | None = None  # why rejected, in words a supervisor can act on
+
+
+class PushResponse(Strict):
+    results: list[RecordResult]
+
+
+ReaderHealthName = Literal["ok", "degraded", "absent"]
+
+
+class Heartbeat(Strict):
+    """The kiosk's state; the server keeps the latest and learns the kiosk's clock from it."""
+
+    queue_depth: Annotated[int, Field(ge=0)]
+    oldest_unsynced_at: AwareDatetime | None = None
+    last_tap_at: AwareDatetime | None = None
+    last_seq: Annotated[int, Field(ge=0)]
+    reader_health: ReaderHealthName
+    app_version: ShortText
+    boot_id: ShortText
+    monotonic: Annotated[float, Field(ge=0)]
+    wall_at: AwareDatetime
+    clock_synced: bool
+
+
+class HeartbeatResponse(Strict):
+    server_time: AwareDatetime
+    clock_offset_seconds: float  # server time − kiosk wall time, at the heartbeat
+    missing_seqs: list[int]  # sequence numbers below last_seq the server never received
+
+
+class SiteSettings(Strict):
+    id: ShortText
+    name: ShortText
+    opens_at: time
+    closes_at: time  # open sessions are closed (and flagged) at this time
+    timezone: str = "Europe/Amsterdam"
+
+
+class SnapshotParticipant(Strict):
+    id: ShortText
+    display_name: ShortText
+    language: str = "nl"
+    program_start: date | None = None
+    program_end: date | None = None
+    active: bool = True
+
+
+class SnapshotSupervisor(Strict):
+    id: ShortText
+    display_name: ShortText
+
+
+class SnapshotBadge(Strict):
+    uid: BadgeUid
+    holder: Literal["participant", "supervisor"]
+    holder_id: ShortText
+    active: bool = True
+
+
+class SnapshotTask(Strict):
+    day: date
+    text: ShortText
+    participant_id: str | None = None
+    team: str | None = None
+
+
+class SnapshotWord(Strict):
+    day: date
+    word: ShortText
+    article: Literal["de", "het"] | None = None
+    sentence: str = ""
+    translations: dict[str, str] = Field(default_factory=dict)
+
+
+class Snapshot(Strict):
+    """Everything one door needs (design promise 6: nothing more), served with an ETag."""
+
+    site: SiteSettings
+    participants: list[SnapshotParticipant]
+    supervisors: list[SnapshotSupervisor]
+    badges: list[SnapshotBadge]
+    tasks: list[SnapshotTask]
+    words: list[SnapshotWord]
+
+    def door_data_dict(self) -> dict[str, Any]:
+        """The part the door decides from, in DoorData.from_dict's shape."""
+        return self.model_dump(mode="json", exclude={"site"})
+
+
+class Problem(Strict):
+    """The body of every 4xx: what was wrong, in one sentence."""
+
+    detail: str
