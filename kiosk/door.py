@@ -68,19 +68,39 @@ class Door:
         self._on_answer = on_answer
         self._lock = threading.Lock()
         self.data = journal.door_data()
+        self._data_stamp = self._stamp()
+        self._data_version = journal.data_version()
         self.presence = Presence()
         today = clock.now().workshop_day()
         for record in journal.presence_records(today):
             self.presence.apply_record(record)
 
+    def _stamp(self) -> object:
+        info = self.journal.door_data_info()
+        return (info["updated_at"], info["etag"]) if info else None
+
     def reload(self, data: DoorData | None = None) -> None:
         """Take new door data (from the journal's cache unless given)."""
         with self._lock:
             self.data = data if data is not None else self.journal.door_data()
+            self._data_stamp = self._stamp()
+
+    def _fresh_data(self) -> None:
+        # The sync agent may have stored a new snapshot from another connection. SQLite's
+        # data_version moves only when another connection committed, so most taps pay
+        # one pragma, not a query.
+        version = self.journal.data_version()
+        if version == self._data_version:
+            return
+        self._data_version = version
+        stamp = self._stamp()
+        if stamp != self._data_stamp:
+            self.data, self._data_stamp = self.journal.door_data(), stamp
 
     def tap(self, uid: str) -> Answer:
         """Decide one tap, commit it, then signal. Raises DoorFailure if not recorded."""
         with self._lock:
+            self._fresh_data()
             tap = Tap(uid, self.clock.now())
             return self._commit(decide(tap, self.data, self.presence, self.rules))
 

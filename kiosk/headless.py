@@ -8,6 +8,7 @@ import logging
 import queue
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -73,8 +74,10 @@ class HeadlessDoor:
         rules: DoorRules,
         out: TextIO,
         clock: Clock | None = None,
+        on_tap: Callable[[], None] | None = None,
     ) -> None:
         self.journal = journal
+        self._on_tap = on_tap
         self.reader = reader
         self.feedback = feedback
         self.out = out
@@ -103,10 +106,12 @@ class HeadlessDoor:
                 if isinstance(item, _Stop):
                     break
                 if isinstance(item, ReaderHealth):
-                    self.say(HEALTH_LINES[item])
                     if item is ReaderHealth.ABSENT:
                         # A dead reader must never be silent: light and sound say so too.
                         self.feedback.show(Signal.ERROR)
+                    # The sync agent reports it in its heartbeat, maybe from another process.
+                    self.journal.set_reader_health(item.value)
+                    self.say(HEALTH_LINES[item])
                     continue
                 self._answer(item)
         finally:
@@ -124,6 +129,8 @@ class HeadlessDoor:
         except DoorFailure:
             self.say("✖ Er ging iets mis. Tik nog een keer, of meld het je begeleider.")
             return
+        if self._on_tap:
+            self._on_tap()  # e.g. wake the sync agent: the record is already durable
         record = answer.record
         lines = screen_lines(answer.decision, self.door.data)
         self.say(f"[{clock_time(record.wall_at)} #{record.seq}] {lines[0]}")

@@ -106,6 +106,17 @@ def journal(config_path: Path | None, last_n: int, as_json: bool) -> None:
 
 
 @cli.command()
+@config_option
+def sync(config_path: Path | None) -> None:
+    """Run the sync agent: push the journal to the server, pull the roster, heartbeat."""
+    config = read_config(config_path)
+    setup_logging(config)
+    from prikklok.sync_command import run_sync
+
+    sys.exit(run_sync(config))
+
+
+@cli.command()
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),

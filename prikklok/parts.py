@@ -87,15 +87,31 @@ def run_headless(config: Config, *, stdin: TextIO | None, out: TextIO) -> int:
             raise
     except (StartupError, OSError) as error:
         raise Failure(str(error)) from None
+    agent = None
+    if config["sync"]["in_process"]:
+        from prikklok.sync_command import start_in_process
+
+        try:
+            agent, agent_thread = start_in_process(config, config.journal_path)
+        except Failure:
+            reader.close()
+            journal.close()
+            raise
     door = HeadlessDoor(
         journal=journal,
         reader=reader,
         feedback=build_feedback(config),
         rules=rules_from(config["kiosk"]),
         out=out,
+        on_tap=agent.nudge if agent else None,
     )
     if hasattr(reader, "on_eof"):
         # Ctrl-D (or the end of a piped file) ends a run fed from stdin; a service fed
         # only by its FIFO or socket sets simulated_stdin = false.
         reader.on_eof = lambda: door.stop("end of input")
-    return door.run()
+    try:
+        return door.run()
+    finally:
+        if agent:
+            agent.stop()
+            agent_thread.join(timeout=15)

@@ -1,8 +1,9 @@
 """The kiosk's journal: every decision at the door, durable before anyone is told.
 
 SQLite in WAL mode with synchronous=FULL: once append() returns, the record survives a
-power cut or kill -9. One connection, one writer lock; the sync agent (next issue) opens
-its own connection on the same file and WAL lets both go on.
+power cut or kill -9. One connection, one writer lock; the sync agent opens its own
+connection on the same file and WAL lets both go on. Sync state lives in the records'
+own columns (synced_at, attempts, last_error, next_attempt_at, rejected_at).
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ import json
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from sync.ids import RecordIds
+from sync.protocol import RecordResult
 from sync.record import CLOSES_SESSION, OPENS_SESSION, Entry, Record
 from sync.roster import DoorData
 from sync.schema import journal_migrations
@@ -28,6 +31,35 @@ _COLUMNS = (
     "id, seq, kind, participant_id, supervisor_id, badge_uid, wall_at, workshop_day, "
     "clock_synced, boot_id, monotonic, detail, synced_at, attempts, last_error"
 )
+
+
+READER_HEALTH = ("ok", "degraded", "absent")
+# A record that is neither synced nor set aside waits for the server.
+_PENDING = "synced_at IS NULL AND rejected_at IS NULL"
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the kiosk tells the server in a heartbeat, read from the journal."""
+
+    queue_depth: int  # records waiting for the server (set-aside ones not counted)
+    oldest_unsynced_at: datetime | None
+    last_tap_at: datetime | None
+    last_seq: int
+    set_aside: int
+    reader_health: str
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A record the server refused (or that could not be sent), kept for a supervisor."""
+
+    record: Record
+    set_aside_at: datetime
+
+    @property
+    def reason(self) -> str:
+        return self.record.last_error or ""
 
 
 class JournalError(RuntimeError):
@@ -165,6 +197,11 @@ class Journal:
         with self._lock:
             return int(self._conn.execute("SELECT last FROM sequence").fetchone()[0])
 
+    def data_version(self) -> int:
+        """SQLite's data_version: moves when another connection commits (cheap to poll)."""
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
     def integrity_check(self) -> str:
         with self._lock:
             return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
@@ -195,6 +232,184 @@ class Journal:
                 "SELECT source, etag, updated_at FROM door_data WHERE name = 'snapshot'"
             ).fetchone()
         return dict(zip(("source", "etag", "updated_at"), row, strict=True)) if row else None
+
+    def door_data_etag(self) -> str | None:
+        """The ETag of the cached snapshot, for the next conditional pull."""
+        info = self.door_data_info()
+        return info["etag"] if info else None
+
+    # -- sync state ------------------------------------------------------------------
+
+    def pending(
+        self, limit: int, *, now: datetime, max_delay: timedelta = timedelta(minutes=5)
+    ) -> list[Record]:
+        """The next records to push, in sequence order: not synced, not set aside, due.
+
+        A retry time further ahead than max_delay can only mean the wall clock went back
+        (a Pi before and after NTP): such a record is due, rather than stuck for days.
+        """
+        return self._select(
+            f"WHERE {_PENDING} AND (next_attempt_at IS NULL OR next_attempt_at <= ? "
+            "OR next_attempt_at > ?)",
+            (_utc_text(now), _utc_text(now + max_delay)),
+            f"ORDER BY seq LIMIT {int(limit)}",
+        )
+
+    def mark_results(self, results: Iterable[RecordResult], *, now: datetime) -> dict[str, int]:
+        """Apply the server's answer to a push, in one transaction; counts by status."""
+        counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
+        at = _utc_text(now)
+        with self._lock, self.db.atomic():
+            for result in results:
+                if result.status == "rejected":
+                    cursor = self._conn.execute(
+                        f"UPDATE records SET rejected_at = ?, last_error = ?, "
+                        f"next_attempt_at = NULL WHERE id = ? AND {_PENDING}",
+                        (at, result.reason or "rejected by the server", str(result.id)),
+                    )
+                else:
+                    cursor = self._conn.execute(
+                        "UPDATE records SET synced_at = ?, next_attempt_at = NULL "
+                        "WHERE id = ? AND synced_at IS NULL",
+                        (at, str(result.id)),
+                    )
+                counts[result.status] += cursor.rowcount
+        return counts
+
+    def set_aside(self, record_id: str, reason: str, *, now: datetime) -> None:
+        """Take a record out of the queue for good, keeping why (a supervisor acts on it)."""
+        with self._lock, self.db.atomic():
+            self._conn.execute(
+                f"UPDATE records SET rejected_at = ?, last_error = ?, next_attempt_at = NULL "
+                f"WHERE id = ? AND {_PENDING}",
+                (_utc_text(now), reason, record_id),
+            )
+
+    def set_aside_records(self, *, limit: int = 1000) -> list[SetAside]:
+        """Records set aside, oldest first, with when and why."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS}, rejected_at FROM records WHERE rejected_at IS NOT NULL "
+                f"ORDER BY seq LIMIT {int(limit)}"
+            ).fetchall()
+        return [SetAside(_record(row[:-1]), datetime.fromisoformat(row[-1])) for row in rows]
+
+    def note_failure(
+        self, ids: Iterable[str], error: str, *, retry_at: datetime | None = None
+    ) -> None:
+        """Count a failed attempt on these records; retry_at None means 'when the loop says'."""
+        retry = _utc_text(retry_at) if retry_at else None
+        with self._lock, self.db.atomic():
+            self._conn.executemany(
+                "UPDATE records SET attempts = attempts + 1, last_error = ?, "
+                f"next_attempt_at = ? WHERE id = ? AND {_PENDING}",
+                [(error, retry, record_id) for record_id in ids],
+            )
+
+    def requeue(self, seqs: Iterable[int]) -> tuple[list[int], list[int]]:
+        """Send again records the server says it lacks: (requeued, gone from the journal).
+
+        Pending and set-aside records are left as they are: the first will be pushed
+        anyway, the second were refused and wait for a supervisor.
+        """
+        requeued: list[int] = []
+        gone: list[int] = []
+        with self._lock, self.db.atomic():
+            for seq in sorted(set(seqs)):
+                row = self._conn.execute(
+                    "SELECT synced_at, rejected_at FROM records WHERE seq = ?", (seq,)
+                ).fetchone()
+                if row is None:
+                    gone.append(seq)
+                elif row[0] is not None and row[1] is None:
+                    self._conn.execute(
+                        "UPDATE records SET synced_at = NULL, next_attempt_at = NULL WHERE seq = ?",
+                        (seq,),
+                    )
+                    requeued.append(seq)
+        return requeued, gone
+
+    def prune(self, older_than: datetime) -> int:
+        """Delete synced records older than the moment; the number deleted.
+
+        Never an unsynced or set-aside record. Both the tap's wall time and the sync time
+        must be old, so a tap made under a wrong (1970) clock is not dropped at once. Each
+        participant's last session record stays: the door needs it to know who is in.
+        """
+        cutoff = _utc_text(older_than)
+        marks = ",".join("?" * len(_SESSION_KINDS))
+        with self._lock, self.db.atomic():
+            cursor = self._conn.execute(
+                f"""DELETE FROM records WHERE synced_at IS NOT NULL AND rejected_at IS NULL
+                    AND synced_at < ? AND wall_at < ? AND seq NOT IN (
+                        SELECT MAX(seq) FROM records WHERE kind IN ({marks})
+                        GROUP BY participant_id)""",
+                (cutoff, cutoff, *_SESSION_KINDS),
+            )
+        return cursor.rowcount
+
+    def sync_status(self) -> SyncStatus:
+        """Queue depth, oldest waiting record, last tap, last seq and reader health."""
+        with self._lock:
+            depth, oldest = self._conn.execute(
+                f"SELECT COUNT(*), MIN(wall_at) FROM records WHERE {_PENDING}"
+            ).fetchone()
+            aside = self._conn.execute(
+                "SELECT COUNT(*) FROM records WHERE rejected_at IS NOT NULL"
+            ).fetchone()[0]
+            last = self._conn.execute(
+                "SELECT wall_at FROM records ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+        return SyncStatus(
+            queue_depth=int(depth),
+            oldest_unsynced_at=datetime.fromisoformat(oldest) if oldest else None,
+            last_tap_at=datetime.fromisoformat(last[0]) if last else None,
+            last_seq=self.last_seq(),
+            set_aside=int(aside),
+            reader_health=self.reader_health(),
+        )
+
+    # -- small facts in meta -------------------------------------------------------------
+
+    def set_reader_health(self, name: str) -> None:
+        """Remember the reader's health (ok, degraded, absent) for the sync agent to report."""
+        if name not in READER_HEALTH:
+            raise ValueError(f"unknown reader health {name!r}")
+        self._set_meta("reader_health", name)
+
+    def reader_health(self) -> str:
+        # Nothing stored yet: the door has not said otherwise since it started.
+        return self._meta("reader_health") or "ok"
+
+    def note_contact(self, at: datetime, *, clock_offset_seconds: float) -> None:
+        """Remember the last heartbeat the server answered, and the clock offset it saw."""
+        self._set_meta("last_contact_at", _utc_text(at))
+        self._set_meta("clock_offset_seconds", repr(clock_offset_seconds))
+
+    def last_contact(self) -> tuple[datetime, float] | None:
+        at, offset = self._meta("last_contact_at"), self._meta("clock_offset_seconds")
+        if at is None or offset is None:
+            return None
+        return datetime.fromisoformat(at), float(offset)
+
+    def store_site(self, settings: dict[str, Any]) -> None:
+        """The site's settings from the last snapshot (opening and closing time, zone)."""
+        self._set_meta("site", json.dumps(settings, sort_keys=True, ensure_ascii=False))
+
+    def site(self) -> dict[str, Any] | None:
+        text = self._meta("site")
+        return dict(json.loads(text)) if text else None
+
+    def _meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        with self._lock, self.db.atomic():
+            self._conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+            )
 
     def close(self) -> None:
         with self._lock:

@@ -60,3 +60,14 @@ def m002_door_data_cache(db: Database) -> None:
         ) STRICT
         """
     )
+
+
+@journal_migrations()
+def m003_sync_state(db: Database) -> None:
+    # A record the server refused (or that cannot be sent at all) is set aside: it keeps
+    # its reason in last_error for a supervisor, and never blocks the records after it.
+    db.execute("ALTER TABLE records ADD COLUMN rejected_at TEXT")
+    db.execute(
+        "CREATE INDEX records_pending ON records (seq) "
+        "WHERE synced_at IS NULL AND rejected_at IS NULL"
+    )

@@ -147,3 +147,15 @@ def test_taps_from_two_threads_each_get_one_record(journal: Journal) -> None:
     for t in threads:
         t.join()
     assert journal.last_seq() == 20 and journal.counts() == {"unknown_badge": 20}
+
+
+def test_door_decides_on_door_data_stored_by_another_process(journal: Journal) -> None:
+    door = Door(journal=journal, clock=SystemClock(), feedback=CheckingFeedback(journal.path))
+    assert door.tap(STRANGER).record.kind == "unknown_badge"
+    enrolled = DoorData.from_dict(
+        {"participants": [{"id": "p-new", "display_name": "New"}],
+         "badges": [{"uid": STRANGER, "holder_id": "p-new"}]}
+    )  # fmt: skip
+    with Journal(journal.path, kiosk_id="door-1") as sync_side:
+        sync_side.store_door_data(enrolled, source="server", etag='"v2"')
+    assert door.tap(STRANGER).record.kind == "check_in"

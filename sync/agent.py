@@ -1,0 +1,408 @@
+"""The sync agent: one round (`sync_once`) and the thin loop that repeats it.
+
+A round pushes what the journal holds for the server, pulls the snapshot when it changed,
+and sends a heartbeat. The loop wakes on a timer or a nudge, backs off on failure (1 s
+doubling to 5 min, full jitter), honours Retry-After and keeps its logs short. It never
+holds a write transaction across a network call, so a tap never waits for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from sync.client import BatchRefused, RetryLater, ServerClient, SyncError
+from sync.journal import Journal
+from sync.protocol import Heartbeat, RecordResult, WireRecord
+from sync.roster import DoorData, DoorDataError
+
+log = logging.getLogger(__name__)
+
+TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+UNANSWERED_RETRY = timedelta(minutes=1)  # a record the server left out of its answer
+
+
+class Moment(Protocol):
+    """A moment as the kiosk knows it (kiosk.clock.Instant has this shape)."""
+
+    @property
+    def wall(self) -> datetime: ...
+    @property
+    def monotonic(self) -> float: ...
+    @property
+    def boot_id(self) -> str: ...
+    @property
+    def synchronised(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class KioskTime:
+    wall: datetime
+    monotonic: float
+    boot_id: str
+    synchronised: bool
+
+
+class SystemTime:
+    """The real clock, read the way kiosk.clock does it (sync/ may not import kiosk/)."""
+
+    def __init__(self, *, timesync_flag: Path = TIMESYNC_FLAG, boot_id: Path = BOOT_ID) -> None:
+        self._flag = timesync_flag
+        try:
+            self._boot_id = boot_id.read_text().strip()
+        except OSError:
+            self._boot_id = "unknown-boot"
+
+    def __call__(self) -> KioskTime:
+        wall = datetime.now(UTC)
+        # Without timesyncd (containers, CI) the honest answer is whether the year is sane.
+        synced = self._flag.exists() if self._flag.parent.exists() else wall.year >= 2026
+        return KioskTime(wall, time.monotonic(), self._boot_id, synced)
+
+
+@dataclass
+class SyncResult:
+    """What one round did."""
+
+    pushed: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: int = 0  # set aside: refused by the server, or unsendable
+    requeued: int = 0  # sent again because the server said it lacks them
+    gaps: list[int] = field(default_factory=list)  # lacked by the server, gone from here
+    pulled: bool = False
+    clock_offset_seconds: float | None = None
+    more: bool = False  # the round stopped at its batch limit; go again at once
+    problems: list[str] = field(default_factory=list)
+
+
+def sync_once(
+    journal: Journal,
+    client: ServerClient,
+    *,
+    now: Callable[[], Moment],
+    batch_size: int = 200,
+    app_version: str = "0",
+    max_batches: int = 50,
+) -> SyncResult:
+    """One round: push, pull if changed, heartbeat, re-push what the server lacks.
+
+    Raises SyncError (or a subclass) when the server cannot be used; what was done
+    before that is kept in the journal.
+    """
+    result = SyncResult()
+    _push(journal, client, now, batch_size, max_batches, result)
+    _pull(journal, client, result)
+    answer = client.heartbeat(_heartbeat(journal, now(), app_version))
+    journal.note_contact(now().wall, clock_offset_seconds=answer.clock_offset_seconds)
+    result.clock_offset_seconds = answer.clock_offset_seconds
+    if answer.missing_seqs:
+        requeued, result.gaps = journal.requeue(answer.missing_seqs)
+        result.requeued = len(requeued)
+        if requeued:
+            _push(journal, client, now, batch_size, max_batches, result)
+    return result
+
+
+def _push(
+    journal: Journal,
+    client: ServerClient,
+    now: Callable[[], Moment],
+    batch_size: int,
+    max_batches: int,
+    result: SyncResult,
+) -> None:
+    for _ in range(max_batches):
+        wall = now().wall
+        batch = journal.pending(batch_size, now=wall)
+        if not batch:
+            return
+        wire: list[WireRecord] = []
+        for record in batch:
+            try:
+                wire.append(WireRecord.of(record))
+            except ValidationError as error:
+                # Cannot be sent as it is: set it aside rather than block the queue.
+                where = ".".join(str(p) for p in error.errors()[0]["loc"])
+                journal.set_aside(record.id, f"cannot be sent: bad {where}", now=wall)
+                result.rejected += 1
+        if not wire:
+            continue
+        try:
+            results, refused = _send(client, wire)
+        except SyncError as error:
+            journal.note_failure([str(w.id) for w in wire], str(error))
+            raise
+        if refused and not (results or result.accepted or result.duplicate):
+            # Nothing of ours is being taken: more likely a protocol mismatch than bad
+            # records, so keep them and fail the round instead of setting all aside.
+            journal.note_failure([str(w.id) for w in wire], str(refused[0][1]))
+            raise refused[0][1]
+        results += [
+            RecordResult(id=w.id, seq=w.seq, status="rejected", reason=str(why))
+            for w, why in refused
+        ]
+        answered = {str(r.id) for r in results}
+        # Only records the server answered for are marked: nothing is synced on hope.
+        counts = journal.mark_results(results, now=now().wall)
+        unanswered = [str(w.id) for w in wire if str(w.id) not in answered]
+        if unanswered:
+            journal.note_failure(
+                unanswered, "the server did not answer for it", retry_at=wall + UNANSWERED_RETRY
+            )
+        result.pushed += len(wire)
+        result.accepted += counts["accepted"]
+        result.duplicate += counts["duplicate"]
+        result.rejected += counts["rejected"]
+    result.more = bool(journal.pending(1, now=now().wall))
+
+
+def _send(
+    client: ServerClient, records: Sequence[WireRecord]
+) -> tuple[list[RecordResult], list[tuple[WireRecord, BatchRefused]]]:
+    """Push, halving a refused batch until the refused records stand alone."""
+    try:
+        return list(client.push(records).results), []
+    except BatchRefused as refused:
+        if len(records) == 1:
+            return [], [(records[0], refused)]
+        half = len(records) // 2
+        first, first_refused = _send(client, records[:half])
+        second, second_refused = _send(client, records[half:])
+        return first + second, first_refused + second_refused
+
+
+def _pull(journal: Journal, client: ServerClient, result: SyncResult) -> None:
+    pulled = client.pull(journal.door_data_etag())
+    if pulled is None:
+        return
+    try:
+        data = DoorData.from_dict(pulled.snapshot.door_data_dict())
+    except DoorDataError as error:
+        # The door keeps deciding from the cache it has; the server must be fixed.
+        result.problems.append(f"snapshot not usable, cache kept: {error}")
+        return
+    journal.store_door_data(data, source=f"server {client.host}", etag=pulled.etag)
+    journal.store_site(pulled.snapshot.site.model_dump(mode="json"))
+    result.pulled = True
+
+
+def _heartbeat(journal: Journal, moment: Moment, app_version: str) -> Heartbeat:
+    status = journal.sync_status()
+    return Heartbeat(
+        queue_depth=status.queue_depth,
+        oldest_unsynced_at=status.oldest_unsynced_at,
+        last_tap_at=status.last_tap_at,
+        last_seq=status.last_seq,
+        reader_health=status.reader_health,  # type: ignore[arg-type]
+        app_version=app_version,
+        boot_id=moment.boot_id,
+        monotonic=moment.monotonic,
+        wall_at=moment.wall,
+        clock_synced=moment.synchronised,
+    )
+
+
+class Backoff:
+    """Delays after failures: 1 s doubling to 5 min, with full jitter."""
+
+    def __init__(
+        self,
+        *,
+        base: float = 1.0,
+        cap: float = 300.0,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.base, self.cap, self._rand = base, cap, rand
+        self.failures = 0
+
+    def ceiling(self) -> float:
+        return min(self.cap, self.base * 2.0 ** max(self.failures - 1, 0))
+
+    def failed(self) -> float:
+        """Count a failure; the seconds to wait before the next try."""
+        self.failures += 1
+        # Full jitter: a fleet of kiosks coming back after an outage spreads out.
+        return self._rand() * self.ceiling()
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class LogLimiter:
+    """Lets one message per key through per period; counts the ones held back."""
+
+    def __init__(self, period: float = 60.0, *, clock: Callable[[], float] = time.monotonic):
+        self.period, self._clock = period, clock
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+
+    def log(self, logger: logging.Logger, level: int, key: str, message: str) -> None:
+        at = self._clock()
+        last = self._last.get(key)
+        if last is not None and at - last < self.period:
+            self._held[key] = self._held.get(key, 0) + 1
+            return
+        held = self._held.pop(key, 0)
+        self._last[key] = at
+        logger.log(level, "%s%s", message, f" ({held} more like it)" if held else "")
+
+
+class SyncAgent:
+    """Runs sync rounds on its own thread (or process) and its own journal connection."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        client: ServerClient,
+        *,
+        now: Callable[[], Moment] | None = None,
+        interval: float = 30.0,
+        batch_size: int = 200,
+        app_version: str = "0",
+        prune_after: timedelta = timedelta(days=30),
+        prune_every: float = 3600.0,
+        poll: float = 1.0,
+        backoff: Backoff | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        logger: logging.Logger = log,
+    ) -> None:
+        self.journal, self.client = journal, client
+        self.now = now or SystemTime()
+        self.interval, self.batch_size, self.app_version = interval, batch_size, app_version
+        self.prune_after, self.prune_every, self.poll = prune_after, prune_every, poll
+        self.backoff = backoff or Backoff()
+        self._monotonic = monotonic
+        self._log = logger
+        self._limiter = LogLimiter(clock=monotonic)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._last_prune: float | None = None
+        self.rounds = 0
+
+    def nudge(self) -> None:
+        """A tap was recorded: sync soon (at once, unless backing off). Any thread."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Sync until stop is set (or stop() is called)."""
+        stop = stop or self._stop
+        self._log.info("sync agent started: %s every %g s", self.client.host, self.interval)
+        while not (stop.is_set() or self._stop.is_set()):
+            try:
+                delay = self.step()
+            except Exception as error:  # a bug must not end the thread silently
+                self._limiter.log(self._log, logging.ERROR, f"bug:{error!r}",
+                                  f"sync round crashed: {error!r}")  # fmt: skip
+                delay = self.backoff.failed()
+            self._wait(delay, stop, wake_early=self.backoff.failures == 0)
+        self._log.info("sync agent stopped")
+
+    def step(self) -> float:
+        """One round with its logging and pruning; the seconds to wait before the next."""
+        self.rounds += 1
+        self._prune_if_due()
+        try:
+            result = sync_once(
+                self.journal,
+                self.client,
+                now=self.now,
+                batch_size=self.batch_size,
+                app_version=self.app_version,
+            )
+        except RetryLater as error:
+            self._failed(error)
+            return max(error.seconds, self.backoff.failed())
+        except (SyncError, sqlite3.Error) as error:
+            self._failed(error)
+            return self.backoff.failed()
+        if self.backoff.failures:
+            self._log.info("sync recovered after %d failed rounds", self.backoff.failures)
+            self.backoff.reset()
+        self._report(result)
+        return 0.0 if result.more else self.interval
+
+    def _failed(self, error: Exception) -> None:
+        text = str(error) or type(error).__name__
+        self._limiter.log(self._log, logging.WARNING, text, f"sync failed: {text}")
+
+    def _report(self, result: SyncResult) -> None:
+        if result.pushed or result.pulled or result.requeued:
+            self._log.info(
+                "synced: %d pushed (%d accepted, %d duplicate), %d set aside, %d sent again%s",
+                result.pushed, result.accepted, result.duplicate, result.rejected,
+                result.requeued, ", new snapshot" if result.pulled else "",
+            )  # fmt: skip
+        if result.rejected:
+            self._log.warning("%d records set aside: they wait for a supervisor", result.rejected)
+        if result.gaps:
+            self._limiter.log(self._log, logging.WARNING, "gaps",
+                              f"the server lacks {len(result.gaps)} records this journal no "
+                              f"longer holds (seq {_spans(result.gaps)})")  # fmt: skip
+        for problem in result.problems:
+            self._limiter.log(self._log, logging.WARNING, problem, problem)
+
+    def _prune_if_due(self) -> None:
+        at = self._monotonic()
+        if self._last_prune is not None and at - self._last_prune < self.prune_every:
+            return
+        moment = self.now()
+        if not moment.synchronised:
+            # An unset clock could be years ahead and prune everything: wait for NTP.
+            return
+        self._last_prune = at
+        try:
+            pruned = self.journal.prune(moment.wall - self.prune_after)
+        except sqlite3.Error as error:
+            self._limiter.log(self._log, logging.WARNING, "prune", f"prune failed: {error}")
+            return
+        if pruned:
+            self._log.info("pruned %d synced records older than %s", pruned, self.prune_after)
+
+    def _wait(self, seconds: float, stop: threading.Event, *, wake_early: bool) -> None:
+        """Sleep up to seconds; a nudge or a new tap ends it early unless backing off."""
+        deadline = self._monotonic() + seconds
+        seen = self.journal.last_seq()
+        while not (stop.is_set() or self._stop.is_set()):
+            left = deadline - self._monotonic()
+            if left <= 0:
+                return
+            nudged = self._wake.wait(min(left, self.poll))
+            if nudged:
+                self._wake.clear()
+            if not wake_early:
+                continue
+            # Another process (the kiosk) taps into the same file: a new sequence
+            # number is the cheapest sign of it.
+            if nudged or self.journal.last_seq() != seen:
+                return
+
+
+def _spans(seqs: Sequence[int]) -> str:
+    """[1, 2, 3, 7] → '1-3, 7' (a long gap stays one short line)."""
+    spans: list[str] = []
+    ordered = sorted(seqs)
+    start = prev = ordered[0]
+    for seq in [*ordered[1:], None]:
+        if seq is not None and seq == prev + 1:
+            prev = seq
+            continue
+        spans.append(f"{start}-{prev}" if prev != start else str(start))
+        if seq is not None:
+            start = prev = seq
+    return ", ".join(spans[:10]) + (", …" if len(spans) > 10 else "")
