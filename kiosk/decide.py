@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from kiosk.clock import WORKSHOP_TZ, Instant, clock_is_sane
+from sync.clock import WORKSHOP_TZ, Instant, clock_is_sane
 from sync.record import CLOSES_SESSION, OPENS_SESSION, Entry, Record
 from sync.roster import DoorData, Participant, Supervisor
 

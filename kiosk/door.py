@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from hardware.badge import mask_uid
 from hardware.feedback import Feedback, Signal
-from kiosk.clock import Clock
 from kiosk.decide import (
     Decision,
     DoorRules,
@@ -20,6 +19,7 @@ from kiosk.decide import (
     confirm_leave,
     decide,
 )
+from sync.clock import Clock
 from sync.journal import Journal
 from sync.record import Record
 from sync.roster import DoorData

@@ -16,10 +16,10 @@ from typing import Any, TextIO
 
 from hardware.badge import BadgeRead, BadgeReader, ReaderHealth
 from hardware.feedback import Feedback, Signal
-from kiosk.clock import Clock, SystemClock
 from kiosk.decide import DoorRules
 from kiosk.door import Door, DoorFailure
 from kiosk.messages import clock_time, screen_lines
+from sync.clock import Clock, SystemClock
 from sync.journal import Journal
 from sync.roster import DoorData, DoorDataError
 

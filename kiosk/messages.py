@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from kiosk.clock import WORKSHOP_TZ
 from kiosk.decide import Decision, Outcome
+from sync.clock import WORKSHOP_TZ
 from sync.roster import DoorData
 
 WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from kiosk.clock import SystemClock
 from prikklok.config import load_config
 from prikklok.parts import run_headless
+from sync.clock import SystemClock
 
 # Made-up people; any likeness is a coincidence. One per language the workshop meets.
 DEMO_PEOPLE = (

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from hardware.badge import mask_uid
-from kiosk.clock import WORKSHOP_TZ
+from sync.clock import WORKSHOP_TZ
 from sync.journal import Journal
 from sync.record import Record
 

@@ -15,60 +15,19 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Protocol
+from datetime import timedelta
 
 from pydantic import ValidationError
 
 from sync.client import BatchRefused, RetryLater, ServerClient, SyncError
+from sync.clock import Instant, SystemClock
 from sync.journal import Journal
 from sync.protocol import Heartbeat, RecordResult, WireRecord
 from sync.roster import DoorData, DoorDataError
 
 log = logging.getLogger(__name__)
 
-TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
-BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 UNANSWERED_RETRY = timedelta(minutes=1)  # a record the server left out of its answer
-
-
-class Moment(Protocol):
-    """A moment as the kiosk knows it (kiosk.clock.Instant has this shape)."""
-
-    @property
-    def wall(self) -> datetime: ...
-    @property
-    def monotonic(self) -> float: ...
-    @property
-    def boot_id(self) -> str: ...
-    @property
-    def synchronised(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class KioskTime:
-    wall: datetime
-    monotonic: float
-    boot_id: str
-    synchronised: bool
-
-
-class SystemTime:
-    """The real clock, read the way kiosk.clock does it (sync/ may not import kiosk/)."""
-
-    def __init__(self, *, timesync_flag: Path = TIMESYNC_FLAG, boot_id: Path = BOOT_ID) -> None:
-        self._flag = timesync_flag
-        try:
-            self._boot_id = boot_id.read_text().strip()
-        except OSError:
-            self._boot_id = "unknown-boot"
-
-    def __call__(self) -> KioskTime:
-        wall = datetime.now(UTC)
-        # Without timesyncd (containers, CI) the honest answer is whether the year is sane.
-        synced = self._flag.exists() if self._flag.parent.exists() else wall.year >= 2026
-        return KioskTime(wall, time.monotonic(), self._boot_id, synced)
 
 
 @dataclass
@@ -91,7 +50,7 @@ def sync_once(
     journal: Journal,
     client: ServerClient,
     *,
-    now: Callable[[], Moment],
+    now: Callable[[], Instant],
     batch_size: int = 200,
     app_version: str = "0",
     max_batches: int = 50,
@@ -118,7 +77,7 @@ def sync_once(
 def _push(
     journal: Journal,
     client: ServerClient,
-    now: Callable[[], Moment],
+    now: Callable[[], Instant],
     batch_size: int,
     max_batches: int,
     result: SyncResult,
@@ -198,7 +157,7 @@ def _pull(journal: Journal, client: ServerClient, result: SyncResult) -> None:
     result.pulled = True
 
 
-def _heartbeat(journal: Journal, moment: Moment, app_version: str) -> Heartbeat:
+def _heartbeat(journal: Journal, moment: Instant, app_version: str) -> Heartbeat:
     status = journal.sync_status()
     return Heartbeat(
         queue_depth=status.queue_depth,
@@ -267,7 +226,7 @@ class SyncAgent:
         journal: Journal,
         client: ServerClient,
         *,
-        now: Callable[[], Moment] | None = None,
+        now: Callable[[], Instant] | None = None,
         interval: float = 30.0,
         batch_size: int = 200,
         app_version: str = "0",
@@ -279,7 +238,7 @@ class SyncAgent:
         logger: logging.Logger = log,
     ) -> None:
         self.journal, self.client = journal, client
-        self.now = now or SystemTime()
+        self.now = now or SystemClock().now
         self.interval, self.batch_size, self.app_version = interval, batch_size, app_version
         self.prune_after, self.prune_every, self.poll = prune_after, prune_every, poll
         self.backoff = backoff or Backoff()

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kiosk.clock import HeldClock, Instant
 from kiosk.decide import DoorRules, Outcome, Presence, Tap, confirm_leave, decide
+from sync.clock import HeldClock, Instant
 from sync.roster import DoorData
 
 AMAL = "04A1B2C3"
@@ -38,7 +38,7 @@ RULES = DoorRules(too_soon=timedelta(minutes=5), confirm_window=timedelta(second
 
 def amsterdam(text: str) -> datetime:
     """A Europe/Amsterdam wall time as an aware UTC datetime."""
-    from kiosk.clock import WORKSHOP_TZ
+    from sync.clock import WORKSHOP_TZ
 
     return datetime.fromisoformat(text).replace(tzinfo=WORKSHOP_TZ).astimezone(UTC)
 

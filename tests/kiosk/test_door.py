@@ -16,8 +16,8 @@ from hardware.emulation import Card, emulated_chip
 from hardware.feedback import Signal
 from hardware.indicator import Indicator
 from hardware.mfrc522_reader import Mfrc522Reader
-from kiosk.clock import HeldClock, SystemClock
 from kiosk.door import Door, DoorFailure
+from sync.clock import HeldClock, SystemClock
 from sync.journal import Journal
 from sync.roster import DoorData
 from tests.hardware.gpio_fixtures import mock_factory  # noqa: F401 (a fixture)

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from hardware.feedback import QuietIndicator
-from kiosk.clock import SystemClock
 from kiosk.door import Door
+from sync.clock import SystemClock
 from sync.journal import Journal
 from sync.roster import DoorData
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.agent import KioskTime, SyncResult, sync_once
+from sync.agent import SyncResult, sync_once
 from sync.client import BatchRefused, ServerClient, SyncError
+from sync.clock import Instant
 from sync.journal import Journal
 from sync.record import Entry, Record
 from tests.sync.peer import TOKEN, Peer, Reply
@@ -17,8 +18,8 @@ from tests.sync.peer import TOKEN, Peer, Reply
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
 
-def now() -> KioskTime:
-    return KioskTime(NOW, 500.0, "boot-7", True)
+def now() -> Instant:
+    return Instant(NOW, 500.0, "boot-7", True)
 
 
 def tap(journal: Journal, badge: str = "04A1B2C3") -> Record:

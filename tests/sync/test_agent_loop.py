@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.agent import Backoff, KioskTime, LogLimiter, SyncAgent
+from sync.agent import Backoff, LogLimiter, SyncAgent
 from sync.client import ServerClient
+from sync.clock import Instant
 from sync.journal import Journal
 from sync.record import Entry
 from tests.sync.peer import TOKEN, Peer, Reply
@@ -65,7 +66,7 @@ def make_agent(peer: Peer, journal: Journal) -> Callable[..., SyncAgent]:
         options: dict[str, object] = {
             "backoff": Backoff(rand=lambda: rand),
             "interval": 30.0,
-            "now": lambda: KioskTime(NOW, 5.0, "b", synced),
+            "now": lambda: Instant(NOW, 5.0, "b", synced),
         }
         return SyncAgent(journal, client, **{**options, **kwargs})  # type: ignore[arg-type]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk.clock import SystemClock
+from sync.clock import SystemClock
 
 
 def test_system_clock_reads_boot_id_and_timesyncd_flag(tmp_path: Path) -> None:
