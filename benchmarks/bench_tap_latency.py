@@ -24,8 +24,8 @@ from gpiozero import LED, Device, TonalBuzzer  # noqa: E402
 from gpiozero.pins.mock import MockFactory, MockPWMPin  # noqa: E402
 
 from hardware.indicator import Indicator  # noqa: E402
-from kiosk.clock import SystemClock  # noqa: E402
 from kiosk.door import Door  # noqa: E402
+from sync.clock import SystemClock  # noqa: E402
 from sync.journal import Journal  # noqa: E402
 from sync.roster import DoorData  # noqa: E402
 

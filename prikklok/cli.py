@@ -164,6 +164,11 @@ def config_keys() -> None:
         click.echo(f"{key.section}.{key.name} = {default}  ({key.env})  {key.doc}")
 
 
+from server.cli import server  # noqa: E402 (imports only click; the rest is lazy)
+
+cli.add_command(server)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: usage errors and failures are one line on stderr, never a traceback."""
     try:

@@ -32,8 +32,8 @@ def prikklok(*args: str, stdin: str = "", cwd: Path | None = None,
 
 @pytest.fixture
 def demo_config(tmp_path: Path) -> Path:
-    from kiosk.clock import SystemClock
     from prikklok.demo import prepare
+    from sync.clock import SystemClock
 
     return prepare(tmp_path, SystemClock().now().workshop_day())
 

@@ -1,0 +1,34 @@
+"""POST /api/v1/heartbeat: a kiosk reports its state and learns the time and its gaps."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+
+from server.api.problems import AUTH_RESPONSES, outside_utc, unstorable
+from server.db import WRITE
+from server.deps import ClockDep, ConnDep, KioskDep
+from server.heartbeats import record_heartbeat
+from server.schema import MAX_COUNT
+from sync.protocol import API_PREFIX, Heartbeat, HeartbeatResponse
+
+router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
+
+
+@router.post(
+    "/heartbeat",
+    response_model=HeartbeatResponse,
+    responses=AUTH_RESPONSES,
+    summary="Report kiosk state",
+)
+def heartbeat(beat: Heartbeat, kiosk: KioskDep, conn: ConnDep, now: ClockDep) -> HeartbeatResponse:
+    """Keep the latest heartbeat, correct the boot's clock, list missing sequence numbers."""
+    problem = unstorable(beat.model_dump(mode="json"))
+    if max(beat.last_seq, beat.queue_depth) > MAX_COUNT:
+        problem = problem or "last_seq or queue_depth out of range"
+    if outside_utc(beat.wall_at, beat.oldest_unsynced_at, beat.last_tap_at):
+        problem = problem or "a time is out of range"
+    if problem:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
+    conn.execution_options(**WRITE)
+    with conn.begin():
+        return record_heartbeat(conn, kiosk, beat, now())

@@ -1,0 +1,87 @@
+"""POST /api/v1/records: a kiosk pushes a batch of journal records."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from server.api.problems import AUTH_RESPONSES, PROBLEM, unstorable, validation_problem
+from server.db import writing
+from server.deps import ClockDep, EngineDep, KioskDep
+from server.ingest import ingest
+from sync.protocol import API_PREFIX, MAX_BATCH, MAX_BODY_BYTES, PushRequest, PushResponse
+
+router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
+
+# The body is read by hand (size and count limits come before validation), so the
+# request schema is declared here and added to the components by server.app.
+REQUEST_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}},
+}
+
+
+async def read_limited(request: Request) -> bytes:
+    """The body, refusing (413) anything over MAX_BODY_BYTES without reading it all."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _too_large()
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            raise _too_large()
+    return bytes(body)
+
+
+def _too_large() -> HTTPException:
+    return HTTPException(
+        status.HTTP_413_CONTENT_TOO_LARGE, f"body larger than {MAX_BODY_BYTES} bytes"
+    )
+
+
+def parse_push(body: bytes) -> PushRequest:
+    """Parse and validate a push body; 413 for too many records, 422 for anything malformed."""
+    try:
+        data: Any = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"body is not valid JSON: {error}"
+        ) from None
+    records = data.get("records") if isinstance(data, dict) else None
+    if isinstance(records, list) and len(records) > MAX_BATCH:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"{len(records)} records in one push; at most {MAX_BATCH} are allowed",
+        )
+    problem = unstorable(data)
+    if problem:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
+    try:
+        return PushRequest.model_validate(data)
+    except ValidationError as error:
+        raise validation_problem(error) from None
+
+
+@router.post(
+    "/records",
+    response_model=PushResponse,
+    openapi_extra={"requestBody": REQUEST_BODY},
+    responses={**AUTH_RESPONSES, 413: PROBLEM},
+    summary="Push journal records",
+)
+async def push_records(
+    request: Request, kiosk: KioskDep, engine: EngineDep, now: ClockDep
+) -> PushResponse:
+    """Store each record idempotently; the answer says per record what became of it."""
+    push = parse_push(await read_limited(request))
+
+    def store() -> PushResponse:
+        with writing(engine) as conn:  # committed before the kiosk hears "accepted"
+            return PushResponse(results=ingest(conn, kiosk, list(push.records), now()))
+
+    return await run_in_threadpool(store)

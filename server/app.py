@@ -1,0 +1,87 @@
+"""The FastAPI app factory: the engine is made in the lifespan, never at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
+
+from server.api import heartbeat, presence, pull, push
+from server.api.problems import on_validation_error
+from server.db import make_engine
+from server.migrate import upgrade
+from server.settings import Settings
+from sync.protocol import PushRequest
+
+log = logging.getLogger(__name__)
+LOCAL_TIME = r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
+
+
+def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
+    """The server app for `settings`; with `migrate`, the schema is upgraded at start-up."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        if migrate:
+            upgrade(engine)
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="prikklok server",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    for module in (push, pull, heartbeat, presence):
+        app.include_router(module.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema plus PushRequest, whose body the push endpoint parses by hand."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        _, defs = models_json_schema(
+            [(PushRequest, "validation")], ref_template="#/components/schemas/{model}"
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, definition in defs.get("$defs", {}).items():
+            components.setdefault(name, definition)
+        _local_times(schema)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def _local_times(node: Any) -> None:
+    """Site times are local wall-clock times ("17:00:00"), not RFC 3339 times with an offset."""
+    if isinstance(node, dict):
+        if node.get("format") == "time" and node.get("type") == "string":
+            del node["format"]
+            node["pattern"] = LOCAL_TIME
+        for value in node.values():
+            _local_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _local_times(value)
+
+
+def create_app_from_env() -> FastAPI:
+    """For `uvicorn --factory` (and several workers): settings from the environment."""
+    import os
+
+    return create_app(Settings.resolve(), migrate=os.environ.get("PRIKKLOK_SERVER_MIGRATE") == "1")

@@ -1,0 +1,122 @@
+"""Attendance from taps: pure functions, no database (the query layer is server.presence).
+
+A participant's session taps of one workshop day are paired by time, whichever door they
+came from: the first opens a session, the next closes it, and so on. A door that was
+offline may have called a leaving tap a check-in (it did not know the person was in), so
+the pairing goes by order, not by the kind the door chose; mismatches are flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sync.record import CLOSES_SESSION, OPENS_SESSION
+
+SESSION_KINDS = OPENS_SESSION | CLOSES_SESSION
+
+
+@dataclass(frozen=True)
+class Tap:
+    """One stored event as attendance sees it: `at` is the honest (corrected) time."""
+
+    id: str
+    kind: str
+    at: datetime
+    kiosk_id: str = ""
+
+
+@dataclass(frozen=True)
+class Session:
+    start_at: datetime
+    end_at: datetime
+    opened_by: str
+    closed_by: str | None  # None: closed by the server at closing time
+    auto_closed: bool = False
+    kinds_disagree: bool = False  # the doors' own kinds do not fit this pairing
+
+    @property
+    def counted_seconds(self) -> float:
+        """Real hours only: an auto-closed session counts nothing until corrected."""
+        if self.auto_closed:
+            return 0.0
+        return max(0.0, (self.end_at - self.start_at).total_seconds())
+
+
+@dataclass(frozen=True)
+class DayAttendance:
+    day: date
+    sessions: list[Session] = field(default_factory=list)
+    open_since: datetime | None = None  # still in (before closing time)
+
+    @property
+    def counted_seconds(self) -> float:
+        return sum(s.counted_seconds for s in self.sessions)
+
+    @property
+    def auto_closed(self) -> bool:
+        return any(s.auto_closed for s in self.sessions)
+
+
+def closing_time(day: date, closes_at: time, tz: str) -> datetime:
+    """The site's closing time on `day`, as an aware datetime (DST included)."""
+    return datetime.combine(day, closes_at, tzinfo=ZoneInfo(tz))
+
+
+def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
+    """Start (inclusive) and end (exclusive) of a workshop day in site time."""
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start, end
+
+
+def pair_sessions(
+    taps: Iterable[Tap], day: date, close_at: datetime, now: datetime | None = None
+) -> DayAttendance:
+    """Pair one participant's taps of `day` into sessions; see the module docstring."""
+    ordered = sorted((t for t in taps if t.kind in SESSION_KINDS), key=lambda t: (t.at, t.id))
+    sessions: list[Session] = []
+    opener: Tap | None = None
+    for tap in ordered:
+        if opener is None:
+            opener = tap
+            continue
+        disagree = opener.kind not in OPENS_SESSION or tap.kind not in CLOSES_SESSION
+        sessions.append(Session(opener.at, tap.at, opener.id, tap.id, kinds_disagree=disagree))
+        opener = None
+    if opener is None:
+        return DayAttendance(day, sessions)
+    if now is not None and now < close_at:
+        return DayAttendance(day, sessions, open_since=opener.at)
+    end = max(close_at, opener.at)  # a tap after closing time closes at once
+    disagree = opener.kind not in OPENS_SESSION
+    sessions.append(Session(opener.at, end, opener.id, None, True, disagree))
+    return DayAttendance(day, sessions)
+
+
+def inside_since(taps: Iterable[Tap]) -> datetime | None:
+    """For toggling taps (supervisors): since when in, or None when out."""
+    since: datetime | None = None
+    for tap in sorted(taps, key=lambda t: (t.at, t.id)):
+        since = tap.at if since is None else None
+    return since
+
+
+@dataclass(frozen=True)
+class UnknownBadge:
+    uid: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    count: int
+
+
+def unknown_badges(seen: Iterable[tuple[str, datetime]]) -> list[UnknownBadge]:
+    """Group (badge uid, time) sightings of unknown badges, most seen first."""
+    groups: dict[str, list[datetime]] = {}
+    for uid, at in seen:
+        groups.setdefault(uid, []).append(at)
+    found = [UnknownBadge(uid, min(ats), max(ats), len(ats)) for uid, ats in groups.items()]
+    return sorted(found, key=lambda b: (-b.count, b.uid))

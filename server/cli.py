@@ -1,0 +1,299 @@
+"""`prikklok server …`: run the central server and administer it. Heavy imports stay inside
+the commands, so `prikklok --help` on a kiosk never loads FastAPI or SQLAlchemy."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ENV_DATABASE_URL = "PRIKKLOK_SERVER_DATABASE_URL"  # same names as server.settings
+ENV_DATA_DIR = "PRIKKLOK_SERVER_DATA_DIR"
+
+
+def database_options(func: F) -> F:
+    """--database-url and --data-dir, shared by every command that opens the database."""
+    func = click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=ENV_DATA_DIR,
+        default=None,
+        help="Directory of the SQLite file server.db (default: current directory).",
+    )(func)
+    return click.option(
+        "--database-url",
+        envvar=ENV_DATABASE_URL,
+        default=None,
+        help="Database URL, e.g. postgresql://user@host/db (default: SQLite in --data-dir).",
+    )(func)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _settings(database_url: str | None, data_dir: Path | None, **extra: Any) -> Any:
+    from server.settings import Settings
+
+    return Settings.resolve(database_url=database_url, data_dir=data_dir, **extra)
+
+
+@contextmanager
+def admin_db(database_url: str | None, data_dir: Path | None) -> Iterator[Any]:
+    """A write transaction on a migrated database; AdminError and bad URLs become one line."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from server.admin import AdminError
+    from server.db import make_engine, writing
+    from server.migrate import is_current
+
+    try:
+        engine = make_engine(_settings(database_url, data_dir).database_url)
+        if not is_current(engine):
+            raise click.ClickException("database not migrated: run 'prikklok server migrate'")
+        with writing(engine) as conn:
+            yield conn
+    except AdminError as error:
+        raise click.ClickException(str(error)) from None
+    except (ArgumentError, OperationalError) as error:
+        raise click.ClickException(f"database: {str(error).splitlines()[0]}") from None
+
+
+def _time(value: str) -> time:
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a time like 08:30") from None
+
+
+@click.group()
+def server() -> None:
+    """The central server: kiosk API, database and admin verbs."""
+
+
+@server.command()
+@database_options
+@click.option("--host", envvar="PRIKKLOK_SERVER_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PRIKKLOK_SERVER_PORT", type=int, default=8080, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--migrate", is_flag=True, help="Upgrade the database before serving.")
+def run(
+    database_url: str | None,
+    data_dir: Path | None,
+    host: str,
+    port: int,
+    workers: int,
+    migrate: bool,
+) -> None:
+    """Serve the kiosk API with uvicorn."""
+    import uvicorn
+
+    settings = _settings(database_url, data_dir)
+    if migrate:
+        _migrate(settings.database_url)
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ[ENV_DATABASE_URL] = settings.database_url
+    uvicorn.run(
+        "server.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+def _migrate(url: str) -> None:
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from server.db import make_engine
+    from server.migrate import upgrade
+
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+    except (ArgumentError, OperationalError) as error:
+        raise click.ClickException(f"database: {str(error).splitlines()[0]}") from None
+
+
+@server.command()
+@database_options
+def migrate(database_url: str | None, data_dir: Path | None) -> None:
+    """Create or upgrade the database schema."""
+    _migrate(_settings(database_url, data_dir).database_url)
+    click.echo("database is up to date")
+
+
+@server.command("add-site")
+@database_options
+@click.argument("site_id")
+@click.option("--name", required=True, help="Name shown to staff.")
+@click.option("--opens", "opens_at", default="08:30", show_default=True, help="Opening time.")
+@click.option("--closes", "closes_at", default="17:00", show_default=True, help="Closing time.")
+@click.option("--timezone", default="Europe/Amsterdam", show_default=True)
+def add_site(
+    database_url: str | None,
+    data_dir: Path | None,
+    site_id: str,
+    name: str,
+    opens_at: str,
+    closes_at: str,
+    timezone: str,
+) -> None:
+    """Add a workshop site."""
+    from server import admin
+
+    with admin_db(database_url, data_dir) as conn:
+        admin.add_site(conn, site_id, name, _time(opens_at), _time(closes_at), timezone)
+    click.echo(f"site {site_id} added")
+
+
+@server.command("add-kiosk")
+@database_options
+@click.argument("kiosk_id")
+@click.option("--site", "site_id", required=True)
+@click.option("--name", default=None, help="Where the kiosk hangs (default: its id).")
+def add_kiosk(
+    database_url: str | None, data_dir: Path | None, kiosk_id: str, site_id: str, name: str | None
+) -> None:
+    """Register a kiosk and print its token, once: the server keeps only a hash."""
+    from server import admin
+
+    with admin_db(database_url, data_dir) as conn:
+        token = admin.add_kiosk(conn, site_id, kiosk_id, name or kiosk_id, _now())
+    click.echo(token)
+    click.echo(
+        "(shown once: put it in the kiosk's config; the server cannot show it again)", err=True
+    )
+
+
+@server.command("revoke-kiosk")
+@database_options
+@click.argument("kiosk_id")
+def revoke_kiosk(database_url: str | None, data_dir: Path | None, kiosk_id: str) -> None:
+    """Revoke a kiosk's token at once (its next request gets 401)."""
+    from server import admin
+
+    with admin_db(database_url, data_dir) as conn:
+        admin.revoke_kiosk(conn, kiosk_id, _now())
+    click.echo(f"kiosk {kiosk_id} revoked")
+
+
+@server.command("add-staff")
+@database_options
+@click.argument("staff_id")
+@click.option("--username", required=True)
+@click.option("--role", type=click.Choice(["admin", "supervisor", "coach"]), required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--site", "site_id", default=None, help="Required for supervisors.")
+def add_staff(
+    database_url: str | None,
+    data_dir: Path | None,
+    staff_id: str,
+    username: str,
+    role: str,
+    display_name: str,
+    site_id: str | None,
+) -> None:
+    """Add a staff user: admin, supervisor or coach."""
+    from server import admin
+
+    with admin_db(database_url, data_dir) as conn:
+        admin.add_staff(conn, staff_id, username, role, display_name, site_id, _now())
+    click.echo(f"{role} {staff_id} added")
+
+
+@server.command("import-participants")
+@database_options
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--site", "site_id", required=True)
+def import_participants(
+    database_url: str | None, data_dir: Path | None, file: Path, site_id: str
+) -> None:
+    """Import or update participants from a CSV file: all rows or none."""
+    from server.importer import import_participants as run_import
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{file}: not UTF-8 text") from None
+    with admin_db(database_url, data_dir) as conn:
+        count = run_import(conn, text, site_id, _now())
+    click.echo(f"{count} participant(s) imported")
+
+
+@server.command("assign-badge")
+@database_options
+@click.argument("uid")
+@click.option("--participant", "participant_id", default=None)
+@click.option("--supervisor", "supervisor_id", default=None)
+def assign_badge(
+    database_url: str | None,
+    data_dir: Path | None,
+    uid: str,
+    participant_id: str | None,
+    supervisor_id: str | None,
+) -> None:
+    """Give a badge to a participant or supervisor (their previous badge is revoked)."""
+    from server import admin
+
+    if (participant_id is None) == (supervisor_id is None):
+        raise click.UsageError("give exactly one of --participant or --supervisor")
+    kind, holder = (
+        ("participant", participant_id) if participant_id else ("supervisor", supervisor_id)
+    )
+    with admin_db(database_url, data_dir) as conn:
+        admin.assign_badge(conn, uid, kind, str(holder), _now())
+    click.echo("badge assigned")
+
+
+@server.command("revoke-badge")
+@database_options
+@click.argument("uid")
+def revoke_badge(database_url: str | None, data_dir: Path | None, uid: str) -> None:
+    """Revoke a badge; who held it when stays in the history."""
+    from server import admin
+
+    with admin_db(database_url, data_dir) as conn:
+        admin.revoke_badge(conn, uid, _now())
+    click.echo("badge revoked")
+
+
+@server.command("load-plan")
+@database_options
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--site", "site_id", required=True)
+def load_plan(database_url: str | None, data_dir: Path | None, file: Path, site_id: str) -> None:
+    """Load tasks and words of the day from a JSON file."""
+    from server.plan import load_plan as run_load
+    from server.plan import read_plan
+
+    with admin_db(database_url, data_dir) as conn:
+        n_tasks, n_words = run_load(conn, site_id, read_plan(file.read_text(encoding="utf-8")))
+    click.echo(f"{n_tasks} task(s), {n_words} word(s) loaded")
+
+
+@server.command("demo-data")
+@database_options
+def demo_data(database_url: str | None, data_dir: Path | None) -> None:
+    """Migrate, then add the demo site, door, people and a week of words."""
+    from zoneinfo import ZoneInfo
+
+    from server.demo import load_demo
+
+    settings = _settings(database_url, data_dir)
+    _migrate(settings.database_url)
+    now = _now()
+    with admin_db(database_url, data_dir) as conn:
+        path = load_demo(
+            conn, now.astimezone(ZoneInfo("Europe/Amsterdam")).date(), now, Path(data_dir or ".")
+        )
+    click.echo(f"demo site ready; the demo kiosk's token is in {path}")

@@ -1,0 +1,72 @@
+"""Kiosk heartbeats: the latest state per kiosk, its clock offset, and the records it owes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select, union
+
+from server.deps import Kiosk
+from server.honest_time import note_heartbeat
+from server.schema import events, kiosk_heartbeats, rejected_records
+from server.sql import upsert
+from sync.protocol import Heartbeat, HeartbeatResponse
+
+MISSING_CAP = 1000  # the kiosk re-pushes these; a longer list would only be truncated later
+
+
+def record_heartbeat(
+    conn: Connection, kiosk: Kiosk, beat: Heartbeat, received_at: datetime
+) -> HeartbeatResponse:
+    """Store the heartbeat, correct the boot's clock, and answer with what is missing."""
+    offset = (received_at - beat.wall_at).total_seconds()
+    upsert(
+        conn,
+        kiosk_heartbeats,
+        ["kiosk_id"],
+        {
+            "kiosk_id": kiosk.id,
+            "received_at": received_at,
+            "wall_at": beat.wall_at,
+            "clock_synced": beat.clock_synced,
+            "clock_offset_seconds": offset,
+            "boot_id": beat.boot_id,
+            "monotonic": beat.monotonic,
+            "last_seq": beat.last_seq,
+            "queue_depth": beat.queue_depth,
+            "oldest_unsynced_at": beat.oldest_unsynced_at,
+            "last_tap_at": beat.last_tap_at,
+            "reader_health": beat.reader_health,
+            "app_version": beat.app_version,
+        },
+    )
+    note_heartbeat(conn, kiosk.id, beat.boot_id, beat.monotonic, received_at)
+    return HeartbeatResponse(
+        server_time=received_at,
+        clock_offset_seconds=offset,
+        missing_seqs=missing_seqs(conn, kiosk.id, beat.last_seq),
+    )
+
+
+def missing_seqs(
+    conn: Connection, kiosk_id: str, last_seq: int, cap: int = MISSING_CAP
+) -> list[int]:
+    """Sequence numbers in 1..last_seq the server has neither stored nor refused."""
+    if last_seq < 1:
+        return []
+    held = union(
+        select(events.c.seq).where(events.c.kiosk_id == kiosk_id, events.c.seq <= last_seq),
+        select(rejected_records.c.seq).where(
+            rejected_records.c.kiosk_id == kiosk_id, rejected_records.c.seq <= last_seq
+        ),
+    ).subquery()
+    if conn.execute(select(func.count()).select_from(held)).scalar_one() == last_seq:
+        return []  # the usual case: nothing missing, no need to fetch every number
+    seen = set(conn.execute(select(held.c.seq)).scalars())
+    missing: list[int] = []
+    for seq in range(1, last_seq + 1):
+        if seq not in seen:
+            missing.append(seq)
+            if len(missing) == cap:
+                break
+    return missing

@@ -1,0 +1,209 @@
+"""Storing pushed records: idempotent on the record id, forever; one bad record fails alone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from server.deps import Kiosk
+from server.honest_time import correct_new_events
+from server.schema import MAX_COUNT, badges, events, participants, rejected_records, staff
+from server.sql import insert_or_ignore
+from sync.protocol import RecordResult, WireRecord
+
+log = logging.getLogger(__name__)
+
+CHANGED = "changed under a known id: the server keeps the first version"
+OTHER_KIOSK = "id already used by another kiosk"
+
+
+def content_hash(record: WireRecord) -> str:
+    """sha256 of the record in canonical form (UTC time, sorted keys)."""
+    data = record.model_dump(mode="json")
+    data["wall_at"] = record.wall_at.astimezone(UTC).isoformat()
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Known:
+    kiosk_id: str
+    content_hash: str
+
+
+@dataclass
+class SiteCheck:
+    """What the batch's records refer to, looked up once per batch."""
+
+    site_id: str
+    participant_sites: dict[str, str]
+    supervisor_sites: dict[str, str | None]
+    badge_sites: dict[str, set[str]]
+
+    @classmethod
+    def load(cls, conn: Connection, site_id: str, records: list[WireRecord]) -> SiteCheck:
+        pids = {r.participant_id for r in records if r.participant_id}
+        sids = {r.supervisor_id for r in records if r.supervisor_id}
+        uids = {r.badge_uid for r in records if r.badge_uid}
+        p_rows = conn.execute(
+            select(participants.c.id, participants.c.site_id).where(participants.c.id.in_(pids))
+        )
+        s_rows = conn.execute(
+            select(staff.c.id, staff.c.site_id).where(
+                staff.c.id.in_(sids), staff.c.role == "supervisor"
+            )
+        )
+        badge_sites: dict[str, set[str]] = {}
+        for uid, site in conn.execute(
+            select(badges.c.uid, badges.c.site_id).where(badges.c.uid.in_(uids))
+        ):
+            badge_sites.setdefault(uid, set()).add(site)
+        return cls(site_id, {i: s for i, s in p_rows}, {i: s for i, s in s_rows}, badge_sites)
+
+    def problem(self, record: WireRecord) -> str | None:
+        """Why this record may not be stored for this site, or None."""
+        if record.participant_id is not None:
+            site = self.participant_sites.get(record.participant_id)
+            if site is None:
+                return "unknown participant"
+            if site != self.site_id:
+                return "participant belongs to another site"
+        if record.supervisor_id is not None:
+            if record.supervisor_id not in self.supervisor_sites:
+                return "unknown supervisor"
+            site = self.supervisor_sites[record.supervisor_id]
+            if site is not None and site != self.site_id:
+                return "supervisor belongs to another site"
+        sites = self.badge_sites.get(record.badge_uid or "")
+        if sites and self.site_id not in sites:
+            return "badge belongs to another site"
+        return None
+
+
+def ingest(
+    conn: Connection, kiosk: Kiosk, records: list[WireRecord], received_at: datetime
+) -> list[RecordResult]:
+    """Store a batch inside the caller's transaction; one result per record, in order."""
+    ids = [str(r.id) for r in records]
+    known = {
+        row.id: Known(row.kiosk_id, row.content_hash)
+        for row in conn.execute(
+            select(events.c.id, events.c.kiosk_id, events.c.content_hash).where(
+                events.c.id.in_(ids)
+            )
+        )
+    }
+    check = SiteCheck.load(conn, kiosk.site_id, records)
+    results: list[RecordResult] = []
+    unsynced_boots: set[str] = set()
+    for record in records:
+        result = _store_one(conn, kiosk, record, known, check, received_at)
+        if result.status == "accepted" and not record.clock_synced:
+            unsynced_boots.add(record.boot_id)
+        if result.status == "rejected":
+            _keep_rejected(conn, kiosk, record, result.reason or "", received_at)
+        results.append(result)
+    correct_new_events(conn, kiosk.id, unsynced_boots, received_at)
+    counts = {s: sum(r.status == s for r in results) for s in ("accepted", "duplicate", "rejected")}
+    log.info("push from kiosk %s: %s", kiosk.id, counts)
+    return results
+
+
+def _store_one(
+    conn: Connection,
+    kiosk: Kiosk,
+    record: WireRecord,
+    known: dict[str, Known],
+    check: SiteCheck,
+    received_at: datetime,
+) -> RecordResult:
+    record_id = str(record.id)
+    if record.seq > MAX_COUNT:
+        return _result(record, "rejected", "sequence number out of range")
+    try:
+        digest = content_hash(record)
+    except OverflowError:  # e.g. year 9999 at UTC-12: no instant Python can hold
+        return _result(record, "rejected", "wall_at out of range")
+    if record_id in known:
+        return _compare(record, known[record_id], kiosk, digest)
+    problem = check.problem(record)
+    if problem:
+        return _result(record, "rejected", problem)
+    stmt = insert_or_ignore(conn, events).values(_row(record, kiosk, digest, received_at))
+    # RETURNING tells inserted from ignored on both databases (rowcount is unreliable here).
+    if conn.execute(stmt.returning(events.c.id)).first() is not None:
+        known[record_id] = Known(kiosk.id, digest)
+        return _result(record, "accepted")
+    # Lost a race for this id, or the kiosk reused a sequence number for a new record.
+    row = conn.execute(
+        select(events.c.kiosk_id, events.c.content_hash).where(events.c.id == record_id)
+    ).first()
+    if row is not None:
+        known[record_id] = Known(row.kiosk_id, row.content_hash)
+        return _compare(record, known[record_id], kiosk, digest)
+    return _result(
+        record, "rejected", f"sequence number {record.seq} already used by another record"
+    )
+
+
+def _compare(record: WireRecord, known: Known, kiosk: Kiosk, digest: str) -> RecordResult:
+    if known.kiosk_id != kiosk.id:
+        return _result(record, "rejected", OTHER_KIOSK)
+    if known.content_hash != digest:
+        return _result(record, "rejected", CHANGED)
+    return _result(record, "duplicate")
+
+
+def _result(record: WireRecord, status: Any, reason: str | None = None) -> RecordResult:
+    return RecordResult(id=record.id, seq=record.seq, status=status, reason=reason)
+
+
+def _row(record: WireRecord, kiosk: Kiosk, digest: str, received_at: datetime) -> dict[str, Any]:
+    return {
+        "id": str(record.id),
+        "kiosk_id": kiosk.id,
+        "site_id": kiosk.site_id,
+        "seq": record.seq,
+        "kind": record.kind,
+        "participant_id": record.participant_id,
+        "supervisor_id": record.supervisor_id,
+        "badge_uid": record.badge_uid,
+        "wall_at": record.wall_at,
+        "workshop_day": record.workshop_day,
+        "clock_synced": record.clock_synced,
+        "boot_id": record.boot_id,
+        "monotonic": record.monotonic,
+        "detail": record.detail,
+        "content_hash": digest,
+        "received_at": received_at,
+    }
+
+
+def _keep_rejected(
+    conn: Connection, kiosk: Kiosk, record: WireRecord, reason: str, received_at: datetime
+) -> None:
+    """Keep a refused record (once per id and reason) so nothing sent is ever lost."""
+    seen = conn.execute(
+        select(rejected_records.c.id).where(
+            rejected_records.c.kiosk_id == kiosk.id,
+            rejected_records.c.record_id == str(record.id),
+            rejected_records.c.reason == reason,
+        )
+    ).first()
+    if seen is None:
+        conn.execute(
+            rejected_records.insert().values(
+                kiosk_id=kiosk.id,
+                record_id=str(record.id),
+                seq=min(record.seq, MAX_COUNT),  # the full number stays in `record`
+                reason=reason,
+                record=record.model_dump(mode="json"),
+                received_at=received_at,
+            )
+        )

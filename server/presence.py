@@ -1,0 +1,125 @@
+"""The query layer over attendance: taps of a site and day, sessions, who is in now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, and_, or_, select
+
+from server.attendance import (
+    DayAttendance,
+    Tap,
+    UnknownBadge,
+    closing_time,
+    day_bounds,
+    inside_since,
+    pair_sessions,
+    unknown_badges,
+)
+from server.schema import events, sites
+
+
+def honest_at(
+    clock_synced: bool, wall_at: datetime, corrected_wall_at: datetime | None
+) -> datetime:
+    """The best time the server knows for a tap."""
+    if not clock_synced and corrected_wall_at is not None:
+        return corrected_wall_at
+    return wall_at
+
+
+@dataclass(frozen=True)
+class DayTaps:
+    """All taps of one site on one workshop day, by honest time."""
+
+    day: date
+    rows: list[tuple[str, str, datetime, str, str | None, str | None, str | None]]
+
+    def of_participant(self, participant_id: str) -> list[Tap]:
+        return [
+            Tap(i, k, at, kiosk) for i, k, at, kiosk, p, _, _ in self.rows if p == participant_id
+        ]
+
+    def participants(self) -> set[str]:
+        return {p for *_, p, _, _ in self.rows if p is not None}
+
+
+def load_day(conn: Connection, site_id: str, day: date) -> DayTaps:
+    tz = conn.execute(select(sites.c.timezone).where(sites.c.id == site_id)).scalar_one()
+    start, end = day_bounds(day, tz)
+    within = or_(
+        and_(events.c.wall_at >= start, events.c.wall_at < end),
+        and_(events.c.corrected_wall_at >= start, events.c.corrected_wall_at < end),
+    )
+    rows = []
+    for row in conn.execute(select(events).where(events.c.site_id == site_id, within)):
+        at = honest_at(row.clock_synced, row.wall_at, row.corrected_wall_at)
+        if start <= at < end:
+            rows.append(
+                (
+                    row.id,
+                    row.kind,
+                    at,
+                    row.kiosk_id,
+                    row.participant_id,
+                    row.supervisor_id,
+                    row.badge_uid,
+                )
+            )
+    return DayTaps(day, rows)
+
+
+def day_attendance(
+    conn: Connection, site_id: str, day: date, now: datetime | None = None
+) -> dict[str, DayAttendance]:
+    """Sessions of every participant who tapped at the site on `day`."""
+    site = conn.execute(select(sites).where(sites.c.id == site_id)).one()
+    close_at = closing_time(day, site.closes_at, site.timezone)
+    taps = load_day(conn, site_id, day)
+    return {
+        pid: pair_sessions(taps.of_participant(pid), day, close_at, now)
+        for pid in sorted(taps.participants())
+    }
+
+
+@dataclass(frozen=True)
+class Present:
+    participants: dict[str, datetime]  # id → in since
+    supervisors: dict[str, datetime]
+
+
+def presence_now(conn: Connection, site_id: str, now: datetime) -> Present:
+    """Who is in the building now: checked in today and not out, before closing time."""
+    tz = conn.execute(select(sites.c.timezone).where(sites.c.id == site_id)).scalar_one()
+    today = now.astimezone(ZoneInfo(tz)).date()
+    people = {
+        pid: day.open_since
+        for pid, day in day_attendance(conn, site_id, today, now).items()
+        if day.open_since is not None
+    }
+    taps = load_day(conn, site_id, today)
+    supervisors: dict[str, list[Tap]] = {}
+    for i, kind, at, kiosk, _, sid, _ in taps.rows:
+        if kind == "supervisor" and sid is not None and at <= now:
+            supervisors.setdefault(sid, []).append(Tap(i, kind, at, kiosk))
+    in_since = {sid: inside_since(t) for sid, t in supervisors.items()}
+    return Present(people, {sid: at for sid, at in in_since.items() if at is not None})
+
+
+def unknown_badges_of(
+    conn: Connection, site_id: str, start: datetime, end: datetime
+) -> list[UnknownBadge]:
+    """Unknown badges tapped at the site between `start` and `end` (by wall time as sent)."""
+    rows = conn.execute(
+        select(
+            events.c.badge_uid, events.c.clock_synced, events.c.wall_at, events.c.corrected_wall_at
+        ).where(
+            events.c.site_id == site_id,
+            events.c.kind == "unknown_badge",
+            events.c.badge_uid.is_not(None),
+        )
+    )
+    seen = [(r.badge_uid, honest_at(r.clock_synced, r.wall_at, r.corrected_wall_at)) for r in rows]
+    return unknown_badges((uid, at) for uid, at in seen if start <= at < end)

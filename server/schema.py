@@ -1,0 +1,258 @@
+"""The server's tables, in SQLAlchemy Core. Timestamps end in `_at` and are stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so migrations can find and change them on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+MAX_COUNT = 2**63 - 1  # BIGINT: sequence numbers and queue depths beyond this are refused
+Id = String(64)  # ids chosen by admins ("p-amal", "door-1"): short text
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (naive UTC text) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment: datetime = value
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+
+
+def _at(name: str, *, nullable: bool = True) -> Column[datetime]:
+    """A UTC timestamp column."""
+    return Column(name, UtcDateTime(), nullable=nullable)
+
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("opens_at", Time, nullable=False),
+    Column("closes_at", Time, nullable=False),
+    Column("timezone", String(64), nullable=False, server_default="Europe/Amsterdam"),
+)
+
+kiosks = Table(
+    "kiosks",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("site_id", Id, ForeignKey("sites.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token
+    _at("revoked_at"),
+    _at("created_at", nullable=False),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("site_id", Id, ForeignKey("sites.id"), nullable=False, index=True),
+    Column("display_name", String(200), nullable=False),
+    Column("language", String(16), nullable=False, server_default="nl"),
+    Column("program_start", Date),
+    Column("program_end", Date),
+    Column("agreed_weekdays", String(32), nullable=False, server_default=""),  # "1,2,4" ISO
+    Column("team", String(64)),
+    Column("active", Boolean, nullable=False, server_default="1"),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("site_id", Id, ForeignKey("sites.id"), index=True),  # None: all sites (admin, coach)
+    Column("password_hash", String(255)),  # logins come later
+    _at("created_at", nullable=False),
+    CheckConstraint("role IN ('admin', 'supervisor', 'coach')", name="role"),
+)
+
+coach_participants = Table(
+    "coach_participants",
+    metadata,
+    Column("coach_id", Id, ForeignKey("staff.id"), primary_key=True),
+    Column("participant_id", Id, ForeignKey("participants.id"), primary_key=True),
+)
+
+badges = Table(
+    "badges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uid", String(20), nullable=False, index=True),
+    Column("holder_kind", String(16), nullable=False),
+    Column("holder_id", Id, nullable=False),
+    Column("site_id", Id, ForeignKey("sites.id"), nullable=False, index=True),
+    _at("assigned_at", nullable=False),
+    _at("revoked_at"),
+    CheckConstraint("holder_kind IN ('participant', 'supervisor')", name="holder_kind"),
+    # One holder per badge at a time; the history keeps every earlier holder.
+    Index(
+        "uq_badges_uid_current",
+        "uid",
+        unique=True,
+        sqlite_where=Column("revoked_at").is_(None),
+        postgresql_where=Column("revoked_at").is_(None),
+    ),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(36), primary_key=True),  # the kiosk's record UUID
+    Column("kiosk_id", Id, ForeignKey("kiosks.id"), nullable=False),
+    Column("site_id", Id, ForeignKey("sites.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("participant_id", Id, ForeignKey("participants.id"), index=True),
+    Column("supervisor_id", Id, ForeignKey("staff.id")),
+    Column("badge_uid", String(20)),
+    _at("wall_at", nullable=False),  # as the kiosk sent it, even when its clock was wrong
+    Column("workshop_day", Date, nullable=False),
+    Column("clock_synced", Boolean, nullable=False),
+    Column("boot_id", String(200), nullable=False),
+    Column("monotonic", Float, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("content_hash", String(64), nullable=False),  # sha256 of the canonical record
+    _at("received_at", nullable=False),
+    _at("corrected_at"),  # when corrected_wall_at was last computed from a heartbeat
+    _at("corrected_wall_at"),
+    UniqueConstraint("kiosk_id", "seq"),
+    Index("ix_events_site_wall", "site_id", "wall_at"),
+    Index("ix_events_site_corrected", "site_id", "corrected_wall_at"),
+    Index("ix_events_kiosk_boot", "kiosk_id", "boot_id"),
+)
+
+rejected_records = Table(
+    "rejected_records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kiosk_id", Id, ForeignKey("kiosks.id"), nullable=False),
+    Column("record_id", String(36), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("record", JSON, nullable=False),  # kept so a supervisor can act on it
+    _at("received_at", nullable=False),
+    Index("ix_rejected_records_kiosk_seq", "kiosk_id", "seq"),
+)
+
+kiosk_heartbeats = Table(
+    "kiosk_heartbeats",
+    metadata,
+    Column("kiosk_id", Id, ForeignKey("kiosks.id"), primary_key=True),  # the latest only
+    _at("received_at", nullable=False),
+    _at("wall_at", nullable=False),
+    Column("clock_synced", Boolean, nullable=False),
+    Column("clock_offset_seconds", Float, nullable=False),
+    Column("boot_id", String(200), nullable=False),
+    Column("monotonic", Float, nullable=False),
+    Column("last_seq", BigInteger, nullable=False),
+    Column("queue_depth", BigInteger, nullable=False),
+    _at("oldest_unsynced_at"),
+    _at("last_tap_at"),
+    Column("reader_health", String(16), nullable=False),
+    Column("app_version", String(200), nullable=False),
+)
+
+kiosk_boots = Table(
+    "kiosk_boots",
+    metadata,
+    Column("kiosk_id", Id, ForeignKey("kiosks.id"), primary_key=True),
+    Column("boot_id", String(200), primary_key=True),
+    # Best estimate of when this boot's monotonic clock read 0: the smallest
+    # (server receive time − monotonic) over its heartbeats, as network delay only adds.
+    _at("epoch_at", nullable=False),
+    _at("first_heartbeat_at", nullable=False),
+    _at("last_heartbeat_at", nullable=False),
+    Column("heartbeats", Integer, nullable=False),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", Id, ForeignKey("sites.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("text", String(200), nullable=False),
+    Column("participant_id", Id, ForeignKey("participants.id")),  # both None: everyone
+    Column("team", String(64)),
+    Index("ix_tasks_site_day", "site_id", "day"),
+)
+
+words = Table(
+    "words",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", Id, ForeignKey("sites.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("word", String(200), nullable=False),
+    Column("article", String(3)),
+    Column("sentence", Text, nullable=False, server_default=""),
+    Column("translations", JSON, nullable=False),
+    UniqueConstraint("site_id", "day"),
+)
+
+# Supervisor corrections (a later issue): each one refers to the taps it amends and never
+# overwrites them, so the original record and the audit trail both survive.
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), ForeignKey("events.id"), index=True),  # None: a new tap
+    Column("participant_id", Id, ForeignKey("participants.id"), nullable=False, index=True),
+    Column("site_id", Id, ForeignKey("sites.id"), nullable=False),
+    Column("action", String(32), nullable=False),  # e.g. set_check_out, add_check_in, void
+    _at("effective_at"),
+    Column("reason", Text, nullable=False),
+    Column("staff_id", Id, ForeignKey("staff.id"), nullable=False),
+    _at("created_at", nullable=False),
+)

@@ -1,0 +1,137 @@
+"""The door's snapshot: what one site's kiosks need, and nothing more (design promise 6)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, and_, or_, select
+
+from server.schema import badges, participants, sites, staff, tasks, words
+from sync.protocol import (
+    SiteSettings,
+    Snapshot,
+    SnapshotBadge,
+    SnapshotParticipant,
+    SnapshotSupervisor,
+    SnapshotTask,
+    SnapshotWord,
+)
+
+DAYS_AHEAD = 7  # offline for a week, the door still has the plan
+REVOKED_KEPT = timedelta(days=30)  # a recently revoked badge gets "see a supervisor"
+
+
+def site_day(conn: Connection, site_id: str, now: datetime) -> date:
+    tz = conn.execute(select(sites.c.timezone).where(sites.c.id == site_id)).scalar_one()
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
+def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
+    """The snapshot of `site_id` for today (site time) and the next DAYS_AHEAD days."""
+    site = conn.execute(select(sites).where(sites.c.id == site_id)).one()
+    today = now.astimezone(ZoneInfo(site.timezone)).date()
+    last = today + timedelta(days=DAYS_AHEAD)
+    people = [
+        SnapshotParticipant(
+            id=row.id,
+            display_name=row.display_name,
+            language=row.language,
+            program_start=row.program_start,
+            program_end=row.program_end,
+            active=row.active,
+        )
+        for row in conn.execute(
+            select(participants)
+            .where(participants.c.site_id == site_id, participants.c.active.is_(True))
+            .order_by(participants.c.id)
+        )
+    ]
+    supervisors = [
+        SnapshotSupervisor(id=row.id, display_name=row.display_name)
+        for row in conn.execute(
+            select(staff.c.id, staff.c.display_name)
+            .where(staff.c.site_id == site_id, staff.c.role == "supervisor")
+            .order_by(staff.c.id)
+        )
+    ]
+    holders = {("participant", p.id) for p in people} | {("supervisor", s.id) for s in supervisors}
+    current = [
+        row
+        for row in conn.execute(
+            select(badges)
+            .where(
+                badges.c.site_id == site_id,
+                or_(badges.c.revoked_at.is_(None), badges.c.revoked_at > now - REVOKED_KEPT),
+            )
+            .order_by(badges.c.uid, badges.c.assigned_at)
+        )
+        if (row.holder_kind, row.holder_id) in holders
+    ]
+    live = {row.uid for row in current if row.revoked_at is None}
+    door_badges = {
+        row.uid: SnapshotBadge(
+            uid=row.uid,
+            holder=row.holder_kind,
+            holder_id=row.holder_id,
+            active=row.revoked_at is None,
+        )
+        for row in current
+        if row.revoked_at is None or row.uid not in live
+    }
+    day_range = and_(tasks.c.day >= today, tasks.c.day <= last)
+    plan = [
+        SnapshotTask(day=row.day, text=row.text, participant_id=row.participant_id, team=row.team)
+        for row in conn.execute(
+            select(tasks)
+            .where(tasks.c.site_id == site_id, day_range)
+            .order_by(tasks.c.day, tasks.c.id)
+        )
+    ]
+    vocabulary = [
+        SnapshotWord(
+            day=row.day,
+            word=row.word,
+            article=row.article,
+            sentence=row.sentence,
+            translations=row.translations,
+        )
+        for row in conn.execute(
+            select(words)
+            .where(words.c.site_id == site_id, words.c.day >= today, words.c.day <= last)
+            .order_by(words.c.day)
+        )
+    ]
+    return Snapshot(
+        site=SiteSettings(
+            id=site.id,
+            name=site.name,
+            opens_at=site.opens_at,
+            closes_at=site.closes_at,
+            timezone=site.timezone,
+        ),
+        participants=people,
+        supervisors=supervisors,
+        badges=sorted(door_badges.values(), key=lambda b: b.uid),
+        tasks=plan,
+        words=vocabulary,
+    )
+
+
+def canonical_json(snapshot: Snapshot) -> bytes:
+    data = snapshot.model_dump(mode="json")
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def etag_of(body: bytes) -> str:
+    """A strong ETag: the same bytes, the same tag."""
+    return '"' + hashlib.sha256(body).hexdigest() + '"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = [t.strip() for t in if_none_match.split(",")]
+    return "*" in tags or etag in tags or f"W/{etag}" in tags

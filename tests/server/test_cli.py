@@ -1,0 +1,79 @@
+"""The admin CLI, in-process: verbs work, mistakes give one line and no traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from server.cli import server
+from server.db import make_engine
+from server.schema import kiosks, participants, tasks
+from server.tokens import token_hash
+
+
+def invoke(url: str, *args: str):
+    return CliRunner().invoke(server, [*args, "--database-url", url])
+
+
+def test_cli_add_site_kiosk_prints_token_once(database_url: str) -> None:
+    assert invoke(database_url, "add-site", "west", "--name", "West").exit_code == 0
+    result = invoke(database_url, "add-kiosk", "west-1", "--site", "west")
+    token = result.stdout.strip()
+    with make_engine(database_url).connect() as conn:
+        stored = conn.execute(select(kiosks.c.token_hash)).scalar_one()
+    assert result.exit_code == 0 and stored == token_hash(token) and token not in stored
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["add-kiosk", "k", "--site", "nowhere"], "no site 'nowhere'"),
+        (["revoke-kiosk", "ghost"], "no kiosk 'ghost'"),
+        (
+            ["add-staff", "s-1", "--username", "x", "--role", "supervisor", "--name", "X"],
+            "needs --site",
+        ),
+        (["assign-badge", "zz", "--participant", "p"], "badge uid"),
+        (["add-site", "w", "--name", "W", "--opens", "noon"], "not a time"),
+    ],
+)
+def test_cli_mistakes_one_line(database_url: str, args: list[str], words: str) -> None:
+    result = invoke(database_url, *args)
+    assert result.exit_code in (1, 2)
+    assert words in result.output and "Traceback" not in result.output
+
+
+def test_cli_unmigrated_database_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        server, ["add-site", "w", "--name", "W", "--data-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 1 and "prikklok server migrate" in result.output
+
+
+def test_cli_import_and_plan(database_url: str, tmp_path: Path) -> None:
+    invoke(database_url, "add-site", "west", "--name", "West")
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("id,display_name,language\np-1,Amal,ar\n", encoding="utf-8")
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"tasks": [{"day": "2026-11-25", "text": "Zagen"}]}))
+    assert (
+        invoke(database_url, "import-participants", str(csv_file), "--site", "west").exit_code == 0
+    )
+    assert invoke(database_url, "load-plan", str(plan), "--site", "west").exit_code == 0
+    with make_engine(database_url).connect() as conn:
+        assert conn.execute(select(participants.c.display_name)).scalar() == "Amal"
+        assert conn.execute(select(tasks.c.text)).scalar() == "Zagen"
+
+
+def test_cli_demo_data_matches_kiosk_demo(tmp_path: Path) -> None:
+    from prikklok.demo import DEMO_PEOPLE, DEMO_SUPERVISOR
+    from server.demo import PEOPLE, SUPERVISOR
+
+    result = CliRunner().invoke(server, ["demo-data", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "demo-kiosk.token").read_text().strip()
+    assert PEOPLE == DEMO_PEOPLE and SUPERVISOR == DEMO_SUPERVISOR
