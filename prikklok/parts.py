@@ -113,5 +113,5 @@ def run_headless(config: Config, *, stdin: TextIO | None, out: TextIO) -> int:
         return door.run()
     finally:
         if agent:
-            agent.stop()
-            agent_thread.join(timeout=15)
+            agent.stop(flush=True)
+            agent_thread.join(timeout=30)

@@ -1,4 +1,4 @@
-"""demo-data: the kiosk demo's made-up people (prikklok/demo.py) on a demo site and door."""
+"""demo-data: the made-up people of server/demo_data.py on a demo site and door."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from server.admin import add_kiosk, add_site, add_staff, assign_badge, revoke_badge
+from server.demo_data import ENDED, PEOPLE, REVOKED, SUPERVISOR, TASKS, WORDS
 from server.plan import Plan, load_plan
 from server.schema import participants, sites
 from server.sql import upsert
@@ -17,25 +18,6 @@ SITE_ID = "demo"
 KIOSK_ID = "demo-door"
 DEMO_TOKEN = "prikklok-demo-token-not-for-production"
 TOKEN_FILE = "demo-kiosk.token"
-
-# Same people and badges as the kiosk demo; any likeness is a coincidence.
-PEOPLE = (
-    ("p-amal", "Amal", "ar", "04A1B2C3"),
-    ("p-dawit", "Dawit", "ti", "04D4E5F6"),
-    ("p-farid", "Farid", "fa", "04112233"),
-    ("p-hodan", "Hodan", "so", "04445566"),
-    ("p-olena", "Olena", "uk", "04778899"),
-    ("p-emre", "Emre", "tr", "04AABBCC"),
-    ("p-grace", "Grace", "en", "04DDEEFF"),
-)
-SUPERVISOR = ("s-marieke", "Marieke", "0499AA11")
-REVOKED = ("p-amal", "04DEAD01")
-ENDED = ("p-yusuf", "Yusuf", "ar", "04E2D001")
-WORDS = (
-    ("hamer", "de", "Mag ik de hamer even?", {"en": "hammer", "ar": "مطرقة", "uk": "молоток"}),
-    ("koffie", "de", "Wil je koffie of thee?", {"en": "coffee", "ar": "قهوة", "tr": "kahve"}),
-    ("brood", "het", "We eten om twaalf uur brood.", {"en": "bread", "so": "rooti"}),
-)
 
 
 def load_demo(conn: Connection, today: date, now: datetime, token_dir: Path) -> Path:
@@ -58,10 +40,14 @@ def load_demo(conn: Connection, today: date, now: datetime, token_dir: Path) -> 
         assign_badge(conn, suid, "supervisor", sid, now)
     days = [today + timedelta(days=n) for n in range(7)]
     plan = Plan(
-        tasks=[SnapshotTask(day=d, text="Fietsen repareren in de werkplaats") for d in days],
+        tasks=[
+            SnapshotTask(day=d, text=TASKS[(i + n) % len(TASKS)])
+            for i, d in enumerate(days)
+            for n in range(2)
+        ],
         words=[
             SnapshotWord(day=d, word=w, article=a, sentence=s, translations=t)  # type: ignore[arg-type]
-            for d, (w, a, s, t) in zip(days, WORDS * 3, strict=False)
+            for d, (w, a, s, t) in zip(days, WORDS * 2, strict=False)
         ],
     )
     load_plan(conn, SITE_ID, plan)

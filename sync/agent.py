@@ -248,13 +248,16 @@ class SyncAgent:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._last_prune: float | None = None
+        self._flush = False
         self.rounds = 0
 
     def nudge(self) -> None:
         """A tap was recorded: sync soon (at once, unless backing off). Any thread."""
         self._wake.set()
 
-    def stop(self) -> None:
+    def stop(self, *, flush: bool = False) -> None:
+        """End the loop; with flush, after one last round unless the server is away."""
+        self._flush = flush
         self._stop.set()
         self._wake.set()
 
@@ -270,6 +273,10 @@ class SyncAgent:
                                   f"sync round crashed: {error!r}")  # fmt: skip
                 delay = self.backoff.failed()
             self._wait(delay, stop, wake_early=self.backoff.failures == 0)
+        if self._flush and self.backoff.failures == 0:
+            # The last taps before a stop should not wait for the next start; skipped
+            # while the server is away, so stopping never hangs on the network.
+            self.step()
         self._log.info("sync agent stopped")
 
     def step(self) -> float:

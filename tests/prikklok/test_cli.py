@@ -32,10 +32,10 @@ def prikklok(*args: str, stdin: str = "", cwd: Path | None = None,
 
 @pytest.fixture
 def demo_config(tmp_path: Path) -> Path:
-    from prikklok.demo import prepare
+    from prikklok.demo import prepare_offline
     from sync.clock import SystemClock
 
-    return prepare(tmp_path, SystemClock().now().workshop_day())
+    return prepare_offline(tmp_path, SystemClock().now().workshop_day())
 
 
 @pytest.mark.parametrize(
@@ -122,11 +122,20 @@ def test_journal_without_a_journal_says_so(tmp_path: Path) -> None:
     assert "no journal yet" in done.stderr
 
 
-def test_demo_runs_from_a_fresh_folder(tmp_path: Path) -> None:
-    done = prikklok("demo", "--data-dir", str(tmp_path / "demo"), stdin="04778899\n")
+def test_demo_runs_a_server_and_a_door_that_syncs_with_it(tmp_path: Path) -> None:
+    demo = tmp_path / "demo"
+    done = prikklok("demo", "--data-dir", str(demo), stdin="04778899\n0499AA11\n")
     assert done.returncode == 0, done.stderr
-    assert "Olena! Welkom" in done.stdout
-    assert (tmp_path / "demo" / "journal.db").exists()
+    assert "server on http://127.0.0.1:" in done.stdout
+    assert "Olena! Welkom" in done.stdout  # the roster came from the server's snapshot
+    assert "Woord van de dag:" in done.stdout and "(uk) " in done.stdout
+    report = prikklok("journal", "--json", "--config", str(demo / "prikklok.toml"))
+    assert json.loads(report.stdout)["unsynced"] == 0  # both taps reached the server
+    from sqlalchemy import create_engine, text
+
+    with create_engine(f"sqlite:///{demo / 'server' / 'server.db'}").connect() as conn:
+        kinds = conn.execute(text("SELECT kind FROM events ORDER BY seq")).scalars().all()
+    assert kinds == ["check_in", "supervisor"]
 
 
 def test_every_command_is_documented() -> None:
