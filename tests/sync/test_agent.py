@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from sync.client import BatchRefused, ServerClient, SyncError
 from sync.clock import Instant
 from sync.journal import Journal
 from sync.record import Entry, Record
-from tests.sync.peer import TOKEN, Peer, Reply
+from tests.sync.peer import Peer, Reply
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
@@ -35,25 +34,6 @@ def tap(journal: Journal, badge: str = "04A1B2C3") -> Record:
             badge_uid=badge,
         )
     )
-
-
-@pytest.fixture
-def peer() -> Iterator[Peer]:
-    with Peer() as p:
-        yield p
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[Journal]:
-    with Journal(tmp_path / "journal.db", kiosk_id="door-1") as j:
-        yield j
-
-
-@pytest.fixture
-def client(peer: Peer) -> Iterator[ServerClient]:
-    c = ServerClient(peer.url, TOKEN, timeout=2.0)
-    yield c
-    c.close()
 
 
 def once(journal: Journal, client: ServerClient, batch_size: int = 200) -> SyncResult:

@@ -6,7 +6,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,6 @@ from prikklok.cli import Failure
 from prikklok.config import Config, load_config
 from prikklok.sync_command import run_sync, start_in_process
 from tests.sync.peer import TOKEN, Peer
-
-
-@pytest.fixture
-def peer() -> Iterator[Peer]:
-    with Peer() as p:
-        yield p
 
 
 def config(tmp_path: Path, server_url: str, token: str | None = TOKEN) -> Config:

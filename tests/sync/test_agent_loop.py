@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,18 +43,6 @@ def tap(journal: Journal) -> None:
             participant_id="p1",
         )
     )
-
-
-@pytest.fixture
-def peer() -> Iterator[Peer]:
-    with Peer() as p:
-        yield p
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[Journal]:
-    with Journal(tmp_path / "journal.db", kiosk_id="door-1") as j:
-        yield j
 
 
 @pytest.fixture

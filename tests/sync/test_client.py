@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -39,19 +38,6 @@ def wire(seq: int) -> WireRecord:
         boot_id="b1",
         monotonic=1.0,
     )
-
-
-@pytest.fixture
-def peer() -> Iterator[Peer]:
-    with Peer() as p:
-        yield p
-
-
-@pytest.fixture
-def client(peer: Peer) -> Iterator[ServerClient]:
-    c = ServerClient(peer.url, TOKEN, timeout=2.0)
-    yield c
-    c.close()
 
 
 def test_push_sends_bearer_token_and_parses_results(peer: Peer, client: ServerClient) -> None:

@@ -24,12 +24,6 @@ def entry(kind: str = "check_in", pid: str | None = "p1", day: date | None = Non
     )  # fmt: skip
 
 
-@pytest.fixture
-def journal(tmp_path: Path) -> Journal:
-    with Journal(tmp_path / "journal.db", kiosk_id="door-1") as j:
-        yield j
-
-
 def test_journal_is_wal_with_full_sync(journal: Journal) -> None:
     conn = journal.db.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

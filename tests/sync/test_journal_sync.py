@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -30,12 +29,6 @@ def entry(kind: str = "check_in", pid: str = "p1", at: datetime = NOW) -> Entry:
 
 def result(record: Record, status: str = "accepted", reason: str | None = None) -> RecordResult:
     return RecordResult(id=UUID(record.id), seq=record.seq, status=status, reason=reason)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def journal(tmp_path: Path) -> Iterator[Journal]:
-    with Journal(tmp_path / "journal.db", kiosk_id="door-1") as j:
-        yield j
 
 
 def test_pending_gives_batches_in_sequence_order(journal: Journal) -> None:
