@@ -9,7 +9,7 @@ from typing import Any
 
 from hardware.badge import mask_uid
 from sync.clock import WORKSHOP_TZ
-from sync.journal import Journal
+from sync.journal import Journal, SetAside
 from sync.record import Record
 
 
@@ -25,6 +25,9 @@ class JournalReport:
     last: list[Record]
     integrity: str
     now: datetime
+    set_aside: list[SetAside]
+    last_contact: tuple[datetime, float] | None
+    reader_health: str
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -37,6 +40,18 @@ class JournalReport:
             "oldest_unsynced_at": _iso(self.oldest_unsynced),
             "door_data": self.door_data,
             "integrity": self.integrity,
+            "reader_health": self.reader_health,
+            "last_contact_at": _iso(self.last_contact[0]) if self.last_contact else None,
+            "clock_offset_seconds": self.last_contact[1] if self.last_contact else None,
+            "set_aside": [
+                {
+                    "seq": a.record.seq,
+                    "kind": a.record.kind,
+                    "reason": a.reason,
+                    "set_aside_at": _iso(a.set_aside_at),
+                }
+                for a in self.set_aside
+            ],
             "last": [
                 {
                     "seq": r.seq,
@@ -65,6 +80,17 @@ class JournalReport:
             lines.append(f"Waiting for sync: {self.unsynced}, oldest {age} old")
         else:
             lines.append("Waiting for sync: none")
+        if self.last_contact:
+            at, offset = self.last_contact
+            lines.append(
+                f"Server: last contact {_age(self.now - at)} ago, clock offset {offset:+.1f} s"
+            )
+        else:
+            lines.append("Server: no contact yet")
+        lines.append(f"Reader: {self.reader_health}")
+        if self.set_aside:
+            lines.append(f"Set aside for a supervisor: {len(self.set_aside)}")
+            lines += [f"  #{a.record.seq} {a.record.kind}: {a.reason}" for a in self.set_aside]
         if self.door_data:
             info = self.door_data
             lines.append(f"Door data: from {info['source']}, updated {info['updated_at']}")
@@ -84,7 +110,8 @@ class JournalReport:
 
 def journal_report(path: Path, kiosk_id: str, last_n: int, *, now: datetime) -> JournalReport:
     with Journal(path, kiosk_id=kiosk_id) as journal:
-        unsynced, oldest = journal.unsynced()
+        status = journal.sync_status()  # set-aside records wait for a supervisor, not sync
+        unsynced, oldest = status.queue_depth, status.oldest_unsynced_at
         return JournalReport(
             path=path,
             kiosk_id=journal.kiosk_id,
@@ -96,6 +123,9 @@ def journal_report(path: Path, kiosk_id: str, last_n: int, *, now: datetime) -> 
             last=journal.last(last_n),
             integrity=journal.integrity_check(),
             now=now,
+            set_aside=journal.set_aside_records(limit=20),
+            last_contact=journal.last_contact(),
+            reader_health=status.reader_health,
         )
 
 

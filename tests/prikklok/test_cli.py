@@ -163,3 +163,18 @@ def test_journal_of_another_kiosk_is_one_line(demo_config: Path) -> None:
     done = prikklok("journal", "--config", str(demo_config), env={"PRIKKLOK_KIOSK_ID": "other"})
     assert done.returncode == 1
     assert "belongs to kiosk 'demo-door'" in done.stderr
+
+
+def test_journal_lists_records_set_aside_with_their_reason(demo_config: Path) -> None:
+    from datetime import UTC, datetime
+
+    from sync.journal import Journal
+
+    prikklok("kiosk", "--headless", "--config", str(demo_config), stdin="04A1B2C3\n04D4E5F6\n")
+    with Journal(demo_config.parent / "journal.db", kiosk_id="demo-door") as journal:
+        first = journal.last(2)[-1]
+        journal.set_aside(first.id, "participant of another site", now=datetime.now(UTC))
+    report = prikklok("journal", "--config", str(demo_config))
+    assert "Waiting for sync: 1," in report.stdout
+    assert "Set aside for a supervisor: 1" in report.stdout
+    assert "#1 check_in: participant of another site" in report.stdout
