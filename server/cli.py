@@ -73,9 +73,17 @@ def _time(value: str) -> time:
         raise click.BadParameter(f"{value!r} is not a time like 08:30") from None
 
 
-@click.group()
-def server() -> None:
-    """The central server: kiosk API, database and admin verbs."""
+@click.group(invoke_without_command=True)
+@click.pass_context
+def server(ctx: click.Context) -> None:
+    """The central server: kiosk API, database and admin verbs.
+
+    Without a verb it serves, as `prikklok server run` with its defaults and environment.
+    """
+    if ctx.invoked_subcommand is None:
+        # Parsed like a real `run` with no arguments, so its environment variables count.
+        with run.make_context("run", [], parent=ctx) as run_ctx:
+            run.invoke(run_ctx)
 
 
 @server.command()
@@ -98,6 +106,8 @@ def run(
     settings = _settings(database_url, data_dir)
     if migrate:
         _migrate(settings.database_url)
+    else:
+        _require_current(settings.database_url)
     # Workers are separate processes: they read their settings from the environment.
     os.environ[ENV_DATABASE_URL] = settings.database_url
     uvicorn.run(
@@ -108,6 +118,25 @@ def run(
         workers=workers,
         log_level="info",
     )
+
+
+def _require_current(url: str) -> None:
+    """Refuse to serve an unmigrated database: every request would fail."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from server.db import make_engine
+    from server.migrate import is_current
+
+    try:
+        engine = make_engine(url)
+        current = is_current(engine)
+        engine.dispose()
+    except (ArgumentError, OperationalError) as error:
+        raise click.ClickException(f"database: {str(error).splitlines()[0]}") from None
+    if not current:
+        raise click.ClickException(
+            "database not migrated: run 'prikklok server migrate' or serve with --migrate"
+        )
 
 
 def _migrate(url: str) -> None:

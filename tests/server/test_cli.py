@@ -78,3 +78,41 @@ def test_cli_demo_data_loads_the_demo_people(tmp_path: Path) -> None:
     with make_engine(f"sqlite:///{tmp_path / 'server.db'}").connect() as conn:
         ids = set(conn.execute(select(participants.c.id)).scalars())
     assert ids == {pid for pid, *_ in (*PEOPLE, ENDED)}
+
+
+def test_cli_server_without_a_verb_serves(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "PRIKKLOK_SERVER_PORT": str(port),
+        "PRIKKLOK_SERVER_DATA_DIR": str(tmp_path),
+    }
+    refused = subprocess.run([sys.executable, "-m", "prikklok", "server"], env=env,
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert refused.returncode == 1
+    assert "database not migrated" in refused.stderr
+    assert CliRunner().invoke(server, ["migrate", "--data-dir", str(tmp_path)]).exit_code == 0
+    child = subprocess.Popen([sys.executable, "-m", "prikklok", "server"], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert requests.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).ok
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "prikklok server did not start serving"
+                time.sleep(0.2)
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
