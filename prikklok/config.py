@@ -29,6 +29,7 @@ class Key:
     doc: str
     choices: tuple[str, ...] = ()
     minimum: float | None = None
+    maximum: float | None = None
     is_path: bool = False
 
     @property
@@ -82,7 +83,7 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("sync", "ca_file", "", "CA bundle to verify the server's TLS certificate.", is_path=True),
     Key("sync", "interval_seconds", 30.0, "Seconds between rounds when idle.", minimum=1),
-    Key("sync", "batch_size", 200, "Records per push.", minimum=1),
+    Key("sync", "batch_size", 200, "Records per push.", minimum=1, maximum=500),
     Key("sync", "timeout_seconds", 10.0, "Timeout of every request.", minimum=0.1),
     Key(
         "sync",
@@ -211,6 +212,8 @@ def _check(key: Key, value: Any, where: str, *, base: Path) -> Any:
         raise ConfigError(f"{where}: expected one of {', '.join(key.choices)}, got {value!r}")
     if key.minimum is not None and value < key.minimum:
         raise ConfigError(f"{where}: must be at least {key.minimum:g}, got {value!r}")
+    if key.maximum is not None and value > key.maximum:
+        raise ConfigError(f"{where}: must be at most {key.maximum:g}, got {value!r}")
     if key.is_path and value:
         # Relative paths are relative to the config file, so a config and its data
         # can move together (the demo relies on it).

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sync.client import BatchRefused, RetryLater, ServerClient, SyncError
 from sync.clock import Instant, SystemClock
 from sync.journal import Journal
-from sync.protocol import Heartbeat, RecordResult, WireRecord
+from sync.protocol import MAX_BATCH, Heartbeat, RecordResult, WireRecord
 from sync.roster import DoorData, DoorDataError
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def _push(
 ) -> None:
     for _ in range(max_batches):
         wall = now().wall
-        batch = journal.pending(batch_size, now=wall)
+        batch = journal.pending(min(batch_size, MAX_BATCH), now=wall)  # the protocol's cap
         if not batch:
             return
         wire: list[WireRecord] = []

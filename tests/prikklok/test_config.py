@@ -31,6 +31,7 @@ def test_config_fills_defaults(tmp_path: Path) -> None:
          r"line 4: \[kiosk\] too_soon_minutes: expected a number, got 'five'"),
         ('[reader]\nkind = "nfc"\n', r"line 2: \[reader\] kind: expected one of mfrc522"),
         ('[reader]\npoll_interval = 0\n', r"line 2: \[reader\] poll_interval: must be at least"),
+        ('[sync]\nbatch_size = 1500\n', r"line 2: \[sync\] batch_size: must be at most 500"),
         ('[kiosk]\nid = "a"\n[reader]\nknd = "wedge"\n', r"line 4: \[reader\] knd: unknown key"),
         ('[kiosk]\nid = "a"\n[screen]\nx = 1\n', r"line 3: unknown section \[screen\]"),
         ('[kiosk]\nid = "a\n', r"line 2: "),

@@ -1,0 +1,239 @@
+"""The set test, Jepsen style: every acknowledged tap reaches the server exactly once.
+
+Four kiosks tap thousands of badges at their doors (Door → journal) while each one's sync
+agent pushes through a proxy that resets connections, delays them and drops answers. A
+chaos thread SIGKILLs the server at random moments, often while pushes are in flight, and
+restarts it on the same port; once the network is partitioned for a dozen seconds. Then
+everything heals and the agents drain. The server must hold exactly the union of the taps
+the doors acknowledged: none missing, none doubled, every kiosk's sequence gapless.
+
+Replay a failing run with PRIKKLOK_FAULT_SEED=<the printed seed>.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from hardware.feedback import QuietIndicator
+from kiosk.door import Door
+from sync.agent import Backoff, SyncAgent
+from sync.clock import SystemClock
+from sync.journal import Journal
+from tests.faults.harness import (
+    PARTICIPANT_BADGES,
+    CountingClient,
+    ServerProcess,
+    Tally,
+    assert_exactly,
+    register,
+    seed_from_env,
+    stored,
+    wait_until,
+)
+from tests.faults.proxy import FaultProxy, Faults
+
+KIOSKS = ("door-a", "door-b", "door-c", "door-d")
+CHAOS_SECONDS = 32.0
+DRAIN_SECONDS = 90.0
+
+
+@dataclass
+class Kiosk:
+    id: str
+    door: Door
+    journal: Journal  # the door's connection
+    agent_journal: Journal  # the agent's own connection to the same file
+    agent: SyncAgent
+    acknowledged: set[str] = field(default_factory=set)
+    failed_taps: int = 0
+
+
+@dataclass
+class Chaos:
+    kills: int = 0
+    kills_with_push_in_flight: int = 0
+    partition_seconds: float = 0.0
+    log: list[str] = field(default_factory=list)
+
+
+def _tapper(kiosk: Kiosk, rng: random.Random, stop: threading.Event) -> None:
+    badges = list(PARTICIPANT_BADGES.values())
+    while not stop.is_set():
+        if rng.random() < 0.6:
+            uid = rng.choice(badges)
+        else:
+            uid = "".join(rng.choice("0123456789ABCDEF") for _ in range(8))
+        try:
+            answer = kiosk.door.tap(uid)
+        except Exception:  # DoorFailure: not acknowledged, so not owed to the server
+            kiosk.failed_taps += 1
+            continue
+        kiosk.acknowledged.add(answer.record.id)
+        stop.wait(rng.uniform(0.0, 0.03))
+
+
+def _chaos(
+    server: ServerProcess,
+    proxy: FaultProxy,
+    tally: Tally,
+    rng: random.Random,
+    stop: threading.Event,
+    chaos: Chaos,
+) -> None:
+    began = time.monotonic()
+    partition_at = began + rng.uniform(8.0, 14.0)
+    partitioned = False
+    while not stop.is_set():
+        if not partitioned and time.monotonic() >= partition_at:
+            chaos.partition_seconds = rng.uniform(10.0, 15.0)
+            proxy.partition(chaos.partition_seconds)
+            chaos.log.append(
+                f"{time.monotonic() - began:5.1f}s partition {chaos.partition_seconds:.1f}s"
+            )
+            partitioned = True
+        if stop.wait(rng.uniform(0.8, 3.0)):
+            break
+        if rng.random() < 0.75:
+            # Aim for a push under way: the server may commit and die before answering.
+            deadline = time.monotonic() + 2.0
+            while tally.in_flight == 0 and time.monotonic() < deadline:
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0.0, 0.03))
+        in_flight = tally.in_flight
+        server.kill()
+        chaos.kills += 1
+        chaos.kills_with_push_in_flight += in_flight > 0
+        chaos.log.append(f"{time.monotonic() - began:5.1f}s kill ({in_flight} pushes in flight)")
+        stop.wait(rng.uniform(0.0, 1.0))
+        server.start()
+
+
+def test_every_acknowledged_tap_lands_exactly_once(database_url: str, tmp_path: Path) -> None:
+    seed = seed_from_env()
+    print(f"fault seed {seed} (replay with PRIKKLOK_FAULT_SEED={seed})")
+    rng = random.Random(seed)
+    tokens = register(database_url, KIOSKS)
+    server = ServerProcess(database_url, tmp_path / "server.log")
+    server.start()
+    faults = Faults(reset_before=0.08, reset_after=0.08, drop_answer=0.12, delay=0.2, max_delay=0.3)
+    proxy = FaultProxy(server.port, faults=faults, seed=seed).start()
+    tally = Tally()
+    kiosks: list[Kiosk] = []
+    threads: list[threading.Thread] = []
+    stop_taps, stop_chaos = threading.Event(), threading.Event()
+    chaos = Chaos()
+    try:
+        for n, kiosk_id in enumerate(KIOSKS):
+            path = tmp_path / f"{kiosk_id}.db"
+            journal = Journal(path, kiosk_id=kiosk_id)
+            agent_journal = Journal(path, kiosk_id=kiosk_id)
+            session = requests.Session()
+            if n % 2:
+                # Half the kiosks open a connection per request: the proxy rolls its dice
+                # per connection, so these meet many more faults than the keep-alive ones.
+                session.headers["Connection"] = "close"
+            client = CountingClient(
+                proxy.url, tokens[kiosk_id], timeout=2.0, session=session, tally=tally
+            )
+            agent = SyncAgent(
+                agent_journal,
+                client,
+                interval=0.5,
+                poll=0.05,
+                batch_size=rng.choice((10, 25, 50, 100)),
+                backoff=Backoff(base=0.05, cap=1.0, rand=random.Random(seed + n).random),
+            )
+            door = Door(
+                journal=journal,
+                clock=SystemClock(),
+                feedback=QuietIndicator(),
+                on_answer=lambda _answer, agent=agent: agent.nudge(),
+            )
+            kiosks.append(Kiosk(kiosk_id, door, journal, agent_journal, agent))
+        for n, kiosk in enumerate(kiosks):
+            threads.append(threading.Thread(target=kiosk.agent.run, name=f"agent-{kiosk.id}"))
+            threads.append(
+                threading.Thread(
+                    target=_tapper,
+                    args=(kiosk, random.Random(seed * 31 + n), stop_taps),
+                    name=f"door-{kiosk.id}",
+                )
+            )
+        chaos_thread = threading.Thread(
+            target=_chaos,
+            args=(server, proxy, tally, random.Random(seed + 99), stop_chaos, chaos),
+            name="chaos",
+        )
+        for thread in threads:
+            thread.start()
+        chaos_thread.start()
+
+        time.sleep(CHAOS_SECONDS)  # the length of the experiment, not a wait for a result
+        stop_taps.set()
+        stop_chaos.set()
+        chaos_thread.join(timeout=40)
+        assert not chaos_thread.is_alive(), "chaos thread stuck"
+        proxy.heal()
+        proxy.faults = Faults()  # the network is healthy again: the agents catch up
+        if server.process is None or server.process.poll() is not None:
+            server.start()
+
+        acknowledged = {k.id: k.acknowledged for k in kiosks}
+        total = sum(len(ids) for ids in acknowledged.values())
+
+        def drained() -> bool:
+            if any(k.agent_journal.sync_status().queue_depth for k in kiosks):
+                return False
+            return len(stored(database_url).rows) >= total
+
+        drain_began = time.monotonic()
+        wait_until(
+            drained,
+            timeout=DRAIN_SECONDS,
+            every=0.5,
+            what=f"seed {seed}: the agents drain {total} taps",
+        )
+        drain_seconds = time.monotonic() - drain_began
+    finally:
+        stop_taps.set()
+        stop_chaos.set()
+        for kiosk in kiosks:
+            kiosk.agent.stop()
+        for thread in threads:
+            thread.join(timeout=10)
+        proxy.close()
+        server.stop()
+
+    last_seqs = {k.id: k.journal.last_seq() for k in kiosks}
+    held = assert_exactly(database_url, acknowledged, last_seqs, seed=seed)
+    for kiosk in kiosks:
+        assert kiosk.failed_taps == 0
+        assert last_seqs[kiosk.id] == len(kiosk.acknowledged)
+        status = kiosk.journal.sync_status()
+        assert status.queue_depth == 0 and status.set_aside == 0, (seed, kiosk.id, status)
+        kiosk.journal.close()
+        kiosk.agent_journal.close()
+    stats = proxy.stats
+    print(
+        f"taps {len(held.rows)} ({', '.join(f'{k}={n}' for k, n in last_seqs.items())}); "
+        f"server kills {chaos.kills} ({chaos.kills_with_push_in_flight} with a push in "
+        f"flight), starts {server.starts}, partition {chaos.partition_seconds:.1f}s; "
+        f"pushes {tally.pushes} (failed {tally.push_failures}), answers accepted "
+        f"{tally.accepted} duplicate {tally.duplicate}; proxy connections "
+        f"{stats.connections}: reset before {stats.reset_before}, reset after "
+        f"{stats.reset_after}, answers dropped {stats.dropped_answers}, delayed "
+        f"{stats.delayed}, held by partition {stats.held_by_partition}"
+    )
+    print(f"drained in {drain_seconds:.1f} s")
+    print("\n".join(chaos.log))
+    # The run must really have been hostile, or it proves nothing.
+    assert len(held.rows) >= 2000, f"seed {seed}: only {len(held.rows)} taps"
+    assert chaos.kills >= 5 and chaos.kills_with_push_in_flight >= 1, chaos
+    assert stats.dropped_answers and stats.reset_after and stats.held_by_partition, stats
+    assert tally.duplicate > 0, "no answer was ever lost after a commit"
