@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 from server.deps import Kiosk
 from server.honest_time import correct_new_events
 from server.schema import MAX_COUNT, badges, events, participants, rejected_records, staff
-from server.sql import insert_or_ignore
+from server.sql import insert_new, member_of
 from sync.protocol import RecordResult, WireRecord
 
 log = logging.getLogger(__name__)
@@ -89,67 +89,96 @@ class SiteCheck:
 def ingest(
     conn: Connection, kiosk: Kiosk, records: list[WireRecord], received_at: datetime
 ) -> list[RecordResult]:
-    """Store a batch inside the caller's transaction; one result per record, in order."""
+    """Store a batch inside the caller's transaction; one result per record, in order.
+
+    One SELECT for the ids already known, one multi-row INSERT … ON CONFLICT DO NOTHING
+    RETURNING for the new ones, one SELECT for the few that lost a race: a statement per
+    batch, not per record, is what lets a kiosk back from weeks offline drain quickly.
+    """
     ids = [str(r.id) for r in records]
     known = {
         row.id: Known(row.kiosk_id, row.content_hash)
         for row in conn.execute(
             select(events.c.id, events.c.kiosk_id, events.c.content_hash).where(
-                events.c.id.in_(ids)
+                member_of(conn, events.c.id, ids)
             )
         )
     }
     check = SiteCheck.load(conn, kiosk.site_id, records)
-    results: list[RecordResult] = []
-    unsynced_boots: set[str] = set()
-    for record in records:
-        result = _store_one(conn, kiosk, record, known, check, received_at)
-        if result.status == "accepted" and not record.clock_synced:
-            unsynced_boots.add(record.boot_id)
+    results: dict[int, RecordResult] = {}
+    new: dict[int, tuple[WireRecord, str]] = {}
+    for n, record in enumerate(records):
+        verdict, digest = _judge(record, known, check, kiosk)
+        if verdict is not None:
+            results[n] = verdict
+        else:
+            new[n] = (record, digest)
+    if new:
+        rows: dict[str, dict[str, Any]] = {}
+        for record, digest in new.values():  # the first of a repeated id is the one stored
+            rows.setdefault(str(record.id), _row(record, kiosk, digest, received_at))
+        # RETURNING names the rows really inserted, on both databases.
+        inserted = insert_new(conn, events, list(rows.values()), events.c.id)
+        stored = _stored(conn, set(rows) - inserted)
+        for n, (record, digest) in new.items():
+            record_id = str(record.id)
+            if record_id in inserted:
+                inserted.discard(record_id)  # a repeat within the batch is a duplicate
+                known[record_id] = Known(kiosk.id, digest)
+                results[n] = _result(record, "accepted")
+            elif record_id in known or record_id in stored:
+                results[n] = _compare(record, known.get(record_id) or stored[record_id],
+                                      kiosk, digest)  # fmt: skip
+            else:
+                results[n] = _result(
+                    record,
+                    "rejected",
+                    f"sequence number {record.seq} already used by another record",
+                )
+    ordered = [results[n] for n in range(len(records))]
+    unsynced_boots = {
+        r.boot_id
+        for r, res in zip(records, ordered, strict=True)
+        if res.status == "accepted" and not r.clock_synced
+    }
+    for record, result in zip(records, ordered, strict=True):
         if result.status == "rejected":
             _keep_rejected(conn, kiosk, record, result.reason or "", received_at)
-        results.append(result)
     correct_new_events(conn, kiosk.id, unsynced_boots, received_at)
-    counts = {s: sum(r.status == s for r in results) for s in ("accepted", "duplicate", "rejected")}
+    counts = {s: sum(r.status == s for r in ordered) for s in ("accepted", "duplicate", "rejected")}
     log.info("push from kiosk %s: %s", kiosk.id, counts)
-    return results
+    return ordered
 
 
-def _store_one(
-    conn: Connection,
-    kiosk: Kiosk,
-    record: WireRecord,
-    known: dict[str, Known],
-    check: SiteCheck,
-    received_at: datetime,
-) -> RecordResult:
-    record_id = str(record.id)
+def _judge(
+    record: WireRecord, known: dict[str, Known], check: SiteCheck, kiosk: Kiosk
+) -> tuple[RecordResult | None, str]:
+    """The answer for a record that needs no insert, or None and its content hash."""
     if record.seq > MAX_COUNT:
-        return _result(record, "rejected", "sequence number out of range")
+        return _result(record, "rejected", "sequence number out of range"), ""
     try:
         digest = content_hash(record)
     except OverflowError:  # e.g. year 9999 at UTC-12: no instant Python can hold
-        return _result(record, "rejected", "wall_at out of range")
+        return _result(record, "rejected", "wall_at out of range"), ""
+    record_id = str(record.id)
     if record_id in known:
-        return _compare(record, known[record_id], kiosk, digest)
+        return _compare(record, known[record_id], kiosk, digest), digest
     problem = check.problem(record)
     if problem:
-        return _result(record, "rejected", problem)
-    stmt = insert_or_ignore(conn, events).values(_row(record, kiosk, digest, received_at))
-    # RETURNING tells inserted from ignored on both databases (rowcount is unreliable here).
-    if conn.execute(stmt.returning(events.c.id)).first() is not None:
-        known[record_id] = Known(kiosk.id, digest)
-        return _result(record, "accepted")
-    # Lost a race for this id, or the kiosk reused a sequence number for a new record.
-    row = conn.execute(
-        select(events.c.kiosk_id, events.c.content_hash).where(events.c.id == record_id)
-    ).first()
-    if row is not None:
-        known[record_id] = Known(row.kiosk_id, row.content_hash)
-        return _compare(record, known[record_id], kiosk, digest)
-    return _result(
-        record, "rejected", f"sequence number {record.seq} already used by another record"
+        return _result(record, "rejected", problem), digest
+    return None, digest
+
+
+def _stored(conn: Connection, ids: set[str]) -> dict[str, Known]:
+    """Rows that were not inserted: lost a race for the id, or a reused sequence number."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(events.c.id, events.c.kiosk_id, events.c.content_hash).where(
+            member_of(conn, events.c.id, ids)
+        )
     )
+    return {row.id: Known(row.kiosk_id, row.content_hash) for row in rows}
 
 
 def _compare(record: WireRecord, known: Known, kiosk: Kiosk, digest: str) -> RecordResult:

@@ -85,3 +85,14 @@ def test_push_same_id_from_other_kiosk_rejected(client: TestClient, world: World
     push(client, world, record)
     [(status, _)] = statuses(push(client, world, record, token=world.south_token))
     assert status == "rejected"
+
+
+def test_push_same_id_twice_in_a_batch_keeps_the_first(client: TestClient, world: World) -> None:
+    first = wire(1)
+    changed = {**first, "monotonic": first["monotonic"] + 1}
+    answer = client.post("/api/v1/records", json={"records": [first, changed]},
+                         headers=world.auth())  # fmt: skip
+    statuses = [r["status"] for r in answer.json()["results"]]
+    assert statuses == ["accepted", "rejected"]
+    again = client.post("/api/v1/records", json={"records": [first]}, headers=world.auth())
+    assert again.json()["results"][0]["status"] == "duplicate"
