@@ -7,7 +7,8 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
+from uuid import UUID
 
 from sqlalchemy import Connection, select
 
@@ -15,7 +16,7 @@ from server.deps import Kiosk
 from server.honest_time import correct_new_events
 from server.schema import MAX_COUNT, badges, events, participants, rejected_records, staff
 from server.sql import insert_new, member_of
-from sync.protocol import RecordResult, WireRecord
+from sync.protocol import WireRecord
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +24,29 @@ CHANGED = "changed under a known id: the server keeps the first version"
 OTHER_KIOSK = "id already used by another kiosk"
 
 
-def content_hash(record: WireRecord) -> str:
-    """sha256 of the record in canonical form (UTC time, sorted keys)."""
-    data = record.model_dump(mode="json")
-    data["wall_at"] = record.wall_at.astimezone(UTC).isoformat()
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def content_hash(record: WireRecord, record_id: str | None = None) -> str:
+    """sha256 of the record in canonical form: its values in field order, time in UTC."""
+    # repr() quotes and escapes every text, so no two records share a canonical form;
+    # built by hand because it runs for every record of every push.
+    canonical = "\x1f".join(
+        (
+            record_id or str(record.id),
+            str(record.seq),
+            repr(record.kind),
+            repr(record.participant_id),
+            repr(record.supervisor_id),
+            repr(record.badge_uid),
+            record.wall_at.astimezone(UTC).isoformat(),
+            record.workshop_day.isoformat(),
+            repr(record.clock_synced),
+            repr(record.boot_id),
+            repr(record.monotonic),
+            json.dumps(record.detail, sort_keys=True, separators=(",", ":"))
+            if record.detail
+            else "{}",
+        )
+    )
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -52,16 +70,18 @@ class SiteCheck:
         sids = {r.supervisor_id for r in records if r.supervisor_id}
         uids = {r.badge_uid for r in records if r.badge_uid}
         p_rows = conn.execute(
-            select(participants.c.id, participants.c.site_id).where(participants.c.id.in_(pids))
+            select(participants.c.id, participants.c.site_id).where(
+                member_of(conn, participants.c.id, pids)
+            )
         )
         s_rows = conn.execute(
             select(staff.c.id, staff.c.site_id).where(
-                staff.c.id.in_(sids), staff.c.role == "supervisor"
+                member_of(conn, staff.c.id, sids), staff.c.role == "supervisor"
             )
         )
         badge_sites: dict[str, set[str]] = {}
         for uid, site in conn.execute(
-            select(badges.c.uid, badges.c.site_id).where(badges.c.uid.in_(uids))
+            select(badges.c.uid, badges.c.site_id).where(member_of(conn, badges.c.uid, uids))
         ):
             badge_sites.setdefault(uid, set()).add(site)
         return cls(site_id, {i: s for i, s in p_rows}, {i: s for i, s in s_rows}, badge_sites)
@@ -88,7 +108,7 @@ class SiteCheck:
 
 def ingest(
     conn: Connection, kiosk: Kiosk, records: list[WireRecord], received_at: datetime
-) -> list[RecordResult]:
+) -> list[Outcome]:
     """Store a batch inside the caller's transaction; one result per record, in order.
 
     One SELECT for the ids already known, one multi-row INSERT … ON CONFLICT DO NOTHING
@@ -105,23 +125,23 @@ def ingest(
         )
     }
     check = SiteCheck.load(conn, kiosk.site_id, records)
-    results: dict[int, RecordResult] = {}
-    new: dict[int, tuple[WireRecord, str]] = {}
-    for n, record in enumerate(records):
-        verdict, digest = _judge(record, known, check, kiosk)
+    results: dict[int, Outcome] = {}
+    new: dict[int, tuple[WireRecord, str, str]] = {}
+    for n, (record, record_id) in enumerate(zip(records, ids, strict=True)):
+        verdict, digest = _judge(record, record_id, known, check, kiosk)
         if verdict is not None:
             results[n] = verdict
         else:
-            new[n] = (record, digest)
+            new[n] = (record, record_id, digest)
     if new:
         rows: dict[str, dict[str, Any]] = {}
-        for record, digest in new.values():  # the first of a repeated id is the one stored
-            rows.setdefault(str(record.id), _row(record, kiosk, digest, received_at))
+        for record, record_id, digest in new.values():  # a repeated id: the first is stored
+            if record_id not in rows:
+                rows[record_id] = _row(record, record_id, kiosk, digest, received_at)
         # RETURNING names the rows really inserted, on both databases.
         inserted = insert_new(conn, events, list(rows.values()), events.c.id)
         stored = _stored(conn, set(rows) - inserted)
-        for n, (record, digest) in new.items():
-            record_id = str(record.id)
+        for n, (record, record_id, digest) in new.items():
             if record_id in inserted:
                 inserted.discard(record_id)  # a repeat within the batch is a duplicate
                 known[record_id] = Known(kiosk.id, digest)
@@ -151,16 +171,15 @@ def ingest(
 
 
 def _judge(
-    record: WireRecord, known: dict[str, Known], check: SiteCheck, kiosk: Kiosk
-) -> tuple[RecordResult | None, str]:
+    record: WireRecord, record_id: str, known: dict[str, Known], check: SiteCheck, kiosk: Kiosk
+) -> tuple[Outcome | None, str]:
     """The answer for a record that needs no insert, or None and its content hash."""
     if record.seq > MAX_COUNT:
         return _result(record, "rejected", "sequence number out of range"), ""
     try:
-        digest = content_hash(record)
+        digest = content_hash(record, record_id)
     except OverflowError:  # e.g. year 9999 at UTC-12: no instant Python can hold
         return _result(record, "rejected", "wall_at out of range"), ""
-    record_id = str(record.id)
     if record_id in known:
         return _compare(record, known[record_id], kiosk, digest), digest
     problem = check.problem(record)
@@ -181,7 +200,7 @@ def _stored(conn: Connection, ids: set[str]) -> dict[str, Known]:
     return {row.id: Known(row.kiosk_id, row.content_hash) for row in rows}
 
 
-def _compare(record: WireRecord, known: Known, kiosk: Kiosk, digest: str) -> RecordResult:
+def _compare(record: WireRecord, known: Known, kiosk: Kiosk, digest: str) -> Outcome:
     if known.kiosk_id != kiosk.id:
         return _result(record, "rejected", OTHER_KIOSK)
     if known.content_hash != digest:
@@ -189,13 +208,28 @@ def _compare(record: WireRecord, known: Known, kiosk: Kiosk, digest: str) -> Rec
     return _result(record, "duplicate")
 
 
-def _result(record: WireRecord, status: Any, reason: str | None = None) -> RecordResult:
-    return RecordResult(id=record.id, seq=record.seq, status=status, reason=reason)
+class Outcome(NamedTuple):
+    """What became of one record; the push answer's RecordResult, without pydantic's cost
+    (500 of them per push)."""
+
+    id: UUID
+    seq: int
+    status: str
+    reason: str | None = None
+
+    def wire(self) -> dict[str, Any]:
+        return {"id": str(self.id), "seq": self.seq, "status": self.status, "reason": self.reason}
 
 
-def _row(record: WireRecord, kiosk: Kiosk, digest: str, received_at: datetime) -> dict[str, Any]:
+def _result(record: WireRecord, status: str, reason: str | None = None) -> Outcome:
+    return Outcome(record.id, record.seq, status, reason)
+
+
+def _row(
+    record: WireRecord, record_id: str, kiosk: Kiosk, digest: str, received_at: datetime
+) -> dict[str, Any]:
     return {
-        "id": str(record.id),
+        "id": record_id,
         "kiosk_id": kiosk.id,
         "site_id": kiosk.site_id,
         "seq": record.seq,

@@ -7,7 +7,18 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, Table, any_, bindparam, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Table,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -34,6 +45,13 @@ def member_of(conn: Connection, column: Column[Any], values: Iterable[Any]) -> A
     values = list(values)
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    if conn.dialect.name == "sqlite":
+        # Likewise SQLAlchemy rewrites an IN list of 500 placeholders for every query;
+        # one JSON parameter unpacked by SQLite itself costs nothing to build.
+        unpacked: Any = select(literal_column("value")).select_from(
+            func.json_each(bindparam(None, json.dumps(values)))
+        )
+        return column.in_(unpacked.scalar_subquery())
     return column.in_(values)
 
 

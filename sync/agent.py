@@ -14,36 +14,16 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 
-from pydantic import ValidationError
-
-from sync.client import BatchRefused, RetryLater, ServerClient, SyncError
+from sync.client import RetryLater, ServerClient, SyncError
 from sync.clock import Instant, SystemClock
 from sync.journal import Journal
-from sync.protocol import MAX_BATCH, Heartbeat, RecordResult, WireRecord
+from sync.protocol import Heartbeat
+from sync.push import SyncResult, push_pending
 from sync.roster import DoorData, DoorDataError
 
 log = logging.getLogger(__name__)
-
-UNANSWERED_RETRY = timedelta(minutes=1)  # a record the server left out of its answer
-
-
-@dataclass
-class SyncResult:
-    """What one round did."""
-
-    pushed: int = 0
-    accepted: int = 0
-    duplicate: int = 0
-    rejected: int = 0  # set aside: refused by the server, or unsendable
-    requeued: int = 0  # sent again because the server said it lacks them
-    gaps: list[int] = field(default_factory=list)  # lacked by the server, gone from here
-    pulled: bool = False
-    clock_offset_seconds: float | None = None
-    more: bool = False  # the round stopped at its batch limit; go again at once
-    problems: list[str] = field(default_factory=list)
 
 
 def sync_once(
@@ -61,7 +41,7 @@ def sync_once(
     before that is kept in the journal.
     """
     result = SyncResult()
-    _push(journal, client, now, batch_size, max_batches, result)
+    push_pending(journal, client, now, batch_size, max_batches, result)
     _pull(journal, client, result)
     answer = client.heartbeat(_heartbeat(journal, now(), app_version))
     journal.note_contact(now().wall, clock_offset_seconds=answer.clock_offset_seconds)
@@ -70,76 +50,8 @@ def sync_once(
         requeued, result.gaps = journal.requeue(answer.missing_seqs)
         result.requeued = len(requeued)
         if requeued:
-            _push(journal, client, now, batch_size, max_batches, result)
+            push_pending(journal, client, now, batch_size, max_batches, result)
     return result
-
-
-def _push(
-    journal: Journal,
-    client: ServerClient,
-    now: Callable[[], Instant],
-    batch_size: int,
-    max_batches: int,
-    result: SyncResult,
-) -> None:
-    for _ in range(max_batches):
-        wall = now().wall
-        batch = journal.pending(min(batch_size, MAX_BATCH), now=wall)  # the protocol's cap
-        if not batch:
-            return
-        wire: list[WireRecord] = []
-        for record in batch:
-            try:
-                wire.append(WireRecord.of(record))
-            except ValidationError as error:
-                # Cannot be sent as it is: set it aside rather than block the queue.
-                where = ".".join(str(p) for p in error.errors()[0]["loc"])
-                journal.set_aside(record.id, f"cannot be sent: bad {where}", now=wall)
-                result.rejected += 1
-        if not wire:
-            continue
-        try:
-            results, refused = _send(client, wire)
-        except SyncError as error:
-            journal.note_failure([str(w.id) for w in wire], str(error))
-            raise
-        if refused and not (results or result.accepted or result.duplicate):
-            # Nothing of ours is being taken: more likely a protocol mismatch than bad
-            # records, so keep them and fail the round instead of setting all aside.
-            journal.note_failure([str(w.id) for w in wire], str(refused[0][1]))
-            raise refused[0][1]
-        results += [
-            RecordResult(id=w.id, seq=w.seq, status="rejected", reason=str(why))
-            for w, why in refused
-        ]
-        answered = {str(r.id) for r in results}
-        # Only records the server answered for are marked: nothing is synced on hope.
-        counts = journal.mark_results(results, now=now().wall)
-        unanswered = [str(w.id) for w in wire if str(w.id) not in answered]
-        if unanswered:
-            journal.note_failure(
-                unanswered, "the server did not answer for it", retry_at=wall + UNANSWERED_RETRY
-            )
-        result.pushed += len(wire)
-        result.accepted += counts["accepted"]
-        result.duplicate += counts["duplicate"]
-        result.rejected += counts["rejected"]
-    result.more = bool(journal.pending(1, now=now().wall))
-
-
-def _send(
-    client: ServerClient, records: Sequence[WireRecord]
-) -> tuple[list[RecordResult], list[tuple[WireRecord, BatchRefused]]]:
-    """Push, halving a refused batch until the refused records stand alone."""
-    try:
-        return list(client.push(records).results), []
-    except BatchRefused as refused:
-        if len(records) == 1:
-            return [], [(records[0], refused)]
-        half = len(records) // 2
-        first, first_refused = _send(client, records[:half])
-        second, second_refused = _send(client, records[half:])
-        return first + second, first_refused + second_refused
 
 
 def _pull(journal: Journal, client: ServerClient, result: SyncResult) -> None:

@@ -241,17 +241,23 @@ class Journal:
     # -- sync state ------------------------------------------------------------------
 
     def pending(
-        self, limit: int, *, now: datetime, max_delay: timedelta = timedelta(minutes=5)
+        self,
+        limit: int,
+        *,
+        now: datetime,
+        max_delay: timedelta = timedelta(minutes=5),
+        after_seq: int = 0,
     ) -> list[Record]:
         """The next records to push, in sequence order: not synced, not set aside, due.
 
         A retry time further ahead than max_delay can only mean the wall clock went back
         (a Pi before and after NTP): such a record is due, rather than stuck for days.
+        after_seq skips a batch still in flight.
         """
         return self._select(
-            f"WHERE {_PENDING} AND (next_attempt_at IS NULL OR next_attempt_at <= ? "
+            f"WHERE {_PENDING} AND seq > ? AND (next_attempt_at IS NULL OR next_attempt_at <= ? "
             "OR next_attempt_at > ?)",
-            (_utc_text(now), _utc_text(now + max_delay)),
+            (after_seq, _utc_text(now), _utc_text(now + max_delay)),
             f"ORDER BY seq LIMIT {int(limit)}",
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -58,7 +58,10 @@ def parse_push(body: bytes) -> PushRequest:
             status.HTTP_413_CONTENT_TOO_LARGE,
             f"{len(records)} records in one push; at most {MAX_BATCH} are allowed",
         )
-    problem = unstorable(data)
+    # Only a body that spells out a NUL, a surrogate or a non-finite number can hold one:
+    # the common body skips walking every value of 500 records.
+    suspect = any(mark in body.lower() for mark in (b"\\u0000", b"\\ud", b"nan", b"infinity"))
+    problem = unstorable(data) if suspect else None
     if problem:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
     try:
@@ -76,12 +79,15 @@ def parse_push(body: bytes) -> PushRequest:
 )
 async def push_records(
     request: Request, kiosk: KioskDep, engine: EngineDep, now: ClockDep
-) -> PushResponse:
+) -> Response:
     """Store each record idempotently; the answer says per record what became of it."""
     push = parse_push(await read_limited(request))
 
-    def store() -> PushResponse:
+    def store() -> bytes:
         with writing(engine) as conn:  # committed before the kiosk hears "accepted"
-            return PushResponse(results=ingest(conn, kiosk, list(push.records), now()))
+            outcomes = ingest(conn, kiosk, list(push.records), now())
+        # Written out by hand: the shape is PushResponse's (the schema above says so, and
+        # the kiosk validates it), without validating 500 results a second time.
+        return json.dumps({"results": [o.wire() for o in outcomes]}).encode()
 
-    return await run_in_threadpool(store)
+    return Response(await run_in_threadpool(store), media_type="application/json")

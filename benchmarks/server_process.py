@@ -1,0 +1,246 @@
+"""A real prikklok server for benchmarks: `python -m prikklok server run` in a subprocess.
+
+Each ServerProcess gets a fresh database — a new SQLite file in a temporary folder, or a
+private schema on a PostgreSQL server (`options=-csearch_path=…`, as tests/server/conftest.py
+does) that is dropped on stop() — a free port on 127.0.0.1, and its own log file.
+
+Sites are added with the real admin verb (`prikklok server add-site`); kiosks and
+participants through the same admin functions the verbs call (server.admin, server.importer)
+inside one transaction, because starting the CLI once per kiosk costs about half a second
+each on a small machine.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_ENV = "PRIKKLOK_BENCH_DATABASE_URL"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def pg_base_url(given: str | None = None) -> str:
+    return given or os.environ.get(PG_ENV) or DEFAULT_PG_URL
+
+
+@dataclass
+class Database:
+    """A fresh, empty database of one kind: a SQLite file or a private PostgreSQL schema."""
+
+    kind: str  # "sqlite" or "postgresql"
+    url: str
+    folder: Path
+    _pg_base: str | None = None
+    _schema: str | None = None
+
+    @classmethod
+    def fresh(cls, kind: str, *, folder: Path, pg_url: str | None = None) -> Database:
+        folder.mkdir(parents=True, exist_ok=True)
+        if kind == "sqlite":
+            from server.settings import sqlite_url
+
+            return cls(kind, sqlite_url(folder / "server.db"), folder)
+        if kind != "postgresql":
+            raise ValueError(f"unknown database kind {kind!r}")
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        base = pg_base_url(pg_url)
+        schema = f"prikklok_bench_{os.getpid()}_{secrets.token_hex(3)}"
+        root = create_engine(base)
+        with root.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        root.dispose()
+        scoped = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+        return cls(kind, scoped.render_as_string(hide_password=False), folder, base, schema)
+
+    def migrate(self) -> None:
+        from server.db import make_engine
+        from server.migrate import upgrade
+
+        engine = make_engine(self.url)
+        upgrade(engine)
+        engine.dispose()
+
+    def drop(self) -> None:
+        if self._schema is None or self._pg_base is None:
+            return
+        from sqlalchemy import create_engine
+
+        root = create_engine(self._pg_base)
+        with root.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {self._schema} CASCADE")
+        root.dispose()
+        self._schema = None
+
+
+@dataclass
+class ServerProcess:
+    """One running server (uvicorn, `--workers N`) over a fresh database."""
+
+    kind: str
+    workers: int = 1
+    pg_url: str | None = None
+    parent: Path | None = None  # where the temporary folder goes (SQLite's disk)
+    tokens: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+    db: Database | None = None
+    _tmp: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def database_url(self) -> str:
+        assert self.db is not None
+        return self.db.url
+
+    @property
+    def log_path(self) -> Path:
+        return Path(self._tmp or ".") / "server.log"
+
+    def start(self, timeout: float = 60.0) -> ServerProcess:
+        import httpx
+
+        self._tmp = tempfile.mkdtemp(prefix=".bench-server-", dir=self.parent)
+        self.db = Database.fresh(self.kind, folder=Path(self._tmp) / "data", pg_url=self.pg_url)
+        self.port = free_port()
+        command = [
+            sys.executable, "-m", "prikklok", "server", "run",
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--data-dir", str(self.db.folder), "--migrate", "--workers", str(self.workers),
+        ]  # fmt: skip
+        if self.kind == "postgresql":
+            command += ["--database-url", self.db.url]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env.pop("PRIKKLOK_SERVER_DATABASE_URL", None)
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                # every worker must be up: ask a few times over fresh connections
+                for _ in range(self.workers * 2):
+                    httpx.get(f"{self.base_url}/openapi.json", timeout=2).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited: {self.log_tail()}") from None
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("server did not start in time") from None
+                time.sleep(0.2)
+        return self
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of the server and its worker processes so far (Linux)."""
+        if self.process is None:
+            return 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        parents: dict[int, int] = {}
+        times: dict[int, float] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+            times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+        tree, total = {self.process.pid}, 0.0
+        changed = True
+        while changed:
+            grown = tree | {pid for pid, ppid in parents.items() if ppid in tree}
+            changed, tree = grown != tree, grown
+        for pid in tree:
+            total += times.get(pid, 0.0)
+        return total
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def cli(self, *args: str) -> str:
+        """Run an admin verb against this server's database; its standard output."""
+        assert self.db is not None
+        command = [sys.executable, "-m", "prikklok", "server", *args,
+                   "--database-url", self.db.url]  # fmt: skip
+        done = subprocess.run(
+            command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(args[:2])}: {done.stderr.strip()}")
+        return done.stdout
+
+    def add_site(self, site_id: str, name: str | None = None) -> None:
+        self.cli("add-site", site_id, "--name", name or site_id)
+
+    def add_kiosks(self, site_id: str, kiosk_ids: list[str]) -> dict[str, str]:
+        """Register kiosks (one transaction, server.admin.add_kiosk); their tokens."""
+        from server import admin
+        from server.cli import admin_db
+
+        made: dict[str, str] = {}
+        with admin_db(self.database_url, None) as conn:
+            for kiosk_id in kiosk_ids:
+                made[kiosk_id] = admin.add_kiosk(
+                    conn, site_id, kiosk_id, kiosk_id, datetime.now(UTC)
+                )
+        self.tokens.update(made)
+        return made
+
+    def add_participants(self, site_id: str, people: list[tuple[str, str]]) -> None:
+        """Import (participant id, badge uid) pairs with the CSV importer, in one go."""
+        from server.cli import admin_db
+        from server.importer import import_participants
+
+        text = "id,display_name,badge_uid\n" + "".join(f"{p},{p},{b}\n" for p, b in people)
+        with admin_db(self.database_url, None) as conn:
+            import_participants(conn, text, site_id, datetime.now(UTC))
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.process = None
+        if self.db is not None:
+            self.db.drop()
+        if self._tmp:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def __enter__(self) -> ServerProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

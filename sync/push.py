@@ -1,0 +1,162 @@
+"""Pushing the journal to the server, batch after batch, overlapped with the kiosk's work."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from pydantic import ValidationError
+
+from sync.client import BatchRefused, ServerClient, SyncError
+from sync.clock import Instant
+from sync.journal import Journal
+from sync.protocol import MAX_BATCH, RecordResult, WireRecord
+
+UNANSWERED_RETRY = timedelta(minutes=1)  # a record the server left out of its answer
+
+
+@dataclass
+class SyncResult:
+    """What one round did."""
+
+    pushed: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: int = 0  # set aside: refused by the server, or unsendable
+    requeued: int = 0  # sent again because the server said it lacks them
+    gaps: list[int] = field(default_factory=list)  # lacked by the server, gone from here
+    pulled: bool = False
+    clock_offset_seconds: float | None = None
+    more: bool = False  # the round stopped at its batch limit; go again at once
+    problems: list[str] = field(default_factory=list)
+
+
+def push_pending(
+    journal: Journal,
+    client: ServerClient,
+    now: Callable[[], Instant],
+    batch_size: int,
+    max_batches: int,
+    result: SyncResult,
+) -> None:
+    # Overlapped: a batch goes out as soon as the one before has come back, and the kiosk
+    # marks that one and reads the next while the server stores it. A backlog of weeks
+    # drains at the pace of the slower side, not of both added up. At most one batch is
+    # in flight, so the server sees batches in sequence order.
+    limit = min(batch_size, MAX_BATCH)  # the protocol's cap
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as pool:
+        flight: _Flight | None = None
+        wire, wall = _next_batch(journal, now, limit, 0, result)
+        sent = 0
+        while wire or flight:
+            launched = None
+            if wire:
+                launched = _Flight(pool.submit(_send, client, wire), wire, wall)
+                sent += 1
+            if flight:
+                try:
+                    _land(journal, now, flight, result)
+                except BaseException:
+                    if launched:
+                        # Its answer must not be lost: mark what came back, then fail.
+                        with contextlib.suppress(Exception):
+                            _land(journal, now, launched, result)
+                    raise
+            flight, wire = launched, []
+            if launched and sent < max_batches:
+                wire, wall = _next_batch(journal, now, limit, launched.wire[-1].seq, result)
+    result.more = bool(journal.pending(1, now=now().wall))
+
+
+@dataclass(frozen=True)
+class _Flight:
+    """A batch on its way to the server."""
+
+    answer: Future[tuple[list[RecordResult], list[tuple[WireRecord, BatchRefused]]]]
+    wire: list[WireRecord]
+    wall: datetime
+
+
+def _land(
+    journal: Journal, now: Callable[[], Instant], flight: _Flight, result: SyncResult
+) -> None:
+    """Wait for a batch's answer and apply it; a failed push is noted on its records."""
+    try:
+        results, refused = flight.answer.result()
+    except SyncError as error:
+        journal.note_failure([str(w.id) for w in flight.wire], str(error))
+        raise
+    _settle(journal, now, flight.wire, flight.wall, results, refused, result)
+
+
+def _next_batch(
+    journal: Journal, now: Callable[[], Instant], limit: int, after_seq: int, result: SyncResult
+) -> tuple[list[WireRecord], datetime]:
+    """The next batch after `after_seq`, as it goes on the wire (unsendable ones set aside)."""
+    while True:
+        wall = now().wall
+        batch = journal.pending(limit, now=wall, after_seq=after_seq)
+        if not batch:
+            return [], wall
+        wire: list[WireRecord] = []
+        for record in batch:
+            try:
+                wire.append(WireRecord.of(record))
+            except ValidationError as error:
+                # Cannot be sent as it is: set it aside rather than block the queue.
+                where = ".".join(str(p) for p in error.errors()[0]["loc"])
+                journal.set_aside(record.id, f"cannot be sent: bad {where}", now=wall)
+                result.rejected += 1
+        if wire:
+            return wire, wall
+        after_seq = batch[-1].seq
+
+
+def _settle(
+    journal: Journal,
+    now: Callable[[], Instant],
+    wire: list[WireRecord],
+    wall: datetime,
+    results: list[RecordResult],
+    refused: list[tuple[WireRecord, BatchRefused]],
+    result: SyncResult,
+) -> None:
+    """Apply the server's answer for one batch to the journal."""
+    if refused and not (results or result.accepted or result.duplicate):
+        # Nothing of ours is being taken: more likely a protocol mismatch than bad
+        # records, so keep them and fail the round instead of setting all aside.
+        journal.note_failure([str(w.id) for w in wire], str(refused[0][1]))
+        raise refused[0][1]
+    results = results + [
+        RecordResult(id=w.id, seq=w.seq, status="rejected", reason=str(why)) for w, why in refused
+    ]
+    answered = {str(r.id) for r in results}
+    # Only records the server answered for are marked: nothing is synced on hope.
+    counts = journal.mark_results(results, now=now().wall)
+    unanswered = [str(w.id) for w in wire if str(w.id) not in answered]
+    if unanswered:
+        journal.note_failure(
+            unanswered, "the server did not answer for it", retry_at=wall + UNANSWERED_RETRY
+        )
+    result.pushed += len(wire)
+    result.accepted += counts["accepted"]
+    result.duplicate += counts["duplicate"]
+    result.rejected += counts["rejected"]
+
+
+def _send(
+    client: ServerClient, records: Sequence[WireRecord]
+) -> tuple[list[RecordResult], list[tuple[WireRecord, BatchRefused]]]:
+    """Push, halving a refused batch until the refused records stand alone."""
+    try:
+        return list(client.push(records).results), []
+    except BatchRefused as refused:
+        if len(records) == 1:
+            return [], [(records[0], refused)]
+        half = len(records) // 2
+        first, first_refused = _send(client, records[:half])
+        second, second_refused = _send(client, records[half:])
+        return first + second, first_refused + second_refused
