@@ -92,6 +92,13 @@ def server(ctx: click.Context) -> None:
 @click.option("--port", envvar="PRIKKLOK_SERVER_PORT", type=int, default=8080, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--migrate", is_flag=True, help="Upgrade the database before serving.")
+@click.option(
+    "--keep-alive",
+    type=click.IntRange(min=1),
+    default=75,
+    show_default=True,
+    help="Seconds an idle kiosk connection stays open.",
+)
 def run(
     database_url: str | None,
     data_dir: Path | None,
@@ -99,6 +106,7 @@ def run(
     port: int,
     workers: int,
     migrate: bool,
+    keep_alive: int,
 ) -> None:
     """Serve the kiosk API with uvicorn."""
     import uvicorn
@@ -117,6 +125,9 @@ def run(
         port=port,
         workers=workers,
         log_level="info",
+        # Longer than a kiosk's sync period: with uvicorn's 5 s, a kiosk pushing every
+        # 5 s could send into a connection the server was just closing (a reset push).
+        timeout_keep_alive=keep_alive,
     )
 
 

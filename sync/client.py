@@ -96,11 +96,12 @@ class ServerClient:
     def close(self) -> None:
         self._session.close()
 
-    def push(self, records: Sequence[WireRecord]) -> PushResponse:
-        """Send records; a batch the server finds too big is halved and sent again."""
+    def push(self, records: Sequence[WireRecord], *, body: str | None = None) -> PushResponse:
+        """Send records (body: their PushRequest, if already written); a batch the server
+        finds too big is halved and sent again."""
         if not records:
             return PushResponse(results=[])
-        body = PushRequest(records=list(records)).model_dump_json()
+        body = body or PushRequest(records=list(records)).model_dump_json()
         response = self._request("POST", "/records", data=body)
         if response.status_code == 413 and len(records) > 1:
             half = len(records) // 2

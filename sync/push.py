@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sync.client import BatchRefused, ServerClient, SyncError
 from sync.clock import Instant
 from sync.journal import Journal
-from sync.protocol import MAX_BATCH, RecordResult, WireRecord
+from sync.protocol import MAX_BATCH, PushRequest, RecordResult, WireRecord
 
 UNANSWERED_RETRY = timedelta(minutes=1)  # a record the server left out of its answer
 
@@ -54,7 +54,10 @@ def push_pending(
         while wire or flight:
             launched = None
             if wire:
-                launched = _Flight(pool.submit(_send, client, wire), wire, wall)
+                # The body is written here, not on the push thread, so writing it overlaps
+                # the batch before instead of lengthening this one's round trip.
+                body = PushRequest(records=wire).model_dump_json()
+                launched = _Flight(pool.submit(_send, client, wire, body), wire, wall)
                 sent += 1
             if flight:
                 try:
@@ -148,11 +151,11 @@ def _settle(
 
 
 def _send(
-    client: ServerClient, records: Sequence[WireRecord]
+    client: ServerClient, records: Sequence[WireRecord], body: str | None = None
 ) -> tuple[list[RecordResult], list[tuple[WireRecord, BatchRefused]]]:
     """Push, halving a refused batch until the refused records stand alone."""
     try:
-        return list(client.push(records).results), []
+        return list(client.push(records, body=body).results), []
     except BatchRefused as refused:
         if len(records) == 1:
             return [], [(records[0], refused)]
