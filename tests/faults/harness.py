@@ -316,12 +316,12 @@ class CountingClient(ServerClient):
         super().__init__(*args, **kwargs)
         self.tally = tally
 
-    def push(self, records: Sequence[WireRecord]) -> PushResponse:
+    def push(self, records: Sequence[WireRecord], *, body: str | None = None) -> PushResponse:
         with self.tally.lock:
             self.tally.in_flight += 1
             self.tally.pushes += 1
         try:
-            answer = super().push(records)
+            answer = super().push(records, body=body)
         except Exception:
             with self.tally.lock:
                 self.tally.push_failures += 1
