@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,29 +10,12 @@ from sync.agent import SyncResult, sync_once
 from sync.client import BatchRefused, ServerClient, SyncError
 from sync.clock import Instant
 from sync.journal import Journal
-from sync.record import Entry, Record
 from tests.sync.peer import Peer, Reply
-
-NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+from tests.sync.taps import NOW, tap
 
 
 def now() -> Instant:
     return Instant(NOW, 500.0, "boot-7", True)
-
-
-def tap(journal: Journal, badge: str = "04A1B2C3") -> Record:
-    return journal.append(
-        Entry(
-            kind="check_in",
-            wall_at=NOW,
-            workshop_day=NOW.date(),
-            clock_synced=True,
-            boot_id="b1",
-            monotonic=1.0,
-            participant_id="p1",
-            badge_uid=badge,
-        )
-    )
 
 
 def once(journal: Journal, client: ServerClient, batch_size: int = 200) -> SyncResult:

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,10 +15,8 @@ from sync.agent import Backoff, LogLimiter, SyncAgent
 from sync.client import ServerClient
 from sync.clock import Instant
 from sync.journal import Journal
-from sync.record import Entry
 from tests.sync.peer import TOKEN, Peer, Reply
-
-NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+from tests.sync.taps import NOW, tap
 
 
 class Ticker:
@@ -29,20 +27,6 @@ class Ticker:
 
     def __call__(self) -> float:
         return self.t
-
-
-def tap(journal: Journal) -> None:
-    journal.append(
-        Entry(
-            kind="check_in",
-            wall_at=NOW,
-            workshop_day=NOW.date(),
-            clock_synced=True,
-            boot_id="b1",
-            monotonic=1.0,
-            participant_id="p1",
-        )
-    )
 
 
 @pytest.fixture
