@@ -265,21 +265,27 @@ class Journal:
         """Apply the server's answer to a push, in one transaction; counts by status."""
         counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
         at = _utc_text(now)
+        by_status: dict[str, list[RecordResult]] = {"accepted": [], "duplicate": [], "rejected": []}
+        for result in results:
+            by_status[result.status].append(result)
         with self._lock, self.db.atomic():
-            for result in results:
-                if result.status == "rejected":
-                    cursor = self._conn.execute(
-                        f"UPDATE records SET rejected_at = ?, last_error = ?, "
-                        f"next_attempt_at = NULL WHERE id = ? AND {_PENDING}",
-                        (at, result.reason or "rejected by the server", str(result.id)),
-                    )
-                else:
-                    cursor = self._conn.execute(
-                        "UPDATE records SET synced_at = ?, next_attempt_at = NULL "
-                        "WHERE id = ? AND synced_at IS NULL",
-                        (at, str(result.id)),
-                    )
-                counts[result.status] += cursor.rowcount
+            # One executemany per status: a push answers for up to 500 records at a time.
+            for status in ("accepted", "duplicate"):
+                cursor = self._conn.executemany(
+                    "UPDATE records SET synced_at = ?, next_attempt_at = NULL "
+                    "WHERE id = ? AND synced_at IS NULL",
+                    [(at, str(r.id)) for r in by_status[status]],
+                )
+                counts[status] = max(cursor.rowcount, 0)
+            cursor = self._conn.executemany(
+                f"UPDATE records SET rejected_at = ?, last_error = ?, "
+                f"next_attempt_at = NULL WHERE id = ? AND {_PENDING}",
+                [
+                    (at, r.reason or "rejected by the server", str(r.id))
+                    for r in by_status["rejected"]
+                ],
+            )
+            counts["rejected"] = max(cursor.rowcount, 0)
         return counts
 
     def set_aside(self, record_id: str, reason: str, *, now: datetime) -> None:

@@ -10,7 +10,7 @@ from datetime import date, time
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from sync.record import KINDS, Record
 
@@ -50,20 +50,32 @@ class WireRecord(Strict):
 
     @classmethod
     def of(cls, record: Record) -> WireRecord:
-        return cls(
-            id=UUID(record.id),
-            seq=record.seq,
-            kind=record.kind,  # type: ignore[arg-type]
-            participant_id=record.participant_id,
-            supervisor_id=record.supervisor_id,
-            badge_uid=record.badge_uid,
-            wall_at=record.wall_at,
-            workshop_day=record.workshop_day,
-            clock_synced=record.clock_synced,
-            boot_id=record.boot_id,
-            monotonic=record.monotonic,
-            detail=record.detail,
-        )
+        return cls(**_wire_fields(record))
+
+    @classmethod
+    def many(cls, records: list[Record]) -> list[WireRecord]:
+        """All of a batch in one validation pass (raises ValidationError if any is bad)."""
+        return _WIRE_LIST.validate_python([_wire_fields(r) for r in records])
+
+
+def _wire_fields(record: Record) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "seq": record.seq,
+        "kind": record.kind,
+        "participant_id": record.participant_id,
+        "supervisor_id": record.supervisor_id,
+        "badge_uid": record.badge_uid,
+        "wall_at": record.wall_at,
+        "workshop_day": record.workshop_day,
+        "clock_synced": record.clock_synced,
+        "boot_id": record.boot_id,
+        "monotonic": record.monotonic,
+        "detail": record.detail,
+    }
+
+
+_WIRE_LIST: TypeAdapter[list[WireRecord]] = TypeAdapter(list[WireRecord])
 
 
 class PushRequest(Strict):

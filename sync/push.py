@@ -104,6 +104,10 @@ def _next_batch(
         batch = journal.pending(limit, now=wall, after_seq=after_seq)
         if not batch:
             return [], wall
+        try:
+            return WireRecord.many(batch), wall
+        except ValidationError:
+            pass  # find the bad ones, one by one
         wire: list[WireRecord] = []
         for record in batch:
             try:
