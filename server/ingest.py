@@ -16,7 +16,7 @@ from server.deps import Kiosk
 from server.honest_time import correct_new_events
 from server.schema import MAX_COUNT, badges, events, participants, rejected_records, staff
 from server.sql import insert_new, member_of
-from sync.protocol import WireRecord
+from sync.protocol import WIRE_FIELDS, WireRecord
 
 log = logging.getLogger(__name__)
 
@@ -228,24 +228,15 @@ def _result(record: WireRecord, status: str, reason: str | None = None) -> Outco
 def _row(
     record: WireRecord, record_id: str, kiosk: Kiosk, digest: str, received_at: datetime
 ) -> dict[str, Any]:
-    return {
-        "id": record_id,
-        "kiosk_id": kiosk.id,
-        "site_id": kiosk.site_id,
-        "seq": record.seq,
-        "kind": record.kind,
-        "participant_id": record.participant_id,
-        "supervisor_id": record.supervisor_id,
-        "badge_uid": record.badge_uid,
-        "wall_at": record.wall_at,
-        "workshop_day": record.workshop_day,
-        "clock_synced": record.clock_synced,
-        "boot_id": record.boot_id,
-        "monotonic": record.monotonic,
-        "detail": record.detail,
-        "content_hash": digest,
-        "received_at": received_at,
-    }
+    row = {name: getattr(record, name) for name in WIRE_FIELDS}
+    row.update(
+        id=record_id,
+        kiosk_id=kiosk.id,
+        site_id=kiosk.site_id,
+        content_hash=digest,
+        received_at=received_at,
+    )
+    return row
 
 
 def _keep_rejected(

@@ -59,22 +59,12 @@ class WireRecord(Strict):
 
 
 def _wire_fields(record: Record) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "seq": record.seq,
-        "kind": record.kind,
-        "participant_id": record.participant_id,
-        "supervisor_id": record.supervisor_id,
-        "badge_uid": record.badge_uid,
-        "wall_at": record.wall_at,
-        "workshop_day": record.workshop_day,
-        "clock_synced": record.clock_synced,
-        "boot_id": record.boot_id,
-        "monotonic": record.monotonic,
-        "detail": record.detail,
-    }
+    return {name: getattr(record, name) for name in WIRE_FIELDS}
 
 
+# The fields a record carries on the wire; the journal's Record and the server's events
+# table use the same names.
+WIRE_FIELDS: tuple[str, ...] = tuple(WireRecord.model_fields)
 _WIRE_LIST: TypeAdapter[list[WireRecord]] = TypeAdapter(list[WireRecord])
 
 
