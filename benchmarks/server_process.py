@@ -15,11 +15,9 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,14 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from server.local import NotServing, free_port, wait_until_serving  # noqa: E402
+
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_ENV = "PRIKKLOK_BENCH_DATABASE_URL"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def pg_base_url(given: str | None = None) -> str:
@@ -121,7 +115,6 @@ class ServerProcess:
         return Path(self._tmp or ".") / "server.log"
 
     def start(self, timeout: float = 60.0) -> ServerProcess:
-        import httpx
 
         self._tmp = tempfile.mkdtemp(prefix=".bench-server-", dir=self.parent)
         self.db = Database.fresh(self.kind, folder=Path(self._tmp) / "data", pg_url=self.pg_url)
@@ -138,20 +131,14 @@ class ServerProcess:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         log.close()
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                # every worker must be up: ask a few times over fresh connections
-                for _ in range(self.workers * 2):
-                    httpx.get(f"{self.base_url}/openapi.json", timeout=2).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"server exited: {self.log_tail()}") from None
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("server did not start in time") from None
-                time.sleep(0.2)
+        try:
+            # every worker must be up: ask a few times over fresh connections
+            wait_until_serving(
+                self.base_url, self.process, timeout=timeout, probes=self.workers * 2
+            )
+        except NotServing as error:
+            self.stop()
+            raise RuntimeError(f"{error}: {self.log_tail()}") from None
         return self
 
     def cpu_seconds(self) -> float:

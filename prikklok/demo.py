@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-import requests
-
 from prikklok.config import load_config
 from prikklok.parts import run_headless
 from server.demo_data import ENDED, PEOPLE, REVOKED, SUPERVISOR, door_data
+from server.local import NotServing, free_port, wait_until_serving
 from sync.clock import SystemClock
 
 KIOSK_CONFIG = """\
@@ -97,12 +94,6 @@ def hint(data_dir: Path, server_url: str) -> str:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _server(*args: str) -> list[str]:
     return [sys.executable, "-m", "prikklok", "server", *args]
 
@@ -118,7 +109,7 @@ def start_server(server_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], 
     )
     if done.returncode != 0:
         raise DemoFailure(f"the demo server's data could not be loaded: {done.stderr.strip()}")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("ab") as out:
         child = subprocess.Popen(
@@ -127,17 +118,12 @@ def start_server(server_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], 
             stderr=out,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            raise DemoFailure(f"the demo server stopped at start-up; see {log}")
-        try:
-            requests.get(f"{url}/openapi.json", timeout=1)
-            return child, url
-        except requests.RequestException:
-            time.sleep(0.2)
-    child.kill()
-    raise DemoFailure(f"the demo server did not answer within 30 s; see {log}")
+    try:
+        wait_until_serving(url, child, timeout=30)
+    except NotServing as error:
+        child.kill()
+        raise DemoFailure(f"the demo server did not start: {error}; see {log}") from None
+    return child, url
 
 
 def first_sync(config_path: Path) -> None:

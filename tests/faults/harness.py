@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ from sqlalchemy import func, select
 from server import admin
 from server.db import make_engine, writing
 from server.importer import import_participants
+from server.local import NotServing, free_port, wait_until_serving
 from server.schema import events, rejected_records
 from sync.client import ServerClient
 from sync.protocol import PushResponse, WireRecord
@@ -37,12 +37,6 @@ from sync.record import Entry
 ROOT = Path(__file__).parents[2]
 SITE = "werkplaats"
 T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until(check: Callable[[], T], *, timeout: float, what: str, every: float = 0.05) -> T:
@@ -112,15 +106,12 @@ class ServerProcess:
             self.starts += 1
             process = self.process
 
-        def ready() -> bool:
-            if process.poll() is not None:
-                raise AssertionError(f"server exited ({process.returncode}):\n{self.log_tail()}")
-            try:
-                return requests.get(f"{self.url}/openapi.json", timeout=1).status_code == 200
-            except requests.RequestException:
-                return False
-
-        wait_until(ready, timeout=timeout, what=f"server on port {self.port} answers")
+        try:
+            wait_until_serving(self.url, process, timeout=timeout)
+        except NotServing as error:
+            raise AssertionError(
+                f"server on port {self.port}: {error}:\n{self.log_tail()}"
+            ) from None
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush, whatever was in flight is cut off."""

@@ -82,16 +82,12 @@ def test_cli_demo_data_loads_the_demo_people(tmp_path: Path) -> None:
 
 def test_cli_server_without_a_verb_serves(tmp_path: Path) -> None:
     import os
-    import socket
     import subprocess
     import sys
-    import time
 
-    import requests
+    from server.local import free_port, wait_until_serving
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {
         **os.environ,
         "PRIKKLOK_SERVER_PORT": str(port),
@@ -105,14 +101,7 @@ def test_cli_server_without_a_verb_serves(tmp_path: Path) -> None:
     child = subprocess.Popen([sys.executable, "-m", "prikklok", "server"], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                assert requests.get(f"http://127.0.0.1:{port}/openapi.json", timeout=1).ok
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "prikklok server did not start serving"
-                time.sleep(0.2)
+        wait_until_serving(f"http://127.0.0.1:{port}", child, timeout=30)
     finally:
         child.terminate()
         child.wait(timeout=10)

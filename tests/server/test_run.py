@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from server.local import NotServing, free_port, wait_until_serving
 from tests.server.conftest import World, wire
 
 ROOT = Path(__file__).parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -36,17 +29,10 @@ def served(database_url: str, world: World) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{base}/openapi.json", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, (
-                    process.stderr.read().decode() if process.stderr else ""
-                )
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
+        try:
+            wait_until_serving(base, process, timeout=20)
+        except NotServing as error:
+            pytest.fail(f"{error}: {process.stderr.read().decode() if process.stderr else ''}")
         yield base
     finally:
         process.terminate()
