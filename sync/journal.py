@@ -185,14 +185,6 @@ class Journal:
             rows = self._conn.execute("SELECT kind, COUNT(*) FROM records GROUP BY kind")
             return dict(Counter({kind: n for kind, n in rows}))
 
-    def unsynced(self) -> tuple[int, datetime | None]:
-        """How many records wait for the server, and the wall time of the oldest."""
-        with self._lock:
-            n, oldest = self._conn.execute(
-                "SELECT COUNT(*), MIN(wall_at) FROM records WHERE synced_at IS NULL"
-            ).fetchone()
-        return int(n), (datetime.fromisoformat(oldest) if oldest else None)
-
     def last_seq(self) -> int:
         with self._lock:
             return int(self._conn.execute("SELECT last FROM sequence").fetchone()[0])

@@ -94,7 +94,8 @@ def test_counts_and_unsynced(journal: Journal) -> None:
     journal.append(entry())
     journal.append(entry("unknown_badge", pid=None))
     assert journal.counts() == {"check_in": 1, "unknown_badge": 1}
-    assert journal.unsynced() == (2, NOW)
+    status = journal.sync_status()
+    assert (status.queue_depth, status.oldest_unsynced_at) == (2, NOW)
 
 
 def test_door_data_cache_is_replaced_whole(journal: Journal) -> None:
