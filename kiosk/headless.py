@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from hardware.badge import BadgeRead, BadgeReader, ReaderHealth
 from hardware.feedback import Feedback, Signal
 from kiosk.decide import DoorRules
-from kiosk.door import Door, DoorFailure
+from kiosk.door import Answer, Door, DoorFailure
 from kiosk.messages import clock_time, screen_lines
 from sync.clock import Clock, SystemClock
 from sync.journal import Journal
@@ -74,15 +74,15 @@ class HeadlessDoor:
         rules: DoorRules,
         out: TextIO,
         clock: Clock | None = None,
-        on_tap: Callable[[], None] | None = None,
+        on_answer: Callable[[Answer], None] | None = None,
     ) -> None:
         self.journal = journal
-        self._on_tap = on_tap
         self.reader = reader
         self.feedback = feedback
         self.out = out
+        # on_answer runs once a tap is durable, e.g. to wake the sync agent.
         self.door = Door(journal=journal, clock=clock or SystemClock(), feedback=feedback,
-                         rules=rules)  # fmt: skip
+                         rules=rules, on_answer=on_answer)  # fmt: skip
         self._inbox: queue.Queue[BadgeRead | ReaderHealth | _Stop] = queue.Queue()
 
     def stop(self, reason: str = "stop") -> None:
@@ -129,8 +129,6 @@ class HeadlessDoor:
         except DoorFailure:
             self.say("✖ Er ging iets mis. Tik nog een keer, of meld het je begeleider.")
             return
-        if self._on_tap:
-            self._on_tap()  # e.g. wake the sync agent: the record is already durable
         record = answer.record
         lines = screen_lines(answer.decision, self.door.data)
         self.say(f"[{clock_time(record.wall_at)} #{record.seq}] {lines[0]}")

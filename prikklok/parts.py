@@ -103,7 +103,7 @@ def run_headless(config: Config, *, stdin: TextIO | None, out: TextIO) -> int:
         feedback=build_feedback(config),
         rules=rules_from(config["kiosk"]),
         out=out,
-        on_tap=agent.nudge if agent else None,
+        on_answer=(lambda _answer: agent.nudge()) if agent else None,
     )
     if hasattr(reader, "on_eof"):
         # Ctrl-D (or the end of a piped file) ends a run fed from stdin; a service fed

@@ -159,3 +159,12 @@ def test_door_decides_on_door_data_stored_by_another_process(journal: Journal) -
     with Journal(journal.path, kiosk_id="door-1") as sync_side:
         sync_side.store_door_data(enrolled, source="server", etag='"v2"')
     assert door.tap(STRANGER).record.kind == "check_in"
+
+
+def test_on_answer_runs_once_per_durable_tap(journal: Journal) -> None:
+    durable: list[int] = []
+    door = Door(journal=journal, clock=SystemClock(), feedback=CheckingFeedback(journal.path),
+                on_answer=lambda answer: durable.append(journal.last_seq()))  # fmt: skip
+    door.tap(AMAL)
+    door.tap(STRANGER)
+    assert durable == [1, 2]  # each call comes after its record is in the journal
