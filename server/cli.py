@@ -46,24 +46,38 @@ def _settings(database_url: str | None, data_dir: Path | None, **extra: Any) -> 
 
 
 @contextmanager
-def admin_db(database_url: str | None, data_dir: Path | None) -> Iterator[Any]:
-    """A write transaction on a migrated database; AdminError and bad URLs become one line."""
+def _engine(url: str) -> Iterator[Any]:
+    """An engine for `url`, disposed afterwards; a bad URL or an unreachable database
+    becomes one line."""
     from sqlalchemy.exc import ArgumentError, OperationalError
 
-    from server.admin import AdminError
-    from server.db import make_engine, writing
-    from server.migrate import is_current
+    from server.db import make_engine
 
     try:
-        engine = make_engine(_settings(database_url, data_dir).database_url)
-        if not is_current(engine):
-            raise click.ClickException("database not migrated: run 'prikklok server migrate'")
-        with writing(engine) as conn:
-            yield conn
-    except AdminError as error:
-        raise click.ClickException(str(error)) from None
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
     except (ArgumentError, OperationalError) as error:
         raise click.ClickException(f"database: {str(error).splitlines()[0]}") from None
+
+
+@contextmanager
+def admin_db(database_url: str | None, data_dir: Path | None) -> Iterator[Any]:
+    """A write transaction on a migrated database; AdminError and bad URLs become one line."""
+    from server.admin import AdminError
+    from server.db import writing
+    from server.migrate import is_current
+
+    with _engine(_settings(database_url, data_dir).database_url) as engine:
+        if not is_current(engine):
+            raise click.ClickException("database not migrated: run 'prikklok server migrate'")
+        try:
+            with writing(engine) as conn:
+                yield conn
+        except AdminError as error:
+            raise click.ClickException(str(error)) from None
 
 
 def _time(value: str) -> time:
@@ -133,17 +147,10 @@ def run(
 
 def _require_current(url: str) -> None:
     """Refuse to serve an unmigrated database: every request would fail."""
-    from sqlalchemy.exc import ArgumentError, OperationalError
-
-    from server.db import make_engine
     from server.migrate import is_current
 
-    try:
-        engine = make_engine(url)
+    with _engine(url) as engine:
         current = is_current(engine)
-        engine.dispose()
-    except (ArgumentError, OperationalError) as error:
-        raise click.ClickException(f"database: {str(error).splitlines()[0]}") from None
     if not current:
         raise click.ClickException(
             "database not migrated: run 'prikklok server migrate' or serve with --migrate"
@@ -151,17 +158,10 @@ def _require_current(url: str) -> None:
 
 
 def _migrate(url: str) -> None:
-    from sqlalchemy.exc import ArgumentError, OperationalError
-
-    from server.db import make_engine
     from server.migrate import upgrade
 
-    try:
-        engine = make_engine(url)
+    with _engine(url) as engine:
         upgrade(engine)
-        engine.dispose()
-    except (ArgumentError, OperationalError) as error:
-        raise click.ClickException(f"database: {str(error).splitlines()[0]}") from None
 
 
 @server.command()
