@@ -11,7 +11,7 @@ import socket
 import stat
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -72,8 +72,11 @@ class SimulatedReader:
         socket_path: str | Path | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         on_eof: Callable[[], None] | None = None,
+        aliases: Mapping[str, str] | None = None,
     ) -> None:
         self.stats = ReaderStats()
+        # Short names for badges, e.g. the demo's number keys: "1" taps the first badge.
+        self.aliases = dict(aliases or {})
         self.stdin_ended = threading.Event()  # set when the stdin stream has ended
         self.on_eof = on_eof
         self._stdin = stdin
@@ -131,6 +134,12 @@ class SimulatedReader:
         self._remove_socket_file()
         os.close(self._wake_r)
         os.close(self._wake_w)
+
+    def tap(self, text: str) -> None:
+        """One tap from the keyboard of the demo window, handled like any other line."""
+        if self._on_badge is None:
+            raise RuntimeError("simulated reader not started")
+        self._line("keys", text)
 
     def __enter__(self) -> SimulatedReader:
         return self
@@ -242,6 +251,7 @@ class SimulatedReader:
         text = line.strip()
         if not text or text.startswith("#"):
             return
+        text = self.aliases.get(text, text)
         try:
             uid = normalise_uid(text)
         except GarbledRead as exc:

@@ -3,8 +3,8 @@ hardware or network — so every rule here is tested with a held clock."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -21,6 +21,18 @@ class Outcome(StrEnum):
     UNKNOWN_BADGE = "unknown_badge"
     INACTIVE = "inactive"
     SUPERVISOR = "supervisor"
+    MANUAL_CHECK_IN = "manual_check_in"  # by a supervisor, for someone without their badge
+    MANUAL_CHECK_OUT = "manual_check_out"
+    LUNCH = "lunch"
+    BADGE_ENROLLED = "badge_enrolled"
+
+
+class BadgeTaken(ValueError):
+    """The badge being enrolled is already someone's."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(f"badge already belongs to {holder}")
+        self.holder = holder
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,8 @@ class DoorRules:
     too_soon: timedelta = timedelta(minutes=5)
     # After "too soon", a second tap within this time means "yes, I am leaving".
     confirm_window: timedelta = timedelta(seconds=20)
+    # "Eet je mee?" is asked at check-in until this hour (workshop time); later, lunch is over.
+    lunch_until: time = time(12, 0)
 
 
 @dataclass(frozen=True)
@@ -52,6 +66,7 @@ class ParticipantDay:
     open: OpenSession | None = None
     worked_seconds: float = 0.0  # closed sessions of `day`
     asked_to_leave_at: Instant | None = None  # when the door last said "too soon"
+    eats: bool | None = None  # today's answer to "Eet je mee?"; None: not asked yet
 
 
 @dataclass
@@ -63,7 +78,14 @@ class Presence:
     def of(self, participant_id: str) -> ParticipantDay | None:
         return self.people.get(participant_id)
 
-    def apply(self, kind: str, participant_id: str | None, record_id: str, at: Instant) -> None:
+    def apply(
+        self,
+        kind: str,
+        participant_id: str | None,
+        record_id: str,
+        at: Instant,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
         """Fold one decision into the state; records must come in sequence order."""
         if participant_id is None:
             return
@@ -73,24 +95,36 @@ class Presence:
             state = self.people[participant_id] = ParticipantDay(day=day)
         if kind in OPENS_SESSION:
             # A stale open session is the server's to close; here it is simply replaced.
+            same_day = state.day == day
             self.people[participant_id] = ParticipantDay(
                 day=day,
                 open=OpenSession(record_id, at),
-                worked_seconds=state.worked_seconds if state.day == day else 0.0,
+                worked_seconds=state.worked_seconds if same_day else 0.0,
+                eats=state.eats if same_day else None,
             )
         elif kind in CLOSES_SESSION and state.open is not None:
             worked = max(0.0, at.seconds_since(state.open.at))
             same_day = state.day == day
             state.worked_seconds = (state.worked_seconds if same_day else 0.0) + worked
+            if not same_day:
+                state.eats = None
             state.day, state.open, state.asked_to_leave_at = day, None, None
         elif kind == Outcome.TOO_SOON:
             state.asked_to_leave_at = at
+        elif kind == Outcome.LUNCH and state.day == day:
+            state.eats = bool(detail.get("eats")) if detail else False
 
     def apply_record(self, record: Record) -> None:
-        self.apply(record.kind, record.participant_id, record.id, _instant_of(record))
+        self.apply(
+            record.kind, record.participant_id, record.id, _instant_of(record), record.detail
+        )
 
     def inside(self) -> list[str]:
         return [pid for pid, state in self.people.items() if state.open is not None]
+
+    def lunch_count(self, day: date) -> int:
+        """How many said they eat along on `day`, as this kiosk knows it."""
+        return sum(1 for state in self.people.values() if state.day == day and state.eats)
 
 
 @dataclass(frozen=True)
@@ -104,6 +138,9 @@ class Decision:
     stale_day: date | None = None  # for forgot-checkout: the day left open
     reason: str | None = None  # for inactive: why
     detail: dict[str, Any] = field(default_factory=dict)
+    birthday: bool = False  # for a check-in: the workshop sings today
+    ask_lunch: bool = False  # for a check-in: ask "Eet je mee?"
+    next_day: date | None = None  # for a check-out: the next agreed workday
 
     def entry(self) -> Entry:
         """The journal record of this decision."""
@@ -117,7 +154,7 @@ class Decision:
             monotonic=at.monotonic,
             participant_id=self.participant.id if self.participant else None,
             supervisor_id=self.supervisor.id if self.supervisor else None,
-            badge_uid=self.tap.uid,
+            badge_uid=self.tap.uid or None,
             detail=self.detail,
         )
 
@@ -147,17 +184,14 @@ def decide(tap: Tap, data: DoorData, presence: Presence, rules: DoorRules) -> De
     state = presence.of(participant.id)
     session = state.open if state else None
     if session is None:
-        return Decision(Outcome.CHECK_IN, tap, participant=participant)
+        return _arrival(Outcome.CHECK_IN, tap, participant, state, rules)
 
     came_in = tap.at.reckon(session.at)
     came_in_day = came_in.astimezone(WORKSHOP_TZ).date()
     if came_in_day < today:
-        return Decision(
-            Outcome.FORGOT_CHECKOUT,
-            tap,
-            participant=participant,
-            stale_day=came_in_day,
-            detail={"stale_record_id": session.record_id},
+        arrival = _arrival(Outcome.FORGOT_CHECKOUT, tap, participant, None, rules)
+        return replace(
+            arrival, stale_day=came_in_day, detail={"stale_record_id": session.record_id}
         )
 
     since = tap.at.seconds_since(session.at)
@@ -204,6 +238,79 @@ def check_out(
         checked_in_at=came_in,
         worked_today=timedelta(seconds=max(0.0, earlier + this_session)),
         detail=detail,
+        next_day=participant.next_agreed_day(tap.at.workshop_day()),
+    )
+
+
+def _arrival(
+    outcome: Outcome,
+    tap: Tap,
+    participant: Participant,
+    state: ParticipantDay | None,
+    rules: DoorRules,
+) -> Decision:
+    today = tap.at.workshop_day()
+    answered = state is not None and state.day == today and state.eats is not None
+    local = tap.at.wall.astimezone(WORKSHOP_TZ).time()
+    return Decision(
+        outcome,
+        tap,
+        participant=participant,
+        birthday=participant.has_birthday(today),
+        ask_lunch=not answered and local < rules.lunch_until,
+    )
+
+
+def lunch(participant: Participant, at: Instant, *, eats: bool, answered: bool) -> Decision:
+    """The answer to "Eet je mee?"; `answered` is False when the default was taken."""
+    return Decision(
+        Outcome.LUNCH,
+        Tap("", at),
+        participant=participant,
+        detail={"eats": eats, "answered": answered},
+    )
+
+
+def manual(
+    outcome: Outcome,
+    participant: Participant,
+    supervisor: Supervisor,
+    presence: Presence,
+    at: Instant,
+    *,
+    closing: bool = False,
+) -> Decision | None:
+    """A supervisor checks someone in or out by hand; None when there is nothing to do
+    (already in, or not in)."""
+    state = presence.of(participant.id)
+    session = state.open if state else None
+    detail: dict[str, Any] = {"closing": True} if closing else {}
+    if outcome == Outcome.MANUAL_CHECK_IN:
+        if session is not None and at.reckon(session.at).astimezone(WORKSHOP_TZ).date() == (
+            at.workshop_day()
+        ):
+            return None
+        return Decision(outcome, Tap("", at), participant=participant, supervisor=supervisor)
+    if outcome != Outcome.MANUAL_CHECK_OUT:
+        raise ValueError(f"not a manual outcome: {outcome}")
+    if session is None:
+        return None
+    out = check_out(
+        Tap("", at), participant, state, at.reckon(session.at), {
+            "check_in_record_id": session.record_id, **detail}
+    )  # fmt: skip
+    return replace(out, outcome=outcome, supervisor=supervisor)
+
+
+def enrol(
+    uid: str, participant: Participant, supervisor: Supervisor, data: DoorData, at: Instant
+) -> Decision:
+    """A supervisor gives a new badge to a participant; raises BadgeTaken if it is held."""
+    holder = data.holder_name(uid)
+    if holder is not None:
+        raise BadgeTaken(holder)
+    return Decision(
+        Outcome.BADGE_ENROLLED, Tap(uid, at), participant=participant, supervisor=supervisor
     )
 
 

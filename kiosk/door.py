@@ -18,11 +18,14 @@ from kiosk.decide import (
     Tap,
     confirm_leave,
     decide,
+    enrol,
+    lunch,
+    manual,
 )
 from sync.clock import Clock
 from sync.journal import Journal
 from sync.record import Record
-from sync.roster import DoorData
+from sync.roster import Badge, DoorData
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,9 @@ SIGNALS: dict[Outcome, Signal] = {
     Outcome.UNKNOWN_BADGE: Signal.UNKNOWN,
     Outcome.INACTIVE: Signal.UNKNOWN,
     Outcome.SUPERVISOR: Signal.WELCOME,
+    Outcome.MANUAL_CHECK_IN: Signal.WELCOME,
+    Outcome.MANUAL_CHECK_OUT: Signal.GOODBYE,
+    Outcome.BADGE_ENROLLED: Signal.WELCOME,
 }
 
 
@@ -67,7 +73,7 @@ class Door:
         self.rules = rules or DoorRules()
         self._on_answer = on_answer
         self._lock = threading.Lock()
-        self.data = journal.door_data()
+        self.data = self._with_enrolled(journal.door_data())
         self._data_stamp = self._stamp()
         self._data_version = journal.data_version()
         self.presence = Presence()
@@ -82,7 +88,7 @@ class Door:
     def reload(self, data: DoorData | None = None) -> None:
         """Take new door data (from the journal's cache unless given)."""
         with self._lock:
-            self.data = data if data is not None else self.journal.door_data()
+            self.data = self._with_enrolled(data if data is not None else self.journal.door_data())
             self._data_stamp = self._stamp()
 
     def _fresh_data(self) -> None:
@@ -95,7 +101,16 @@ class Door:
         self._data_version = version
         stamp = self._stamp()
         if stamp != self._data_stamp:
-            self.data, self._data_stamp = self.journal.door_data(), stamp
+            self.data, self._data_stamp = self._with_enrolled(self.journal.door_data()), stamp
+
+    def _with_enrolled(self, data: DoorData) -> DoorData:
+        # A badge given at this door works at once, before the server sends it back.
+        enrolled = [
+            Badge(uid=r.badge_uid, holder="participant", holder_id=r.participant_id)
+            for r in self.journal.of_kind(Outcome.BADGE_ENROLLED)
+            if r.badge_uid and r.participant_id and r.participant_id in data.participants
+        ]
+        return data.with_badges(enrolled) if enrolled else data
 
     def tap(self, uid: str) -> Answer:
         """Decide one tap, commit it, then signal. Raises DoorFailure if not recorded."""
@@ -113,6 +128,57 @@ class Door:
             decision = confirm_leave(participant, self.presence, self.clock.now(), uid)
             return self._commit(decision) if decision else None
 
+    def lunch(self, participant_id: str, *, eats: bool, answered: bool) -> Answer | None:
+        """Record the answer to "Eet je mee?" (the default when nobody touched the screen)."""
+        with self._lock:
+            participant = self.data.participants.get(participant_id)
+            if participant is None:
+                return None
+            return self._commit(lunch(participant, self.clock.now(), eats=eats, answered=answered))
+
+    def by_hand(self, outcome: Outcome, participant_id: str, supervisor_id: str) -> Answer | None:
+        """A supervisor checks a participant in or out by hand; None if nothing changed."""
+        with self._lock:
+            participant = self.data.participants.get(participant_id)
+            supervisor = self.data.supervisors.get(supervisor_id)
+            if participant is None or supervisor is None:
+                return None
+            decision = manual(outcome, participant, supervisor, self.presence, self.clock.now())
+            return self._commit(decision) if decision else None
+
+    def close_day(self, supervisor_id: str) -> list[Answer]:
+        """Check out everyone still inside, by the supervisor's hand, at closing."""
+        with self._lock:
+            supervisor = self.data.supervisors.get(supervisor_id)
+            if supervisor is None:
+                return []
+            answers = []
+            for pid in self.presence.inside():
+                participant = self.data.participants.get(pid)
+                if participant is None:
+                    continue
+                decision = manual(
+                    Outcome.MANUAL_CHECK_OUT,
+                    participant,
+                    supervisor,
+                    self.presence,
+                    self.clock.now(),
+                    closing=True,
+                )
+                if decision:
+                    answers.append(self._commit(decision))
+            return answers
+
+    def enrol(self, uid: str, participant_id: str, supervisor_id: str) -> Answer:
+        """Give badge `uid` to a participant; raises BadgeTaken, KeyError or DoorFailure."""
+        with self._lock:
+            participant = self.data.participants[participant_id]
+            supervisor = self.data.supervisors[supervisor_id]
+            decision = enrol(uid, participant, supervisor, self.data, self.clock.now())
+            answer = self._commit(decision)
+            self.data = self.data.with_badges([Badge(uid, "participant", participant_id)])
+            return answer
+
     def _commit(self, decision: Decision) -> Answer:
         try:
             record = self.journal.append(decision.entry())
@@ -122,7 +188,9 @@ class Door:
             self.feedback.show(Signal.ERROR)
             raise DoorFailure(str(error)) from error
         self.presence.apply_record(record)
-        self.feedback.show(SIGNALS[decision.outcome])
+        signal = SIGNALS.get(decision.outcome)  # a lunch answer has no light or sound
+        if signal is not None:
+            self.feedback.show(signal)
         log.info(
             "seq %d %s participant=%s badge=%s",
             record.seq,

@@ -169,16 +169,25 @@ class Journal:
 
     def presence_records(self, today: date) -> Iterator[Record]:
         """What the door needs to know who is in: every participant's last session record
-        (an open check-in may be days old) and all of today's, in sequence order."""
+        (an open check-in may be days old) and all of today's, with today's lunch answers,
+        in sequence order."""
         marks = ",".join("?" * len(_SESSION_KINDS))
         rows = self._select(
-            f"""WHERE kind IN ({marks}) AND (workshop_day = ? OR seq IN (
+            f"""WHERE (kind IN ({marks}, 'lunch') AND workshop_day = ?) OR seq IN (
                     SELECT MAX(seq) FROM records WHERE kind IN ({marks})
-                    GROUP BY participant_id))""",
+                    GROUP BY participant_id)""",
             (*_SESSION_KINDS, today.isoformat(), *_SESSION_KINDS),
             "ORDER BY seq",
         )
         return iter(rows)
+
+    def of_kind(self, kind: str, *, day: date | None = None) -> list[Record]:
+        """Every record of one kind (of one workshop day, if given), in sequence order."""
+        if day is None:
+            return self._select("WHERE kind = ?", (kind,), "ORDER BY seq")
+        return self._select(
+            "WHERE kind = ? AND workshop_day = ?", (kind, day.isoformat()), "ORDER BY seq"
+        )
 
     def counts(self) -> dict[str, int]:
         with self._lock:

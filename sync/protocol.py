@@ -20,12 +20,15 @@ MAX_BODY_BYTES = 2_000_000  # a push body larger than this → 413 before parsin
 
 Kind = Literal[
     "check_in", "forgot_checkout", "check_out", "too_soon", "unknown_badge", "inactive",
-    "supervisor",
+    "supervisor", "manual_check_in", "manual_check_out", "lunch", "badge_enrolled",
 ]  # fmt: skip
 assert set(Kind.__args__) == KINDS  # type: ignore[attr-defined]
 
 BadgeUid = Annotated[str, Field(pattern=r"^(?:[0-9A-F]{2}){4,10}$")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Birthday = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]  # MM-DD
+Weekday = Annotated[int, Field(ge=1, le=7)]  # ISO: 1 = Monday … 7 = Sunday
+Symbol = Annotated[str, Field(min_length=1, max_length=16)]  # a picture: "☂", "🔨"
 
 
 class Strict(BaseModel):
@@ -125,6 +128,8 @@ class SnapshotParticipant(Strict):
     program_start: date | None = None
     program_end: date | None = None
     active: bool = True
+    birthday: Birthday | None = None  # day and month only, and only if they wish
+    agreed_weekdays: list[Weekday] = Field(default_factory=list)
 
 
 class SnapshotSupervisor(Strict):
@@ -152,6 +157,7 @@ class SnapshotWord(Strict):
     article: Literal["de", "het"] | None = None
     sentence: str = ""
     translations: dict[str, str] = Field(default_factory=dict)
+    symbol: Symbol | None = None
 
 
 class Snapshot(Strict):

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-# Kinds that open or close a participant's session; the server pairs these.
-OPENS_SESSION = frozenset({"check_in", "forgot_checkout"})
-CLOSES_SESSION = frozenset({"check_out"})
+# Kinds that open or close a participant's session; the server pairs these. A manual
+# record is a supervisor checking someone in or out by hand (a forgotten badge, closing).
+OPENS_SESSION = frozenset({"check_in", "forgot_checkout", "manual_check_in"})
+CLOSES_SESSION = frozenset({"check_out", "manual_check_out"})
 KINDS = frozenset(
     {
         "check_in",
@@ -18,6 +19,10 @@ KINDS = frozenset(
         "unknown_badge",
         "inactive",
         "supervisor",
+        "manual_check_in",
+        "manual_check_out",
+        "lunch",  # the answer to "Eet je mee?"; detail: eats, answered
+        "badge_enrolled",  # a supervisor gave a new badge to a participant at the door
     }
 )
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Any, Literal
 
 _UID = re.compile(r"^(?:[0-9A-F]{2}){4,10}$")
+_BIRTHDAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 HolderKind = Literal["participant", "supervisor"]
 
@@ -30,6 +31,26 @@ class Participant:
     program_start: date | None = None
     program_end: date | None = None
     active: bool = True
+    # Only if they wish, and only day and month (least data): the workshop sings.
+    birthday: tuple[int, int] | None = None  # (month, day)
+    agreed_weekdays: frozenset[int] = frozenset()  # ISO weekdays: 1 = Monday … 7 = Sunday
+
+    def has_birthday(self, day: date) -> bool:
+        if self.birthday is None:
+            return False
+        month, dom = self.birthday
+        # 29 February is sung on 28 February in other years.
+        if (month, dom) == (2, 29) and not _leap(day.year):
+            return (day.month, day.day) == (2, 28)
+        return (day.month, day.day) == (month, dom)
+
+    def next_agreed_day(self, after: date) -> date | None:
+        """The first agreed workday after `after`, or None when no days are agreed."""
+        for ahead in range(1, 8):
+            candidate = after + timedelta(days=ahead)
+            if candidate.isoweekday() in self.agreed_weekdays:
+                return candidate
+        return None
 
     def inactive_reason(self, day: date) -> str | None:
         """Why this participant may not check in on `day`, or None when they may."""
@@ -78,6 +99,7 @@ class WordOfTheDay:
     article: Literal["de", "het"] | None
     sentence: str
     translations: Mapping[str, str] = field(default_factory=dict)
+    symbol: str | None = None  # a picture in one or two characters, e.g. "☂" for paraplu
 
     def meaning_in(self, language: str) -> str | None:
         return self.translations.get(language)
@@ -101,6 +123,26 @@ class DoorData:
 
     def word_for(self, day: date) -> WordOfTheDay | None:
         return next((w for w in self.words if w.day == day), None)
+
+    def holder_name(self, uid: str) -> str | None:
+        """Who holds this badge now, by display name; None for a free badge."""
+        badge = self.badges.get(uid)
+        if badge is None or not badge.active:
+            return None
+        people: Mapping[str, Participant | Supervisor] = (
+            self.participants if badge.holder == "participant" else self.supervisors
+        )
+        holder = people.get(badge.holder_id)
+        return holder.display_name if holder else None
+
+    def with_badges(self, badges: Iterable[Badge]) -> DoorData:
+        """This data with badges given at the door that the server has not sent back yet."""
+        merged = dict(self.badges)
+        for badge in badges:
+            held = merged.get(badge.uid)
+            if held is None or not held.active:
+                merged[badge.uid] = badge
+        return replace(self, badges=merged)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DoorData:
@@ -136,6 +178,8 @@ class DoorData:
                     "program_start": _iso(p.program_start),
                     "program_end": _iso(p.program_end),
                     "active": p.active,
+                    "birthday": f"{p.birthday[0]:02d}-{p.birthday[1]:02d}" if p.birthday else None,
+                    "agreed_weekdays": sorted(p.agreed_weekdays),
                 }
                 for p in self.participants.values()
             ],
@@ -162,10 +206,15 @@ class DoorData:
                     "article": w.article,
                     "sentence": w.sentence,
                     "translations": dict(w.translations),
+                    "symbol": w.symbol,
                 }
                 for w in self.words
             ],
         }
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _iso(day: date | None) -> str | None:
@@ -223,7 +272,31 @@ def _participant(f: _Fields) -> Participant:
         program_start=start,
         program_end=end,
         active=f.flag("active", True),
+        birthday=_birthday(f),
+        agreed_weekdays=_weekdays(f),
     )
+
+
+def _birthday(f: _Fields) -> tuple[int, int] | None:
+    value = f.text("birthday", required=False)
+    if value is None:
+        return None
+    found = _BIRTHDAY.match(value)
+    month, day = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+    try:
+        date(2000, month, day)  # a leap year: 02-29 is a real birthday
+    except ValueError:
+        raise DoorDataError(f"{f.where}.birthday: expected month-day like 03-21") from None
+    return month, day
+
+
+def _weekdays(f: _Fields) -> frozenset[int]:
+    value = f.raw.get("agreed_weekdays", [])
+    if not isinstance(value, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in value
+    ):
+        raise DoorDataError(f"{f.where}.agreed_weekdays: expected weekdays 1 (Monday) to 7")
+    return frozenset(value)
 
 
 def _supervisor(f: _Fields) -> Supervisor:
@@ -273,8 +346,10 @@ def _word(f: _Fields) -> WordOfTheDay:
         day=day,
         word=f.need("word"),
         article="de" if article == "de" else "het" if article == "het" else None,
-        sentence=f.text("sentence", required=False) or "",
+        # A word may come without an example sentence: "" is no sentence, not an error.
+        sentence=(f.text("sentence", required=False) or "") if f.raw.get("sentence") else "",
         translations=dict(translations),
+        symbol=f.text("symbol", required=False),
     )
 
 
