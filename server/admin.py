@@ -19,6 +19,15 @@ class AdminError(ValueError):
     """A mistake the admin can fix; the message is one line."""
 
 
+class BadgeHeldError(AdminError):
+    """The badge is someone else's now; it must be revoked before it is given again."""
+
+    def __init__(self, holder_kind: str, holder_id: str) -> None:
+        super().__init__("this badge is held by someone else: revoke it first")
+        self.holder_kind = holder_kind
+        self.holder_id = holder_id
+
+
 def check_id(value: str, what: str) -> str:
     if not _ID.match(value):
         raise AdminError(f"{what} {value!r}: use letters, digits, '.', '_' or '-' (max 64)")
@@ -146,7 +155,7 @@ def assign_badge(
     if current is not None:
         if tuple(current) == (holder_kind, holder_id):
             return
-        raise AdminError("this badge is held by someone else: revoke it first")
+        raise BadgeHeldError(current.holder_kind, current.holder_id)
     conn.execute(
         update(badges)
         .where(

@@ -4,6 +4,7 @@ A participant's session taps of one workshop day are paired by time, whichever d
 came from: the first opens a session, the next closes it, and so on. A door that was
 offline may have called a leaving tap a check-in (it did not know the person was in), so
 the pairing goes by order, not by the kind the door chose; mismatches are flagged.
+A supervisor's check-in or check-out by hand pairs like any other and is marked as such.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sync.record import CLOSES_SESSION, OPENS_SESSION
 
 SESSION_KINDS = OPENS_SESSION | CLOSES_SESSION
+BY_HAND = frozenset({"manual_check_in", "manual_check_out"})  # a supervisor did it
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Session:
     closed_by: str | None  # None: closed by the server at closing time
     auto_closed: bool = False
     kinds_disagree: bool = False  # the doors' own kinds do not fit this pairing
+    opened_by_hand: bool = False  # a supervisor checked them in (forgotten badge)
+    closed_by_hand: bool = False  # a supervisor checked them out (e.g. at closing)
 
     @property
     def counted_seconds(self) -> float:
@@ -85,15 +89,34 @@ def pair_sessions(
             opener = tap
             continue
         disagree = opener.kind not in OPENS_SESSION or tap.kind not in CLOSES_SESSION
-        sessions.append(Session(opener.at, tap.at, opener.id, tap.id, kinds_disagree=disagree))
+        sessions.append(
+            Session(
+                opener.at,
+                tap.at,
+                opener.id,
+                tap.id,
+                kinds_disagree=disagree,
+                opened_by_hand=opener.kind in BY_HAND,
+                closed_by_hand=tap.kind in BY_HAND,
+            )
+        )
         opener = None
     if opener is None:
         return DayAttendance(day, sessions)
     if now is not None and now < close_at:
         return DayAttendance(day, sessions, open_since=opener.at)
     end = max(close_at, opener.at)  # a tap after closing time closes at once
-    disagree = opener.kind not in OPENS_SESSION
-    sessions.append(Session(opener.at, end, opener.id, None, True, disagree))
+    sessions.append(
+        Session(
+            opener.at,
+            end,
+            opener.id,
+            None,
+            auto_closed=True,
+            kinds_disagree=opener.kind not in OPENS_SESSION,
+            opened_by_hand=opener.kind in BY_HAND,
+        )
+    )
     return DayAttendance(day, sessions)
 
 
@@ -120,3 +143,23 @@ def unknown_badges(seen: Iterable[tuple[str, datetime]]) -> list[UnknownBadge]:
         groups.setdefault(uid, []).append(at)
     found = [UnknownBadge(uid, min(ats), max(ats), len(ats)) for uid, ats in groups.items()]
     return sorted(found, key=lambda b: (-b.count, b.uid))
+
+
+@dataclass(frozen=True)
+class LunchAnswer:
+    """One answer to "Eet je mee?"; `answered` is False when the door took the default."""
+
+    participant_id: str
+    at: datetime
+    eats: bool
+    answered: bool = True
+    id: str = ""
+
+
+def lunch_count(answers: Iterable[LunchAnswer]) -> int:
+    """How many eat along: each participant's last answer counts, but a default taken
+    because nobody touched the screen never overrules an answer they really gave."""
+    last: dict[str, LunchAnswer] = {}
+    for answer in sorted(answers, key=lambda a: (a.answered, a.at, a.id)):
+        last[answer.participant_id] = answer
+    return sum(1 for answer in last.values() if answer.eats)

@@ -1,12 +1,18 @@
 """The demo's made-up site: people, badges, tasks and words, one source for the kiosk's
-offline door data and the server's `demo-data`. Pure data, no database."""
+offline door data and the server's `demo-data`. Pure data, no database.
+
+The demo window taps a badge for each number key (`DEMO_KEYS`): keys 1 to 9 are the
+first nine participants of `PEOPLE`, in order (Amal, Dawit, Farid, Hodan, Olena, Emre,
+Grace, Zahra, Yonas), and key 0 is the supervisor Marieke. Farid (key 3) has his
+birthday on every demo day.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-# Made-up people; any likeness is a coincidence. One per language the workshop meets.
+# Made-up people; any likeness is a coincidence. (id, display name, language, badge uid)
 PEOPLE = (
     ("p-amal", "Amal", "ar", "04A1B2C3"),
     ("p-dawit", "Dawit", "ti", "04D4E5F6"),
@@ -15,78 +21,144 @@ PEOPLE = (
     ("p-olena", "Olena", "uk", "04778899"),
     ("p-emre", "Emre", "tr", "04AABBCC"),
     ("p-grace", "Grace", "en", "04DDEEFF"),
+    ("p-zahra", "Zahra", "fa", "04B1C2D3"),  # from Afghanistan: Dari, written as Farsi
+    ("p-yonas", "Yonas", "nl", "04C1D2E3"),  # chose Dutch: he wants to hear it everywhere
+    ("p-rami", "Rami", "ar", "04E1F2A3"),
+    ("p-selam", "Selam", "ti", "04F1A2B3"),
+    ("p-abdi", "Abdi", "so", "04A2B3C4"),
 )
 SUPERVISOR = ("s-marieke", "Marieke", "0499AA11")
+SUPERVISORS = (SUPERVISOR, ("s-joost", "Joost", "0499BB22"))
 REVOKED = ("p-amal", "04DEAD01")
 ENDED = ("p-yusuf", "Yusuf", "ar", "04E2D001")
+DEMO_KEYS: tuple[str, ...] = (*(uid for *_, uid in PEOPLE[:9]), SUPERVISOR[2])
 
-# Dutch word, article, example sentence, meaning per language.
-WORDS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
-    ("hamer", "de", "Mag ik de hamer even?", {
-        "ar": "مطرقة", "ti": "መዶሻ", "fa": "چکش", "so": "dubbe",
-        "uk": "молоток", "tr": "çekiç", "en": "hammer"}),
-    ("koffie", "de", "Wil je koffie of thee?", {
+# ISO weekdays (1 = Monday): two or three days a week, as agreed with the coach.
+AGREED_WEEKDAYS: dict[str, tuple[int, ...]] = {
+    "p-amal": (1, 2, 4), "p-dawit": (1, 3, 5), "p-farid": (2, 4), "p-hodan": (1, 3),
+    "p-olena": (2, 3, 5), "p-emre": (1, 4), "p-grace": (3, 5), "p-zahra": (2, 4, 5),
+    "p-yonas": (1, 2), "p-rami": (3, 4), "p-selam": (1, 5), "p-abdi": (2, 3),
+    "p-yusuf": (1, 3),
+}  # fmt: skip
+BIRTHDAY_TODAY = "p-farid"  # whatever day the demo runs
+BIRTHDAYS = {"p-amal": "03-21", "p-olena": "08-24", "p-selam": "05-24"}  # "MM-DD"
+
+# Dutch word, article, example sentence, symbol (in DejaVu Sans), meaning per language.
+WORDS: tuple[tuple[str, str, str, str, dict[str, str]], ...] = (
+    ("koffie", "de", "Wil je een kopje koffie?", "☕", {
         "ar": "قهوة", "ti": "ቡን", "fa": "قهوه", "so": "bun",
         "uk": "кава", "tr": "kahve", "en": "coffee"}),
-    ("brood", "het", "We eten om twaalf uur brood.", {
-        "ar": "خبز", "ti": "ባኒ", "fa": "نان", "so": "rooti",
-        "uk": "хліб", "tr": "ekmek", "en": "bread"}),
-    ("pauze", "de", "Om tien uur hebben we pauze.", {
-        "ar": "استراحة", "ti": "ዕረፍቲ", "fa": "استراحت", "so": "nasasho",
-        "uk": "перерва", "tr": "mola", "en": "break"}),
-    ("gereedschap", "het", "Leg het gereedschap terug in de kast.", {
-        "ar": "أدوات", "ti": "መሳርሒ", "fa": "ابزار", "so": "qalab",
-        "uk": "інструменти", "tr": "alet", "en": "tools"}),
+    ("hamer", "de", "Mag ik de hamer even?", "⚒", {
+        "ar": "مطرقة", "ti": "መዶሻ", "fa": "چکش", "so": "dubbe",
+        "uk": "молоток", "tr": "çekiç", "en": "hammer"}),
+    ("schaar", "de", "De schaar ligt in de la.", "✂", {
+        "ar": "مقص", "ti": "መቐስ", "fa": "قیچی", "so": "maqas",
+        "uk": "ножиці", "tr": "makas", "en": "scissors"}),
+    ("paraplu", "de", "Het regent. Neem je paraplu mee.", "☂", {
+        "ar": "مظلة", "ti": "ጽላል", "fa": "چتر", "so": "dallad",
+        "uk": "парасолька", "tr": "şemsiye", "en": "umbrella"}),
+    ("brief", "de", "Er is een brief voor jou.", "✉", {
+        "ar": "رسالة", "ti": "ደብዳቤ", "fa": "نامه", "so": "warqad",
+        "uk": "лист", "tr": "mektup", "en": "letter"}),
+    ("potlood", "het", "Schrijf je naam met het potlood.", "✎", {
+        "ar": "قلم رصاص", "ti": "ርሳስ", "fa": "مداد", "so": "qalin",
+        "uk": "олівець", "tr": "kurşun kalem", "en": "pencil"}),
+    ("zon", "de", "De zon schijnt vandaag.", "☀", {
+        "ar": "شمس", "ti": "ጸሓይ", "fa": "خورشید", "so": "qorrax",
+        "uk": "сонце", "tr": "güneş", "en": "sun"}),
 )  # fmt: skip
 
-TASKS = (
+TASKS = (  # for everyone, two a day
     "Fietsen repareren in de werkplaats",
     "Koffie zetten voor de pauze",
     "Hout zagen voor de moestuinbakken",
+    "De werkplaats vegen",
+    "Planten water geven in de kas",
+    "Soep maken voor de lunch",
+)
+PERSONAL_TASKS = (  # for one participant, on their own workdays
+    "Banden plakken met Joost",
+    "Taalles om 13:00 uur",
+    "Gesprek met je coach om 14:00 uur",
+    "Een stoel schuren en lakken",
+    "Dozen uitpakken in het magazijn",
+    "Helpen in de winkel",
 )
 
 
 def door_data(today: date) -> dict[str, Any]:
-    """Door data for a week from `today`: everyone active, one badge revoked, one ended."""
+    """Door data for a week from `today`: everyone active, one badge revoked, one program
+    ended, one birthday today."""
     start, end = today - timedelta(days=30), today + timedelta(days=150)
+    birthdays = {pid: day for pid, day in BIRTHDAYS.items() if day != _month_day(today)}
+    birthdays[BIRTHDAY_TODAY] = _month_day(today)
     participants = [
-        {"id": pid, "display_name": name, "language": lang,
-         "program_start": start.isoformat(), "program_end": end.isoformat()}
+        _participant(pid, name, lang, start, end, birthdays.get(pid))
         for pid, name, lang, _ in PEOPLE
-    ]  # fmt: skip
-    ended_id, ended_name, ended_lang, ended_badge = ENDED
+    ]
+    ended_id, ended_name, ended_lang, _ = ENDED
     participants.append(
-        {"id": ended_id, "display_name": ended_name, "language": ended_lang,
-         "program_start": (today - timedelta(days=200)).isoformat(),
-         "program_end": (today - timedelta(days=20)).isoformat()}
+        _participant(ended_id, ended_name, ended_lang, today - timedelta(days=200),
+                     today - timedelta(days=20), None)
     )  # fmt: skip
-    badges: list[dict[str, Any]] = [{"uid": uid, "holder": "participant", "holder_id": pid}
-              for pid, _, _, uid in PEOPLE]  # fmt: skip
-    badges.append({"uid": ended_badge, "holder": "participant", "holder_id": ended_id})
-    badges.append(
-        {"uid": REVOKED[1], "holder": "participant", "holder_id": REVOKED[0],
-         "active": False}
-    )  # fmt: skip
-    sid, sname, suid = SUPERVISOR
-    badges.append({"uid": suid, "holder": "supervisor", "holder_id": sid})
-    days = [today + timedelta(days=n) for n in range(7)]
+    badges: list[dict[str, Any]] = [
+        {"uid": REVOKED[1], "holder": "participant", "holder_id": REVOKED[0], "active": False}
+    ]
+    badges += [{"uid": uid, "holder": "participant", "holder_id": pid}
+               for pid, *_, uid in (*PEOPLE, ENDED)]  # fmt: skip
+    badges += [{"uid": uid, "holder": "supervisor", "holder_id": sid}
+               for sid, _, uid in SUPERVISORS]  # fmt: skip
+    days = [today + timedelta(days=n) for n in range(len(WORDS))]
     return {
         "participants": participants,
-        "supervisors": [{"id": sid, "display_name": sname}],
+        "supervisors": [{"id": sid, "display_name": name} for sid, name, _ in SUPERVISORS],
         "badges": badges,
-        "tasks": [
-            {"day": day.isoformat(), "text": TASKS[(i + n) % len(TASKS)]}
-            for i, day in enumerate(days)
-            for n in range(2)
-        ],
-        "words": [
-            {
-                "day": day.isoformat(),
-                "word": word,
-                "article": article,
-                "sentence": sentence,
-                "translations": translations,
-            }
-            for day, (word, article, sentence, translations) in zip(days, WORDS * 2, strict=False)
-        ],
+        "tasks": [task for n, day in enumerate(days) for task in _tasks(n, day)],
+        "words": [_word(day, *entry) for day, entry in zip(days, WORDS, strict=True)],
     }
+
+
+def _word(
+    day: date, word: str, article: str, sentence: str, symbol: str, translations: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "day": day.isoformat(),
+        "word": word,
+        "article": article,
+        "sentence": sentence,
+        "symbol": symbol,
+        "translations": translations,
+    }
+
+
+def _month_day(day: date) -> str:
+    return f"{day.month:02d}-{day.day:02d}"
+
+
+def _participant(
+    pid: str, name: str, lang: str, start: date, end: date, birthday: str | None
+) -> dict[str, Any]:
+    return {
+        "id": pid,
+        "display_name": name,
+        "language": lang,
+        "program_start": start.isoformat(),
+        "program_end": end.isoformat(),
+        "birthday": birthday,
+        "agreed_weekdays": list(AGREED_WEEKDAYS[pid]),
+    }
+
+
+def _tasks(n: int, day: date) -> list[dict[str, Any]]:
+    """Two tasks for everyone, and a personal one for three who work that day."""
+    shared = [
+        {"day": day.isoformat(), "text": TASKS[(2 * n + k) % len(TASKS)], "participant_id": None}
+        for k in range(2)
+    ]
+    working = [pid for pid, *_ in PEOPLE if day.isoweekday() in AGREED_WEEKDAYS[pid]]
+    personal = [
+        {"day": day.isoformat(), "text": PERSONAL_TASKS[(n + k) % len(PERSONAL_TASKS)],
+         "participant_id": pid}
+        for k, pid in enumerate(working[:3])
+    ]  # fmt: skip
+    return shared + personal

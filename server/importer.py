@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +22,7 @@ COLUMNS = (
     "program_start",
     "program_end",
     "agreed_weekdays",
+    "birthday",
     "team",
     "active",
     "badge_uid",
@@ -30,6 +32,7 @@ REQUIRED = ("id", "display_name")
 FORBIDDEN = ("bsn", "address", "adres", "phone", "telefoon", "email", "birth_date")
 WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 WEEKDAYS_NL = {"ma": 1, "di": 2, "wo": 3, "do": 4, "vr": 5, "za": 6, "zo": 7}
+BIRTHDAY = re.compile(r"^([0-9]{2})-([0-9]{2})$")  # not \d: it takes any script's digits
 TRUE, FALSE = {"", "1", "yes", "ja", "true"}, {"0", "no", "nee", "false"}
 
 
@@ -58,6 +61,19 @@ def _weekdays(text: str) -> str:
         else:
             raise ValueError(f"{part.strip()!r} is not a weekday (mon..sun, ma..zo or 1..7)")
     return ",".join(str(d) for d in sorted(days))
+
+
+def _birthday(text: str) -> str | None:
+    """Month and day only ("03-21"): the door sings, and the year is none of its business."""
+    if not text:
+        return None
+    found = BIRTHDAY.match(text)
+    month, day = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+    try:
+        date(2000, month, day)  # a leap year: 02-29 is a real birthday
+    except ValueError:
+        raise ValueError(f"{text!r} is not a birthday (MM-DD, e.g. 03-21)") from None
+    return f"{month:02d}-{day:02d}"
 
 
 def _date(text: str) -> date | None:
@@ -91,6 +107,7 @@ def parse_row(raw: dict[str, str], site_id: str) -> Row:
         ("program_start", _date),
         ("program_end", _date),
         ("agreed_weekdays", _weekdays),
+        ("birthday", _birthday),
         ("team", lambda v: v or None),
         ("active", _active),
     ]

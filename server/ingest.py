@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import Connection, select
 
 from server.deps import Kiosk
+from server.enrolment import enrol
 from server.honest_time import correct_new_events
 from server.schema import MAX_COUNT, badges, events, participants, rejected_records, staff
 from server.sql import insert_new, member_of
@@ -22,6 +23,13 @@ log = logging.getLogger(__name__)
 
 CHANGED = "changed under a known id: the server keeps the first version"
 OTHER_KIOSK = "id already used by another kiosk"
+# What a kind means nothing without; a manual record is a supervisor acting for a participant.
+NEEDS = {
+    "manual_check_in": ("participant_id", "supervisor_id"),
+    "manual_check_out": ("participant_id", "supervisor_id"),
+    "badge_enrolled": ("badge_uid", "participant_id", "supervisor_id"),
+    "lunch": ("participant_id",),
+}
 
 
 def content_hash(record: WireRecord, record_id: str | None = None) -> str:
@@ -88,6 +96,11 @@ class SiteCheck:
 
     def problem(self, record: WireRecord) -> str | None:
         """Why this record may not be stored for this site, or None."""
+        missing = [name for name in NEEDS.get(record.kind, ()) if getattr(record, name) is None]
+        if missing:
+            return f"{record.kind} needs {' and '.join(missing)}"
+        if record.kind == "lunch" and not isinstance(record.detail.get("eats"), bool):
+            return "lunch needs detail.eats true or false"
         if record.participant_id is not None:
             site = self.participant_sites.get(record.participant_id)
             if site is None:
@@ -101,7 +114,9 @@ class SiteCheck:
             if site is not None and site != self.site_id:
                 return "supervisor belongs to another site"
         sites = self.badge_sites.get(record.badge_uid or "")
-        if sites and self.site_id not in sites:
+        # A badge given at the door may have been another site's once; whether someone
+        # holds it now is for the enrolment to find out (server.enrolment).
+        if sites and self.site_id not in sites and record.kind != "badge_enrolled":
             return "badge belongs to another site"
         return None
 
@@ -164,6 +179,8 @@ def ingest(
     for record, result in zip(records, ordered, strict=True):
         if result.status == "rejected":
             _keep_rejected(conn, kiosk, record, result.reason or "", received_at)
+        elif result.status == "accepted" and record.kind == "badge_enrolled":
+            enrol(conn, kiosk.site_id, str(record.id), record, received_at)  # first time only
     correct_new_events(conn, kiosk.id, unsynced_boots, received_at)
     counts = {s: sum(r.status == s for r in ordered) for s in ("accepted", "duplicate", "rejected")}
     log.info("push from kiosk %s: %s", kiosk.id, counts)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, or_, select
 
 from server.attendance import (
     DayAttendance,
+    LunchAnswer,
     Tap,
     UnknownBadge,
     closing_time,
     day_bounds,
     inside_since,
+    lunch_count,
     pair_sessions,
     unknown_badges,
 )
@@ -46,15 +49,19 @@ class DayTaps:
         return {p for *_, p, _, _ in self.rows if p is not None}
 
 
-def load_day(conn: Connection, site_id: str, day: date) -> DayTaps:
-    tz = conn.execute(select(sites.c.timezone).where(sites.c.id == site_id)).scalar_one()
-    start, end = day_bounds(day, tz)
-    within = or_(
+def _within(start: datetime, end: datetime) -> Any:
+    """Events whose sent or corrected time falls in [start, end): the honest time is one."""
+    return or_(
         and_(events.c.wall_at >= start, events.c.wall_at < end),
         and_(events.c.corrected_wall_at >= start, events.c.corrected_wall_at < end),
     )
+
+
+def load_day(conn: Connection, site_id: str, day: date) -> DayTaps:
+    tz = conn.execute(select(sites.c.timezone).where(sites.c.id == site_id)).scalar_one()
+    start, end = day_bounds(day, tz)
     rows = []
-    for row in conn.execute(select(events).where(events.c.site_id == site_id, within)):
+    for row in conn.execute(select(events).where(events.c.site_id == site_id, _within(start, end))):
         at = honest_at(row.clock_synced, row.wall_at, row.corrected_wall_at)
         if start <= at < end:
             rows.append(
@@ -106,6 +113,35 @@ def presence_now(conn: Connection, site_id: str, now: datetime) -> Present:
             supervisors.setdefault(sid, []).append(Tap(i, kind, at, kiosk))
     in_since = {sid: inside_since(t) for sid, t in supervisors.items()}
     return Present(people, {sid: at for sid, at in in_since.items() if at is not None})
+
+
+def lunch_count_of(conn: Connection, site_id: str, day: date) -> int:
+    """How many eat along at the site on `day` (site time), from the doors' lunch answers."""
+    tz = conn.execute(select(sites.c.timezone).where(sites.c.id == site_id)).scalar_one()
+    start, end = day_bounds(day, tz)
+    rows = conn.execute(
+        select(
+            events.c.id,
+            events.c.participant_id,
+            events.c.detail,
+            events.c.clock_synced,
+            events.c.wall_at,
+            events.c.corrected_wall_at,
+        ).where(
+            events.c.site_id == site_id,
+            events.c.kind == "lunch",
+            _within(start, end),
+        )
+    )
+    answers = []
+    for row in rows:
+        at = honest_at(row.clock_synced, row.wall_at, row.corrected_wall_at)
+        if start <= at < end and row.participant_id is not None:
+            eats, answered = row.detail.get("eats"), row.detail.get("answered", True)
+            answers.append(
+                LunchAnswer(row.participant_id, at, eats is True, answered is not False, row.id)
+            )
+    return lunch_count(answers)
 
 
 def unknown_badges_of(

@@ -100,6 +100,7 @@ participants = Table(
     Column("program_start", Date),
     Column("program_end", Date),
     Column("agreed_weekdays", String(32), nullable=False, server_default=""),  # "1,2,4" ISO
+    Column("birthday", String(5)),  # "MM-DD", only if the participant wishes: no year
     Column("team", String(64)),
     Column("active", Boolean, nullable=False, server_default="1"),
 )
@@ -238,7 +239,22 @@ words = Table(
     Column("article", String(3)),
     Column("sentence", Text, nullable=False, server_default=""),
     Column("translations", JSON, nullable=False),
+    Column("symbol", String(16)),  # a picture in a character or two, e.g. "☂"
     UniqueConstraint("site_id", "day"),
+)
+
+# What the server could not do with a stored record, for a supervisor to look at: the
+# record itself is a fact and stays in `events` (e.g. a badge given at the door that
+# someone else already held).
+event_flags = Table(
+    "event_flags",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), ForeignKey("events.id"), nullable=False, index=True),
+    Column("site_id", Id, ForeignKey("sites.id"), nullable=False, index=True),
+    Column("flag", String(32), nullable=False),  # e.g. badge_held_by_other
+    Column("detail", Text, nullable=False),
+    _at("created_at", nullable=False),
 )
 
 # Supervisor corrections (a later issue): each one refers to the taps it amends and never

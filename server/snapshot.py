@@ -29,6 +29,11 @@ def site_day(conn: Connection, site_id: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(tz)).date()
 
 
+def weekdays(stored: str) -> list[int]:
+    """The agreed ISO weekdays as stored ("1,3,5") as a list."""
+    return [int(day) for day in stored.split(",") if day]
+
+
 def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
     """The snapshot of `site_id` for today (site time) and the next DAYS_AHEAD days."""
     site = conn.execute(select(sites).where(sites.c.id == site_id)).one()
@@ -42,6 +47,8 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             program_start=row.program_start,
             program_end=row.program_end,
             active=row.active,
+            birthday=row.birthday,
+            agreed_weekdays=weekdays(row.agreed_weekdays),
         )
         for row in conn.execute(
             select(participants)
@@ -97,6 +104,7 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             article=row.article,
             sentence=row.sentence,
             translations=row.translations,
+            symbol=row.symbol,
         )
         for row in conn.execute(
             select(words)

@@ -9,7 +9,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from server.api.problems import AUTH_RESPONSES
 from server.deps import ClockDep, ConnDep, KioskDep
-from server.presence import presence_now
+from server.presence import lunch_count_of, presence_now
+from server.snapshot import site_day
 from sync.protocol import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
@@ -31,6 +32,7 @@ class PresenceResponse(BaseModel):
     as_of: AwareDatetime
     participants: list[PresentPerson]
     supervisors: list[PresentPerson]
+    lunch_count: int  # how many said they eat along today (site time)
 
 
 def _people(found: dict[str, datetime]) -> list[PresentPerson]:
@@ -41,13 +43,16 @@ def _people(found: dict[str, datetime]) -> list[PresentPerson]:
     "/presence", response_model=PresenceResponse, responses=AUTH_RESPONSES, summary="Who is in"
 )
 def presence(kiosk: KioskDep, conn: ConnDep, now: ClockDep) -> PresenceResponse:
-    """Participants and supervisors of this site checked in today and not out."""
+    """Participants and supervisors of this site checked in today and not out, and how
+    many eat along today."""
     at = now()
     with conn.begin():
         found = presence_now(conn, kiosk.site_id, at)
+        eating = lunch_count_of(conn, kiosk.site_id, site_day(conn, kiosk.site_id, at))
     return PresenceResponse(
         site_id=kiosk.site_id,
         as_of=at,
         participants=_people(found.participants),
         supervisors=_people(found.supervisors),
+        lunch_count=eating,
     )

@@ -59,3 +59,17 @@ def test_attendance_unknown_badges_grouped() -> None:
         "0A0B0C0D", 2, at("09:00"), at("11:00"),
     )  # fmt: skip
     assert at("11:00") - at("09:00") == timedelta(hours=2)
+
+
+def test_attendance_manual_sessions_marked_by_hand() -> None:
+    taps = [
+        Tap("a", "manual_check_in", at("09:00")),
+        Tap("b", "check_out", at("12:00")),
+        Tap("c", "check_in", at("13:00")),
+        Tap("d", "manual_check_out", at("17:00")),
+        Tap("e", "manual_check_in", at("17:30")),
+    ]
+    day = pair_sessions(taps, DAY, CLOSE)
+    marks = [(s.opened_by_hand, s.closed_by_hand, s.kinds_disagree) for s in day.sessions]
+    assert marks == [(True, False, False), (False, True, False), (True, False, False)]
+    assert day.counted_seconds == 7 * 3600 and day.sessions[-1].auto_closed

@@ -63,3 +63,27 @@ def test_import_badge_held_by_other_rolls_back(world: World, engine: Engine) -> 
 def test_import_refuses_personal_columns(world: World, engine: Engine, column: str) -> None:
     with pytest.raises(AdminError, match=f"column {column} is not allowed"):
         run(engine, f"id,display_name,{column}\np-x,X,123\n")
+
+
+@pytest.mark.parametrize("days", ["ma,wo,vr", "1,3,5", "mon wed fri", "Maandag;woensdag;vrijdag"])
+def test_import_weekdays_and_birthday(world: World, engine: Engine, days: str) -> None:
+    run(engine, f'id,display_name,agreed_weekdays,birthday\np-emre,Emre,"{days}",02-29\n')
+    with engine.connect() as conn:
+        row = conn.execute(select(participants).where(participants.c.id == "p-emre")).one()
+    assert (row.agreed_weekdays, row.birthday) == ("1,3,5", "02-29")
+
+
+@pytest.mark.parametrize(
+    ("cells", "column"),
+    [("ma,xx,vr,03-21", "agreed_weekdays"), ("1,8,03-21", "agreed_weekdays"),
+     ("ma,21-03", "birthday"), ("ma,2001-03-21", "birthday"), ("ma,02-30", "birthday"),
+     ("ma,٠٣-٢١", "birthday")],
+)  # fmt: skip
+def test_import_bad_weekdays_or_birthday_named(
+    world: World, engine: Engine, cells: str, column: str
+) -> None:
+    *days, birthday = cells.split(",")
+    text = f'id,display_name,agreed_weekdays,birthday\np-emre,Emre,"{",".join(days)}",{birthday}\n'
+    with pytest.raises(AdminError, match=f"row 2, column {column}: "):
+        run(engine, text)
+    assert "p-emre" not in names(engine)

@@ -39,3 +39,25 @@ def test_migrations_file_names_are_dated() -> None:
     names = [p.name for p in versions.glob("*.py")]
     assert names and all(n[:4].isdigit() and n[4] == "_" for n in names)
     assert head_revision() is not None
+
+
+def test_migrations_head_has_door_extras(engine) -> None:
+    found = inspect(engine)
+    assert "birthday" in {c["name"] for c in found.get_columns("participants")}
+    assert "symbol" in {c["name"] for c in found.get_columns("words")}
+    assert "event_flags" in found.get_table_names()
+
+
+def test_migrations_upgrade_keeps_existing_rows(tmp_path: Path) -> None:
+    engine = make_engine(sqlite_url(tmp_path / "server.db"))
+    upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO sites VALUES ('north', 'North', '08:30', '17:00', 'UTC')")
+        conn.exec_driver_sql(
+            "INSERT INTO participants (id, site_id, display_name, agreed_weekdays) "
+            "VALUES ('p-amal', 'north', 'Amal', '1,3')"
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT agreed_weekdays, birthday FROM participants").one()
+    assert tuple(row) == ("1,3", None)

@@ -57,3 +57,33 @@ def test_presence_unknown_badges_listed(client: TestClient, world: World, engine
             conn, "north", datetime(2026, 11, 25, tzinfo=UTC), datetime(2026, 11, 26, tzinfo=UTC)
         )
     assert [(b.uid, b.count) for b in found] == [("0A0B0C0D", 2)]
+
+
+def test_presence_counts_manual_check_ins_and_outs(client: TestClient, world: World) -> None:
+    by_hand = {"supervisor_id": "s-marieke", "badge_uid": None}
+    push(
+        client,
+        world,
+        wire(1, kind="manual_check_in", wall_at="2026-11-25T08:00:00Z", **by_hand),
+        wire(2, kind="manual_check_in", participant_id="p-dawit", wall_at="2026-11-25T08:10:00Z",
+             **by_hand),
+        wire(3, kind="manual_check_out", participant_id="p-dawit",
+             wall_at="2026-11-25T08:40:00Z", **by_hand),
+    )  # fmt: skip
+    body = client.get("/api/v1/presence", headers=world.auth()).json()
+    assert [p["id"] for p in body["participants"]] == ["p-amal"]
+    assert body["supervisors"] == []  # acting for someone is not the supervisor's own tap
+
+
+def test_presence_day_marks_manual_sessions(client: TestClient, world: World, engine) -> None:
+    push(
+        client,
+        world,
+        wire(1, wall_at="2026-11-25T08:00:00Z"),
+        wire(2, kind="manual_check_out", supervisor_id="s-marieke", badge_uid=None,
+             wall_at="2026-11-25T16:00:00Z", detail={"closing": True}),
+    )  # fmt: skip
+    with engine.connect() as conn:
+        days = day_attendance(conn, "north", DAY, now=datetime(2026, 11, 25, 20, tzinfo=UTC))
+    [session] = days["p-amal"].sessions
+    assert session.closed_by_hand and not session.opened_by_hand and not session.auto_closed

@@ -1,0 +1,62 @@
+"""demo-data: the server's snapshot of the demo site is what door_data() describes."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from server.db import writing
+from server.demo import DEMO_TOKEN, load_demo
+from server.demo_data import DEMO_KEYS, PEOPLE, door_data
+from sync.protocol import Snapshot
+from sync.roster import DoorData
+from tests.server.conftest import NOW
+
+TODAY = NOW.date()
+LANGUAGES = {"ar", "ti", "fa", "so", "uk", "tr", "en"}
+
+
+@pytest.fixture
+def demo(client: TestClient, engine: Engine, tmp_path: Path) -> DoorData:
+    with writing(engine) as conn:
+        load_demo(conn, TODAY, NOW, tmp_path)
+    answer = client.get("/api/v1/snapshot", headers={"Authorization": f"Bearer {DEMO_TOKEN}"})
+    assert answer.status_code == 200, answer.text
+    return DoorData.from_dict(Snapshot.model_validate(answer.json()).door_data_dict())
+
+
+def test_demo_snapshot_equals_door_data(demo: DoorData) -> None:
+    assert demo == DoorData.from_dict(door_data(TODAY))
+
+
+def test_demo_people_words_and_one_birthday(demo: DoorData) -> None:
+    people = [demo.participants[pid] for pid, *_ in PEOPLE]
+    assert len(people) == 12 and len(demo.supervisors) == 2
+    assert [p.display_name for p in people if p.has_birthday(TODAY)] == ["Farid"]
+    assert all(2 <= len(p.agreed_weekdays) <= 3 for p in people)
+    assert len(demo.words) == 7 and all(w.symbol and w.article for w in demo.words)
+    assert all(set(w.translations) == LANGUAGES for w in demo.words)
+
+
+def test_demo_loaded_twice_changes_nothing(demo: DoorData, engine: Engine, tmp_path) -> None:
+    with writing(engine) as conn:
+        load_demo(conn, TODAY, NOW, tmp_path)
+    assert demo == DoorData.from_dict(door_data(TODAY))
+
+
+@pytest.mark.parametrize("day", ["2026-02-28", "2028-02-29", "2026-03-21", "2026-12-31"])
+def test_demo_door_data_one_birthday_any_day(day: str) -> None:
+    today = date.fromisoformat(day)
+    data = DoorData.from_dict(door_data(today))
+    assert [p.id for p in data.participants.values() if p.has_birthday(today)] == ["p-farid"]
+
+
+def test_demo_keys_nine_participants_then_supervisor() -> None:
+    data = DoorData.from_dict(door_data(TODAY))
+    assert [data.holder_name(uid) for uid in DEMO_KEYS] == [
+        "Amal", "Dawit", "Farid", "Hodan", "Olena", "Emre", "Grace", "Zahra", "Yonas", "Marieke",
+    ]  # fmt: skip
