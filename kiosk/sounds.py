@@ -1,0 +1,89 @@
+"""The sound of each answer: short chimes synthesised once to 16-bit mono WAV files.
+
+Every answer is told by colour AND symbol AND sound, so no one depends on one sense. The
+names match ``hardware.feedback.Signal``'s values, plus "birthday".
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import math
+import os
+import sys
+import tempfile
+import wave
+import zlib
+from pathlib import Path
+
+RATE = 22050  # Hz: plenty for chimes under 1 kHz, and small files
+AMPLITUDE = 0.45  # of full scale: clear on a small speaker, far from clipping
+FADE_MS = 8  # in and out of every note, so notes start and stop without a click
+REST = 0.0  # a "frequency" that is silence
+
+Note = tuple[float, int]  # (frequency in Hz, duration in ms)
+
+C4, E4, G4, A3, G3 = 261.63, 329.63, 392.00, 220.00, 196.00
+C5, D5, E5, F5, G5, A5 = 523.25, 587.33, 659.26, 698.46, 783.99, 880.00
+
+# "Lang zal ze leven" opens C C·C C G, down a fourth on "-ven": a beat is 300 ms here.
+TUNES: dict[str, tuple[Note, ...]] = {
+    "welcome": ((C5, 160), (G5, 160)),  # rising: you are in
+    "goodbye": ((G5, 160), (C5, 160)),  # falling: you are out
+    "ask": ((E5, 130), (REST, 70), (E5, 130)),  # twice the same: tap again?
+    "unknown": ((A3, 420),),  # one low note: ask your supervisor
+    "error": ((G3, 110), (REST, 60), (G3, 110), (REST, 60), (G3, 110)),  # the door itself
+    "birthday": ((C5, 300), (C5, 225), (C5, 75), (C5, 300), (G4, 450)),
+}
+
+NAMES: tuple[str, ...] = tuple(TUNES)
+
+
+def samples(notes: tuple[Note, ...], rate: int = RATE) -> array.array[int]:
+    """The 16-bit samples of a tune: sine notes, each faded in and out."""
+    out = array.array("h")
+    peak = AMPLITUDE * 32767
+    for freq, ms in notes:
+        n = rate * ms // 1000
+        fade = max(1, min(n // 2, rate * FADE_MS // 1000))
+        for i in range(n):
+            if freq == REST:
+                out.append(0)
+                continue
+            envelope = min(1.0, i / fade, (n - 1 - i) / fade)
+            out.append(round(peak * envelope * math.sin(2 * math.pi * freq * i / rate)))
+    return out
+
+
+def chime_file(name: str, cache_dir: Path) -> Path:
+    """The WAV of the named chime in cache_dir, written on first use."""
+    if name not in TUNES:
+        raise KeyError(f"no chime called {name!r}; known: {', '.join(NAMES)}")
+    # The tune is in the file name, so a changed tune is written anew, not played stale.
+    notes = TUNES[name]
+    target = Path(cache_dir) / f"chime-{name}-{_tune_key(notes):08x}.wav"
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    os.close(fd)
+    try:
+        with wave.open(temp_name, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(RATE)
+            data = samples(notes)
+            if sys.byteorder == "big":  # WAV is little-endian
+                data.byteswap()
+            out.writeframes(data.tobytes())
+        os.replace(temp_name, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+    return target
+
+
+def _tune_key(notes: tuple[Note, ...]) -> int:
+    """A checksum of a tune and how it is rendered, stable between runs (unlike hash())."""
+    text = ";".join(f"{freq:.2f}/{ms}" for freq, ms in notes) + f"@{RATE}/{AMPLITUDE}/{FADE_MS}"
+    return zlib.crc32(text.encode("ascii"))
