@@ -10,7 +10,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -55,10 +55,14 @@ def load_door_data(path: Path) -> DoorData:
         raise StartupError(f"{path}: {error}") from None
 
 
-def rules_from(kiosk: dict[str, Any] | Any) -> DoorRules:
+def rules_from(config: Any) -> DoorRules:
+    """The door's rules from the [kiosk] and [screen] settings of a Config."""
+    kiosk, screen = config["kiosk"], config["screen"]
+    minutes = round(screen["lunch_until_hour"] * 60)
     return DoorRules(
         too_soon=timedelta(minutes=kiosk["too_soon_minutes"]),
         confirm_window=timedelta(seconds=kiosk["confirm_seconds"]),
+        lunch_until=time(min(minutes // 60, 23), minutes % 60 if minutes < 24 * 60 else 59),
     )
 
 

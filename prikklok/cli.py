@@ -60,16 +60,15 @@ def cli() -> None:
 @cli.command()
 @config_option
 @click.option("--headless", is_flag=True, help="Run the door without a screen.")
+@click.option("--offscreen", is_flag=True, help="Draw the screen offscreen (no display needed).")
 @click.option(
     "--reader",
     type=click.Choice(["mfrc522", "wedge", "simulated"]),
     default=None,
     help="Override [reader] kind.",
 )
-def kiosk(config_path: Path | None, headless: bool, reader: str | None) -> None:
-    """Run the door: read badges, decide, record, signal."""
-    if not headless:
-        raise Failure("the kiosk screen is not built yet: run 'prikklok kiosk --headless'")
+def kiosk(config_path: Path | None, headless: bool, offscreen: bool, reader: str | None) -> None:
+    """Run the door: read badges, decide, record, and answer on the screen."""
     config = read_config(config_path)
     if reader:
         config = Config(
@@ -77,9 +76,19 @@ def kiosk(config_path: Path | None, headless: bool, reader: str | None) -> None:
             source=config.source,
         )
     setup_logging(config)
-    from prikklok.parts import run_headless
+    if headless:
+        from prikklok.parts import run_headless
 
-    sys.exit(run_headless(config, stdin=sys.stdin, out=sys.stdout))
+        sys.exit(run_headless(config, stdin=sys.stdin, out=sys.stdout))
+    from kiosk.ui.boot import has_display
+    from prikklok.screen import run_screen
+
+    if not (offscreen or has_display()):
+        raise Failure(
+            "no display (no $DISPLAY, $WAYLAND_DISPLAY or SDL_VIDEODRIVER=kmsdrm): "
+            "run with --headless, or --offscreen"
+        )
+    sys.exit(run_screen(config, offscreen=offscreen, stdin=sys.stdin))
 
 
 @cli.command()
@@ -124,11 +133,21 @@ def sync(config_path: Path | None) -> None:
     show_default=True,
     help="Where the demo keeps its config, door data and journal.",
 )
-def demo(data_dir: Path) -> None:
-    """Run a demo door: demo roster, simulated reader (type badge ids, or use the FIFO)."""
+@click.option("--headless", is_flag=True, help="A door without a screen, in the terminal.")
+@click.option("--offscreen", is_flag=True, help="Draw offscreen even where a display exists.")
+def demo(data_dir: Path, headless: bool, offscreen: bool) -> None:
+    """Run the demo: a local server with demo data and the kiosk with a simulated reader."""
     from prikklok.demo import run_demo
 
-    sys.exit(run_demo(data_dir, stdin=sys.stdin, out=sys.stdout))
+    sys.exit(
+        run_demo(
+            data_dir,
+            stdin=sys.stdin,
+            out=sys.stdout,
+            screen=not headless,
+            offscreen=True if offscreen else None,
+        )
+    )
 
 
 @cli.group()

@@ -51,6 +51,59 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("kiosk", "too_soon_minutes", 5.0, "A tap this soon after checking in asks.", minimum=0),
     Key("kiosk", "confirm_seconds", 20.0, "A second tap this soon after asking leaves.", minimum=0),
+    Key(
+        "screen",
+        "dim_after_seconds",
+        120.0,
+        "Dim the waiting screen after this long without a tap or touch; 0: never.",
+        minimum=0,
+    ),
+    Key(
+        "screen",
+        "supervisor_idle_seconds",
+        60.0,
+        "Supervisor mode closes after this long untouched.",
+        minimum=5,
+    ),
+    Key(
+        "screen",
+        "lunch_until_hour",
+        12.0,
+        'Ask "Eet je mee?" at check-ins before this hour (11.5 = 11:30); 0: never ask.',
+        minimum=0,
+    ),
+    Key(
+        "screen", "lunch_default", True, "The lunch answer recorded when nobody touches the screen."
+    ),
+    Key(
+        "screen", "lunch_seconds", 15.0, "How long the lunch question waits for a touch.", minimum=3
+    ),
+    Key(
+        "screen",
+        "sound",
+        True,
+        "Play a sound with every answer, and the word of the day's listen button.",
+    ),
+    Key(
+        "screen",
+        "speech_cache",
+        "",
+        "Where spoken words are kept; empty: data_dir/speech.",
+        is_path=True,
+    ),
+    Key(
+        "screen",
+        "fps",
+        30,
+        "Frame-rate cap of the screen; an idle kiosk redraws only what changes.",
+        minimum=1,
+    ),
+    Key(
+        "screen",
+        "fullscreen",
+        True,
+        "Fill the display (the touchscreen at the door); false: a window.",
+    ),
     Key("reader", "kind", "mfrc522", "Badge reader.", choices=("mfrc522", "wedge", "simulated")),
     Key("reader", "poll_interval", 0.1, "MFRC522: seconds between polls.", minimum=0.01),
     Key("reader", "away_seconds", 1.0, "A badge must be away this long to tap again.", minimum=0),

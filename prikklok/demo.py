@@ -18,7 +18,7 @@ from typing import TextIO
 
 from prikklok.config import load_config
 from prikklok.parts import run_headless
-from server.demo_data import ENDED, PEOPLE, REVOKED, SUPERVISOR, door_data
+from server.demo_data import DEMO_KEYS, ENDED, PEOPLE, REVOKED, SUPERVISOR, door_data
 from server.local import NotServing, free_port, wait_until_serving
 from sync.clock import SystemClock
 
@@ -37,8 +37,12 @@ simulated_stdin = true
 simulated_fifo = "taps.fifo"
 
 [feedback]
-# No GPIO on a laptop: the door stays quiet.
+# No GPIO on a laptop: the LEDs and buzzer stay quiet (the screen still sounds).
 enabled = false
+
+[screen]
+fullscreen = false
+dim_after_seconds = 300
 
 [sync]
 server_url = "{server_url}"
@@ -77,6 +81,35 @@ def prepare_offline(data_dir: Path, today: date) -> Path:
         json.dumps(door_data(today), indent=2, ensure_ascii=False), encoding="utf-8"
     )
     return config
+
+
+def key_hint() -> str:
+    names = {uid: name for _, name, _, uid in PEOPLE} | {SUPERVISOR[2]: SUPERVISOR[1]}
+    keys = "1234567890"
+    return ", ".join(f"{keys[i]} {names[uid]}" for i, uid in enumerate(DEMO_KEYS))
+
+
+def demo_keys() -> dict[str, str]:
+    """Number keys 1…9, 0 → the demo badges, for the window and for typed lines."""
+    return {key: uid for key, uid in zip("1234567890", DEMO_KEYS, strict=False)}
+
+
+def screen_hint(data_dir: Path, server_url: str, *, offscreen: bool) -> str:
+    lines = [
+        f"prikklok demo — server on {server_url}",
+        f"  dashboard: not built yet; the server's API docs are at {server_url}/docs",
+        f"  tap a demo badge with a number key: {key_hint()}",
+        f"  (revoked: {REVOKED[1]}; program ended: {ENDED[3]}; anything else is unknown)",
+    ]
+    if offscreen:
+        lines += [
+            "  No display here (no $DISPLAY or $WAYLAND_DISPLAY): the kiosk runs offscreen.",
+            "  Type a number (or a badge id) and Enter to tap; each screen it shows is",
+            f"  printed here and saved as a picture in {data_dir / 'screens'}/. Ctrl-D stops.",
+        ]
+    else:
+        lines.append("  close the window (or Ctrl-C here) to stop the kiosk and the server.")
+    return "\n".join(lines)
 
 
 def hint(data_dir: Path, server_url: str) -> str:
@@ -138,7 +171,15 @@ def first_sync(config_path: Path) -> None:
         sync_once(journal, agent.client, now=SystemClock().now, app_version="demo")
 
 
-def run_demo(data_dir: Path, *, stdin: TextIO, out: TextIO) -> int:
+def run_demo(
+    data_dir: Path,
+    *,
+    stdin: TextIO,
+    out: TextIO,
+    screen: bool = True,
+    offscreen: bool | None = None,
+) -> int:
+    """The server with demo data, and the door: the kiosk screen (or headless)."""
     from prikklok.cli import Failure
 
     data_dir = data_dir.resolve()
@@ -151,9 +192,22 @@ def run_demo(data_dir: Path, *, stdin: TextIO, out: TextIO) -> int:
         config_path = data_dir / "prikklok.toml"
         config_path.write_text(KIOSK_CONFIG.format(server_url=url), encoding="utf-8")
         first_sync(config_path)
-        out.write(hint(data_dir, url) + "\n")
+        config = load_config(config_path, env={})
+        if not screen:
+            out.write(hint(data_dir, url) + "\n")
+            out.flush()
+            return run_headless(config, stdin=stdin, out=out)
+        from kiosk.ui.boot import has_display
+        from prikklok.screen import ScreenPrinter, run_screen
+
+        if offscreen is None:
+            offscreen = not has_display()
+        out.write(screen_hint(data_dir, url, offscreen=offscreen) + "\n")
         out.flush()
-        return run_headless(load_config(config_path, env={}), stdin=stdin, out=out)
+        printer = ScreenPrinter(out, data_dir / "screens" if offscreen else None)
+        return run_screen(
+            config, offscreen=offscreen, stdin=stdin, keys=demo_keys(), on_screen=printer
+        )
     finally:
         server.terminate()
         try:

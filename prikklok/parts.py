@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -10,6 +12,7 @@ from hardware.badge import BadgeReader
 from hardware.feedback import Feedback, QuietIndicator
 from kiosk.headless import HeadlessDoor, StartupError, load_door_data, rules_from
 from prikklok.config import Config
+from sync.agent import SyncAgent
 from sync.journal import Journal, JournalError
 
 log = logging.getLogger(__name__)
@@ -74,8 +77,28 @@ def open_journal(config: Config) -> Journal:
     return journal
 
 
-def run_headless(config: Config, *, stdin: TextIO | None, out: TextIO) -> int:
-    """Run the door until stopped (signal, or the end of stdin when taps come from it)."""
+@dataclass
+class DoorParts:
+    """What a running door holds: its journal, reader and (maybe) in-process sync agent."""
+
+    journal: Journal
+    reader: BadgeReader
+    agent: SyncAgent | None = None
+    agent_thread: threading.Thread | None = None
+
+    def nudge(self, _answer: object = None) -> None:
+        """Wake the sync agent: a tap is durable and waiting to be sent."""
+        if self.agent:
+            self.agent.nudge()
+
+    def stop_agent(self) -> None:
+        if self.agent and self.agent_thread:
+            self.agent.stop(flush=True)
+            self.agent_thread.join(timeout=30)
+
+
+def open_parts(config: Config, *, stdin: TextIO | None) -> DoorParts:
+    """Open the journal, the reader and the in-process agent; one-line Failure if not."""
     from prikklok.cli import Failure
 
     try:
@@ -87,31 +110,35 @@ def run_headless(config: Config, *, stdin: TextIO | None, out: TextIO) -> int:
             raise
     except (StartupError, OSError) as error:
         raise Failure(str(error)) from None
-    agent = None
+    parts = DoorParts(journal, reader)
     if config["sync"]["in_process"]:
         from prikklok.sync_command import start_in_process
 
         try:
-            agent, agent_thread = start_in_process(config, config.journal_path)
+            parts.agent, parts.agent_thread = start_in_process(config, config.journal_path)
         except Failure:
             reader.close()
             journal.close()
             raise
+    return parts
+
+
+def run_headless(config: Config, *, stdin: TextIO | None, out: TextIO) -> int:
+    """Run the door until stopped (signal, or the end of stdin when taps come from it)."""
+    parts = open_parts(config, stdin=stdin)
     door = HeadlessDoor(
-        journal=journal,
-        reader=reader,
+        journal=parts.journal,
+        reader=parts.reader,
         feedback=build_feedback(config),
-        rules=rules_from(config["kiosk"]),
+        rules=rules_from(config),
         out=out,
-        on_answer=(lambda _answer: agent.nudge()) if agent else None,
+        on_answer=parts.nudge if parts.agent else None,
     )
-    if hasattr(reader, "on_eof"):
+    if hasattr(parts.reader, "on_eof"):
         # Ctrl-D (or the end of a piped file) ends a run fed from stdin; a service fed
         # only by its FIFO or socket sets simulated_stdin = false.
-        reader.on_eof = lambda: door.stop("end of input")
+        parts.reader.on_eof = lambda: door.stop("end of input")
     try:
         return door.run()
     finally:
-        if agent:
-            agent.stop(flush=True)
-            agent_thread.join(timeout=30)
+        parts.stop_agent()

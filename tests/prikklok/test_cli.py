@@ -122,20 +122,42 @@ def test_journal_without_a_journal_says_so(tmp_path: Path) -> None:
     assert "no journal yet" in done.stderr
 
 
-def test_demo_runs_a_server_and_a_door_that_syncs_with_it(tmp_path: Path) -> None:
+def test_demo_runs_a_server_and_a_kiosk_screen_that_syncs_with_it(tmp_path: Path) -> None:
     demo = tmp_path / "demo"
-    done = prikklok("demo", "--data-dir", str(demo), stdin="04778899\n0499AA11\n")
+    # No display here: the demo says so, runs offscreen, prints and pictures each screen.
+    env = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    done = prikklok("demo", "--data-dir", str(demo), stdin="5\n0\n", env=env)
     assert done.returncode == 0, done.stderr
     assert "server on http://127.0.0.1:" in done.stdout
+    assert "No display here" in done.stdout
+    assert "[welcome] ✔ Welkom, Olena!" in done.stdout  # key 5; roster from the server
+    assert "Woord van de dag:" in done.stdout and "(uk) " in done.stdout
+    assert "[supervisor]" in done.stdout  # key 0
+    pictures = sorted(p.name for p in (demo / "screens").glob("*.png"))
+    assert pictures[:3] == ["001-waiting.png", "002-welcome.png", "003-supervisor.png"]
+    report = prikklok("journal", "--json", "--config", str(demo / "prikklok.toml"))
+    assert json.loads(report.stdout)["unsynced"] == 0  # the taps reached the server
+    assert server_kinds(demo) == ["check_in", "supervisor"]
+
+
+def test_headless_demo_runs_a_door_that_syncs_with_it(tmp_path: Path) -> None:
+    demo = tmp_path / "demo"
+    done = prikklok("demo", "--headless", "--data-dir", str(demo), stdin="04778899\n0499AA11\n")
+    assert done.returncode == 0, done.stderr
     assert "Olena! Welkom" in done.stdout  # the roster came from the server's snapshot
     assert "Woord van de dag:" in done.stdout and "(uk) " in done.stdout
     report = prikklok("journal", "--json", "--config", str(demo / "prikklok.toml"))
     assert json.loads(report.stdout)["unsynced"] == 0  # both taps reached the server
+    assert server_kinds(demo) == ["check_in", "supervisor"]
+
+
+def server_kinds(demo: Path) -> list[str]:
+    """The kinds the demo server holds, leaving out lunch answers (asked only mornings)."""
     from sqlalchemy import create_engine, text
 
     with create_engine(f"sqlite:///{demo / 'server' / 'server.db'}").connect() as conn:
         kinds = conn.execute(text("SELECT kind FROM events ORDER BY seq")).scalars().all()
-    assert kinds == ["check_in", "supervisor"]
+    return [k for k in kinds if k != "lunch"]
 
 
 def test_every_command_is_documented() -> None:

@@ -1,0 +1,336 @@
+"""The kiosk app: the reader's taps become screens. Import after kiosk.ui.boot.prepare_kivy().
+
+The reader thread commits each tap through the Door (the journal write never waits for a
+frame) and hands the answer to the UI thread with Clock.schedule_once; widgets are only
+ever touched on the UI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock, mainthread
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+import kiosk.ui.text  # noqa: F401  (registers ScriptLabel for the .kv files)
+from hardware.badge import BadgeRead, BadgeReader, ReaderHealth
+from hardware.feedback import Signal
+from kiosk.decide import BadgeTaken, Outcome
+from kiosk.door import Answer, Door, DoorFailure
+from kiosk.notify import notify
+from kiosk.player import Player, SilentPlayer
+from kiosk.sounds import chime_file
+from kiosk.speech import Pronouncer, SpeechUnavailable
+from kiosk.ui import screens
+from kiosk.views import View, error_view, reader_problem_view, view_of
+from sync.journal import Journal
+
+log = logging.getLogger(__name__)
+
+KV_DIR = Path(__file__).with_name("kv")
+KV_FILES = (
+    "widgets", "waiting", "welcome", "forgot", "goodbye", "too_soon", "unknown",
+    "inactive", "reader_problem", "error", "supervisor", "evacuation", "enrol",
+)  # fmt: skip
+_loaded = False
+
+
+def load_kv() -> None:
+    """Load the screens' .kv rules once per process (Kivy's rules are global)."""
+    global _loaded
+    if not _loaded:
+        for name in KV_FILES:
+            Builder.load_file(str(KV_DIR / f"{name}.kv"))
+        _loaded = True
+
+
+@dataclass(frozen=True)
+class ScreenSettings:
+    dim_after: float = 120.0  # seconds; 0: never
+    supervisor_idle: float = 60.0
+    lunch_default: bool = True
+    lunch_seconds: float = 15.0
+    sound: bool = True
+    cache_dir: Path | None = None  # chimes and spoken words
+
+
+class KioskApp(App):
+    """The touchscreen at the door."""
+
+    title = "prikklok"
+
+    def __init__(
+        self,
+        *,
+        door: Door,
+        journal: Journal,
+        reader: BadgeReader,
+        settings: ScreenSettings | None = None,
+        player: Player | None = None,
+        pronouncer: Pronouncer | None = None,
+        keys: Mapping[str, str] | None = None,
+        on_screen: Callable[[str, View | None], None] | None = None,
+        is_online: Callable[[], bool] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.door = door
+        self.journal = journal
+        self.reader = reader
+        self.settings = settings or ScreenSettings()
+        self.player = player or SilentPlayer()
+        self.pronouncer = pronouncer
+        self.keys = dict(keys or {})  # demo: a key on the keyboard taps a badge
+        self.on_screen = on_screen
+        self.is_online = is_online or (lambda: False)
+        self.health = ReaderHealth.OK
+        self.supervisor_id: str | None = None
+        self.enrolling = False
+        self._back: Any = None  # the pending "back to waiting" event
+        self._started = False
+        self._lock = threading.Lock()
+
+    # -- building -------------------------------------------------------------------------
+    def build(self) -> ScreenManager:
+        load_kv()
+        manager = ScreenManager(transition=NoTransition())
+        for screen in screens.all_screens():
+            manager.add_widget(screen)
+        manager.bind(current=self._current_changed)
+        return manager
+
+    def on_start(self) -> None:
+        Window.bind(on_key_down=self._key_down)
+        Window.bind(on_touch_down=self._touched)
+        self.waiting.refresh()
+        self._ticks = [
+            Clock.schedule_interval(lambda _dt: self.waiting.tick(), 1.0),
+            Clock.schedule_interval(lambda _dt: self._idle_check(), 1.0),
+        ]
+        self.reader.start(self._read, self._health)
+        self._started = True
+        self._announce("waiting", None)
+        # After the first frame: the waiting screen is on the glass, so say READY.
+        Clock.schedule_once(lambda _dt: notify("READY=1"), 0)
+
+    def on_stop(self) -> None:
+        if not self._started:
+            return
+        self._started = False
+        for event in self._ticks:
+            event.cancel()
+        if self._back is not None:
+            self._back.cancel()
+        Window.unbind(on_key_down=self._key_down)
+        Window.unbind(on_touch_down=self._touched)
+        self.reader.close()
+
+    @property
+    def manager(self) -> ScreenManager:
+        assert isinstance(self.root, ScreenManager)
+        return self.root
+
+    @property
+    def waiting(self) -> screens.WaitingScreen:
+        screen = self.manager.get_screen("waiting")
+        assert isinstance(screen, screens.WaitingScreen)
+        return screen
+
+    def screen(self, name: str) -> Any:
+        return self.manager.get_screen(name)
+
+    # -- from the reader's thread ---------------------------------------------------------
+    def _read(self, read: BadgeRead) -> None:
+        if self.enrolling:
+            Clock.schedule_once(lambda _dt: self.screen("enrol").badge_read(read.uid))
+            return
+        try:
+            answer = self.door.tap(read.uid)
+        except DoorFailure:
+            Clock.schedule_once(lambda _dt: self.show(error_view()))
+            return
+        Clock.schedule_once(lambda _dt: self.answer(answer))
+
+    def _health(self, health: ReaderHealth) -> None:
+        if health is ReaderHealth.ABSENT:
+            self.door.feedback.show(Signal.ERROR)  # a dead reader is never silent
+        self.journal.set_reader_health(health.value)
+        Clock.schedule_once(lambda _dt: self.reader_health(health))
+
+    # -- on the UI thread -----------------------------------------------------------------
+    def answer(self, answer: Answer) -> None:
+        """Show the screen for a committed tap."""
+        decision = answer.decision
+        if decision.outcome is Outcome.SUPERVISOR:
+            assert decision.supervisor is not None
+            self.open_supervisor(decision.supervisor.id)
+            return
+        self.show(view_of(decision, self.door.data, lunch_seconds=self.settings.lunch_seconds))
+
+    def show(self, view: View) -> None:
+        self._settle_lunch()
+        self.supervisor_id = None
+        self.enrolling = False
+        self.screen(view.screen).show(view)
+        self.manager.current = view.screen
+        self.play(view.cue.sound)
+        self._announce(view.screen, view)
+        self._back_in(view.timeout)
+
+    def reader_health(self, health: ReaderHealth) -> None:
+        self.health = health
+        self.waiting.refresh()
+        if health is ReaderHealth.OK:
+            if self.manager.current == "reader_problem":
+                self.go_waiting()
+        elif self.supervisor_id is None:  # a supervisor at work sees it in the status line
+            self.show(reader_problem_view(self.health.value))
+
+    def go_waiting(self, *_args: Any) -> None:
+        self._settle_lunch()
+        if self._back is not None:
+            self._back.cancel()
+            self._back = None
+        self.supervisor_id = None
+        self.enrolling = False
+        if self.health is not ReaderHealth.OK:
+            self.show(reader_problem_view(self.health.value))
+            return
+        self.waiting.refresh()
+        self.manager.current = "waiting"
+        self._announce("waiting", None)
+
+    def _back_in(self, seconds: float) -> None:
+        if self._back is not None:
+            self._back.cancel()
+        self._back = Clock.schedule_once(self.go_waiting, seconds) if seconds > 0 else None
+
+    def _settle_lunch(self) -> None:
+        # Leaving a welcome that asked "Eet je mee?" untouched records the default.
+        for name in ("welcome", "forgot"):
+            pending = self.screen(name).take_lunch_question()
+            if pending:
+                self.door.lunch(pending, eats=self.settings.lunch_default, answered=False)
+
+    def lunch(self, participant_id: str, eats: bool) -> None:
+        self.door.lunch(participant_id, eats=eats, answered=True)
+        self._back_in(2.0)
+
+    def leave(self, participant_id: str, uid: str) -> None:
+        """ "Yes, I am leaving" on the too-soon screen."""
+        try:
+            answer = self.door.confirm_leave(participant_id, uid)
+        except DoorFailure:
+            self.show(error_view())
+            return
+        if answer is None:
+            self.go_waiting()
+        else:
+            self.answer(answer)
+
+    def listen(self, word: str, sentence: str, article: str | None) -> None:
+        """Speak the word of the day; espeak runs off the UI thread, once per word."""
+        if not (self.settings.sound and self.pronouncer):
+            return
+        pronouncer = self.pronouncer
+
+        def render() -> None:
+            try:
+                path = pronouncer.wav_for(word, sentence, article)
+            except SpeechUnavailable as error:
+                log.warning("listen: %s", error)
+                return
+            Clock.schedule_once(lambda _dt: self.player.play(path))
+
+        threading.Thread(target=render, name="speech", daemon=True).start()
+
+    def play(self, sound: str) -> None:
+        if self.settings.sound and self.settings.cache_dir is not None:
+            self.player.play(chime_file(sound, self.settings.cache_dir))
+
+    # -- supervisor mode ------------------------------------------------------------------
+    def open_supervisor(self, supervisor_id: str, page: str = "supervisor") -> None:
+        self._settle_lunch()
+        if self._back is not None:
+            self._back.cancel()
+            self._back = None
+        self.supervisor_id = supervisor_id
+        self.enrolling = page == "enrol"
+        self._last_touch = Clock.get_time()
+        self.screen(page).refresh()
+        self.manager.current = page
+        self._announce(page, None)
+
+    def by_hand(self, participant_id: str, check_in: bool) -> None:
+        if self.supervisor_id is None:
+            return
+        outcome = Outcome.MANUAL_CHECK_IN if check_in else Outcome.MANUAL_CHECK_OUT
+        try:
+            self.door.by_hand(outcome, participant_id, self.supervisor_id)
+        except DoorFailure:
+            self.show(error_view())
+            return
+        self.screen("supervisor").refresh()
+
+    def close_day(self) -> int:
+        if self.supervisor_id is None:
+            return 0
+        try:
+            answers = self.door.close_day(self.supervisor_id)
+        except DoorFailure:
+            self.show(error_view())
+            return 0
+        self.screen("supervisor").refresh()
+        return len(answers)
+
+    def enrol(self, uid: str, participant_id: str) -> str:
+        """Give the badge; returns the participant's name. Raises BadgeTaken."""
+        assert self.supervisor_id is not None
+        self.door.enrol(uid, participant_id, self.supervisor_id)
+        return self.door.data.participants[participant_id].display_name
+
+    def _idle_check(self) -> None:
+        if self.supervisor_id is not None:
+            idle = Clock.get_time() - self._last_touch
+            if idle > self.settings.supervisor_idle:
+                self.go_waiting()
+        elif self.manager.current == "waiting":
+            self.waiting.dim_if_idle(self.settings.dim_after)
+
+    def _touched(self, _window: Any, _touch: Any) -> bool:
+        self._last_touch = Clock.get_time()
+        self.waiting.wake()
+        return False
+
+    def _key_down(self, _window: Any, key: int, _scancode: int, text: str | None, *_: Any) -> bool:
+        uid = self.keys.get(text or "")
+        if uid and hasattr(self.reader, "tap"):
+            self.reader.tap(uid)  # through the simulated reader, like any tap
+            return True
+        return False
+
+    def _current_changed(self, _manager: Any, name: str) -> None:
+        if name != "waiting":
+            self.waiting.wake()
+
+    def _announce(self, name: str, view: View | None) -> None:
+        if self.on_screen:
+            self.on_screen(name, view)
+
+    # -- for the demo and the tests -------------------------------------------------------
+    def screenshot(self, path: Path) -> Path:
+        """Save what the screen shows now as a PNG."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.manager.export_to_png(str(path))
+        return path
+
+
+__all__ = ["BadgeTaken", "KioskApp", "ScreenSettings", "load_kv", "mainthread"]

@@ -1,0 +1,258 @@
+"""The participant's screens. Each binds the content of a View; the layout is its .kv file
+and every rule is in the core (kiosk.decide, kiosk.views)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.screenmanager import Screen
+
+from kiosk import phrases as P
+from kiosk.language import clock_time, dutch, long_date
+from kiosk.script import markup
+from kiosk.ui.widgets import SaidBlock, TaskLine
+from kiosk.views import Said, View, WordView, say, word_view
+from sync.clock import WORKSHOP_TZ
+
+
+def app() -> Any:
+    return App.get_running_app()
+
+
+def workshop_now() -> datetime:
+    """Now, in workshop time, by the door's own clock (a test holds it)."""
+    now: datetime = app().door.clock.now().wall
+    return now.astimezone(WORKSHOP_TZ)
+
+
+class AnswerScreen(Screen):
+    """A screen that answers one tap: colour, symbol, message; a touch goes back."""
+
+    view = ObjectProperty(None, allownone=True)
+    colour = ListProperty([0, 0, 0, 1])
+    symbol = StringProperty("")
+    title = ObjectProperty(Said(""))
+    word = ObjectProperty(None, allownone=True)
+
+    def show(self, view: View) -> None:
+        self.view = view
+        self.colour = list(view.cue.colour)
+        self.symbol = view.cue.symbol
+        self.title = view.title
+        self.word = view.word
+        self.fill("lines", [SaidBlock(said=s) for s in view.lines])
+
+    def box(self, box_id: str) -> Any:
+        """A box by id, in this screen's rule or in a shared layout it holds."""
+        for widget in self.walk(restrict=True):
+            found = widget.ids.get(box_id)
+            if found is not None:
+                return found
+        raise KeyError(box_id)
+
+    def fill(self, box_id: str, widgets: list[Any]) -> None:
+        box = self.box(box_id)
+        box.clear_widgets()
+        for widget in widgets:
+            box.add_widget(widget)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if super().on_touch_down(touch):
+            return True
+        app().go_waiting()
+        return True
+
+
+def both(lang: str | None, msgid: str, symbol: str) -> str:
+    """Button markup: symbol and Dutch, and the participant's language on a line below;
+    each line is ordered in its own direction."""
+    own = say(lang, msgid).own
+    lines = [f"{symbol} {dutch(msgid)}", *([own] if own else [])]
+    return "\n".join(markup(line) for line in lines)
+
+
+class LunchQuestion:
+    """Mixin: "Eet je mee?" on an arrival screen, answered by touch or by the default."""
+
+    asking = BooleanProperty(False)
+    answer = StringProperty("")  # "", "yes", "no"
+    lunch_said = ObjectProperty(None, allownone=True)
+    yes_text = StringProperty("")
+    no_text = StringProperty("")
+    _pending: str | None = None
+
+    def ask(self, view: View) -> None:
+        lang = view.title.lang
+        self.asking = view.ask_lunch
+        self.answer = ""
+        self.lunch_said = say(lang, P.LUNCH_QUESTION)
+        self.yes_text, self.no_text = both(lang, P.YES, "✔"), both(lang, P.NO, "✖")
+        self._pending = view.participant_id if view.ask_lunch else None
+
+    def answer_lunch(self, eats: bool) -> None:
+        pending, self._pending = self._pending, None
+        if pending:
+            self.answer = "yes" if eats else "no"
+            app().lunch(pending, eats)
+
+    def take_lunch_question(self) -> str | None:
+        """The participant still to answer, once; the app records the default for them."""
+        pending, self._pending = self._pending, None
+        return pending
+
+
+class WelcomeScreen(LunchQuestion, AnswerScreen):
+    time_text = StringProperty("")
+
+    def show(self, view: View) -> None:
+        super().show(view)
+        self.ask(view)
+        self.time_text = clock_time(view.at, "nl") if view.at else ""
+        tasks = view.tasks or (dutch(P.NO_TASKS),)
+        self.fill("tasks", [TaskLine(task=t) for t in tasks])
+
+
+class ForgotScreen(LunchQuestion, AnswerScreen):
+    def show(self, view: View) -> None:
+        super().show(view)
+        self.ask(view)
+
+
+class GoodbyeScreen(AnswerScreen):
+    pass
+
+
+class TooSoonScreen(AnswerScreen):
+    yes_text = StringProperty("")
+    no_text = StringProperty("")
+
+    def show(self, view: View) -> None:
+        super().show(view)
+        lang = view.lines[0].lang if view.lines else None
+        self.yes_text = both(lang, P.YES_LEAVING, "➔")
+        self.no_text = both(lang, P.NO_STAYING, "✖")
+
+    def leave(self, yes: bool) -> None:
+        view = self.view
+        if yes and view and view.participant_id:
+            app().leave(view.participant_id, view.uid or "")
+        else:
+            app().go_waiting()
+
+
+class NoticeScreen(AnswerScreen):
+    """A message and who to ask; each kind has its own .kv layout."""
+
+
+class UnknownScreen(NoticeScreen):
+    pass
+
+
+class InactiveScreen(NoticeScreen):
+    pass
+
+
+class ReaderProblemScreen(NoticeScreen):
+    def on_touch_down(self, touch: Any) -> bool:
+        return True  # stays until the reader works again
+
+
+class ErrorScreen(NoticeScreen):
+    pass
+
+
+class WaitingScreen(Screen):
+    """The door at rest: clock, date, word of the day, tasks, who is in, sync status."""
+
+    clock_text = StringProperty("")
+    date_text = StringProperty("")
+    word = ObjectProperty(None, allownone=True)
+    present_text = StringProperty("")
+    sync_text = StringProperty("")
+    online = BooleanProperty(False)
+    dim = NumericProperty(0.0)  # 0: bright; the dark veil's opacity when idle
+    _idle_since = 0.0
+
+    _day: date | None = None
+
+    def tick(self) -> None:
+        now = workshop_now()
+        # Kivy redraws a label only when its text changes: once a minute here.
+        self.clock_text = clock_time(now, "nl")
+        if now.date() != self._day:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read what may have changed: door data, presence, sync status."""
+        door = app().door
+        now = workshop_now()
+        today = self._day = now.date()
+        self.clock_text = clock_time(now, "nl")
+        self.date_text = long_date(today, "nl")
+        self.word = word_view(door.data, today, None)
+        tasks = [t for t in door.data.tasks if t.day == today and t.participant_id is None]
+        self.ids.tasks.clear_widgets()
+        for task in tasks:
+            self.ids.tasks.add_widget(TaskLine(task=task.text))
+        self.present_text = dutch(P.PRESENT_COUNT, count=str(len(door.presence.inside())))
+        self.refresh_sync()
+
+    def refresh_sync(self) -> None:
+        status = app().journal.sync_status()
+        self.online = bool(app().is_online())
+        state = dutch(P.ONLINE if self.online else P.OFFLINE)
+        waiting = status.queue_depth
+        self.sync_text = (
+            f"{state} · {dutch(P.RECORDS_WAITING, count=str(waiting))}" if waiting else state
+        )
+
+    def wake(self) -> None:
+        self._idle_since = Clock.get_time()
+        if self.dim:
+            self.dim = 0.0
+
+    def dim_if_idle(self, after: float) -> None:
+        if self._idle_since == 0.0:
+            self._idle_since = Clock.get_time()
+        if after > 0 and not self.dim and Clock.get_time() - self._idle_since > after:
+            self.dim = 0.75
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.dim:
+            self.wake()
+            return True  # the first touch only wakes the screen
+        return bool(super().on_touch_down(touch))
+
+    def listen(self) -> None:
+        word: WordView | None = self.word
+        if word:
+            app().listen(word.word, word.sentence, word.article)
+
+
+def all_screens() -> list[Screen]:
+    from kiosk.ui.supervisor import EnrolScreen, EvacuationScreen, SupervisorScreen
+
+    return [
+        WaitingScreen(name="waiting"),
+        WelcomeScreen(name="welcome"),
+        ForgotScreen(name="forgot"),
+        GoodbyeScreen(name="goodbye"),
+        TooSoonScreen(name="too_soon"),
+        UnknownScreen(name="unknown"),
+        InactiveScreen(name="inactive"),
+        ReaderProblemScreen(name="reader_problem"),
+        ErrorScreen(name="error"),
+        SupervisorScreen(name="supervisor"),
+        EvacuationScreen(name="evacuation"),
+        EnrolScreen(name="enrol"),
+    ]

@@ -1,0 +1,254 @@
+"""What each screen shows for a decision: pure data the Kivy screens only lay out.
+
+Dutch first — participants are here to learn it — and below it the same message in the
+participant's own language when a catalogue has it. Every answer carries a colour, a
+symbol and a sound, so no one has to tell colours apart or read to know what happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from kiosk import phrases as P
+from kiosk.decide import Decision, Outcome
+from kiosk.language import (
+    LANGUAGES,
+    clock_time,
+    duration,
+    dutch,
+    in_language,
+    long_date,
+    weekday_name,
+)
+from sync.roster import DoorData
+
+RGBA = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """The language-free part of an answer: colour, symbol and sound together."""
+
+    colour: RGBA
+    symbol: str
+    sound: str  # a name in kiosk.sounds.TUNES
+
+
+GREEN: RGBA = (0.05, 0.55, 0.25, 1)
+BLUE: RGBA = (0.10, 0.35, 0.70, 1)
+AMBER: RGBA = (0.85, 0.50, 0.00, 1)
+RED: RGBA = (0.75, 0.10, 0.10, 1)
+
+CUES: dict[str, Cue] = {
+    "welcome": Cue(GREEN, "✔", "welcome"),
+    "birthday": Cue(GREEN, "★", "birthday"),
+    "goodbye": Cue(BLUE, "➔", "goodbye"),
+    "too_soon": Cue(AMBER, "?", "ask"),
+    "forgot": Cue(AMBER, "!", "ask"),
+    "unknown": Cue(AMBER, "?", "unknown"),
+    "inactive": Cue(RED, "✖", "unknown"),
+    "reader_problem": Cue(RED, "⚠", "error"),
+    "error": Cue(RED, "⚠", "error"),
+}
+
+
+@dataclass(frozen=True)
+class Said:
+    """One message: the Dutch line, and the participant's own line if there is one."""
+
+    dutch: str
+    own: str | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class WordView:
+    heading: str  # with its article: "de hamer"
+    sentence: str
+    symbol: str | None
+    meaning: str | None  # in the participant's own language
+    lang: str | None
+    word: str
+    article: str | None
+
+
+@dataclass(frozen=True)
+class View:
+    """One screen's content."""
+
+    screen: str
+    cue: Cue
+    title: Said
+    lines: tuple[Said, ...] = ()
+    tasks: tuple[str, ...] = ()
+    word: WordView | None = None
+    ask_lunch: bool = False
+    participant_id: str | None = None
+    uid: str | None = None
+    timeout: float = 6.0  # seconds before the screen goes back to waiting
+    at: datetime | None = None  # when the tap was
+
+
+Value = str | Callable[[str], str]  # a fixed text, or one formatted per language
+
+
+def say(lang: str | None, msgid: str, **values: Value) -> Said:
+    """A message in Dutch, and in `lang` when it is not Dutch and has a translation."""
+
+    def fill(code: str) -> dict[str, str]:
+        return {k: v(code) if callable(v) else v for k, v in values.items()}
+
+    own = None
+    if lang and lang != "nl":
+        own = in_language(lang, msgid, **fill(lang))
+    return Said(dutch(msgid, **fill("nl")), own, lang if own else None)
+
+
+def at_time(moment: datetime) -> Callable[[str], str]:
+    return lambda code: clock_time(moment, code)
+
+
+def word_view(data: DoorData, day: date, lang: str | None) -> WordView | None:
+    word = data.word_for(day)
+    if word is None:
+        return None
+    heading = f"{word.article} {word.word}" if word.article else word.word
+    meaning = word.meaning_in(lang) if lang and lang != "nl" else None
+    return WordView(
+        heading=heading,
+        sentence=word.sentence,
+        symbol=word.symbol,
+        meaning=meaning,
+        lang=lang if meaning else None,
+        word=word.word,
+        article=word.article,
+    )
+
+
+def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) -> View:
+    """The screen for a decision of the door."""
+    tap = decision.tap
+    who = decision.participant
+    lang = who.language if who else None
+    name = who.display_name if who else ""
+    today = tap.at.workshop_day()
+    moment = tap.at.wall
+    common: dict[str, Any] = {
+        "participant_id": who.id if who else None,
+        "uid": tap.uid,
+        "at": moment,
+    }
+    outcome = decision.outcome
+
+    if outcome in (Outcome.CHECK_IN, Outcome.MANUAL_CHECK_IN):
+        tasks = tuple(t.text for t in data.tasks_for(who.id, today)) if who else ()
+        return View(
+            "welcome",
+            CUES["birthday" if decision.birthday else "welcome"],
+            say(lang, P.BIRTHDAY if decision.birthday else P.WELCOME, name=name),
+            (say(lang, P.CHECKED_IN_AT, time=at_time(moment)),),
+            tasks=tasks,
+            word=word_view(data, today, lang),
+            ask_lunch=decision.ask_lunch,
+            timeout=lunch_seconds if decision.ask_lunch else 8.0,
+            **common,
+        )
+    if outcome == Outcome.FORGOT_CHECKOUT:
+        stale = decision.stale_day or today
+        return View(
+            "forgot",
+            CUES["forgot"],
+            say(lang, P.WELCOME, name=name),
+            (
+                say(lang, P.FORGOT_CHECKOUT, date=lambda code: long_date(stale, code)),
+                say(lang, P.NOW_CHECKED_IN),
+                say(lang, P.TELL_SUPERVISOR),
+            ),
+            ask_lunch=decision.ask_lunch,
+            timeout=lunch_seconds if decision.ask_lunch else 10.0,
+            **common,
+        )
+    if outcome in (Outcome.CHECK_OUT, Outcome.MANUAL_CHECK_OUT):
+        worked = decision.worked_today or timedelta()
+        return View(
+            "goodbye",
+            CUES["goodbye"],
+            say(lang, P.GOODBYE, name=name),
+            (
+                say(lang, P.WORKED_TODAY, duration=lambda code: duration(worked, code)),
+                see_you(lang, today, decision.next_day),
+            ),
+            timeout=6.0,
+            **common,
+        )
+    if outcome == Outcome.TOO_SOON:
+        came_in = decision.checked_in_at or moment
+        return View(
+            "too_soon",
+            CUES["too_soon"],
+            Said(name),
+            (say(lang, P.TOO_SOON, time=at_time(came_in)),),
+            timeout=20.0,
+            **common,
+        )
+    if outcome == Outcome.UNKNOWN_BADGE:
+        # Whose badge it is, nobody knows: ask in every language the kiosk speaks.
+        asks = tuple(
+            Said("", in_language(code, P.ASK_SUPERVISOR), code)
+            for code in LANGUAGES
+            if code != "nl" and in_language(code, P.ASK_SUPERVISOR)
+        )
+        return View(
+            "unknown",
+            CUES["unknown"],
+            Said(dutch(P.UNKNOWN_BADGE)),
+            (Said(dutch(P.ASK_SUPERVISOR)), *asks),
+            timeout=10.0,
+            **common,
+        )
+    if outcome == Outcome.INACTIVE:
+        return View(
+            "inactive",
+            CUES["inactive"],
+            say(lang, P.BADGE_NOT_USABLE),
+            (say(lang, INACTIVE_REASONS.get(decision.reason or "", P.NOT_ACTIVE)),
+             say(lang, P.ASK_SUPERVISOR)),
+            timeout=10.0,
+            **common,
+        )  # fmt: skip
+    raise ValueError(f"no participant screen for {outcome}")
+
+
+INACTIVE_REASONS = {
+    "program_not_started": P.PROGRAM_NOT_STARTED,
+    "program_ended": P.PROGRAM_ENDED,
+    "badge_revoked": P.BADGE_REVOKED,
+    "participant_inactive": P.NOT_ACTIVE,
+}
+
+
+def see_you(lang: str | None, today: date, next_day: date | None) -> Said:
+    """ "Tot morgen!" when tomorrow is agreed, else the next agreed weekday, else "tot ziens"."""
+    if next_day is None:
+        return say(lang, P.SEE_YOU_SOON)
+    if next_day == today + timedelta(days=1):
+        return say(lang, P.SEE_YOU_TOMORROW)
+    return say(lang, P.SEE_YOU_ON, weekday=lambda code: weekday_name(next_day, code))
+
+
+def reader_problem_view(health: str) -> View:
+    state = P.READER_ABSENT if health == "absent" else P.READER_DEGRADED
+    return View(
+        "reader_problem",
+        CUES["reader_problem"],
+        say("en", P.READER_PROBLEM),
+        (say("en", P.TELL_SUPERVISOR), Said(dutch(P.READER_STATUS, state=dutch(state)))),
+        timeout=0,  # stays until the reader works again
+    )
+
+
+def error_view(lang: str | None = None) -> View:
+    return View("error", CUES["error"], say(lang or "en", P.TAP_AGAIN), timeout=6.0)

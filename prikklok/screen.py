@@ -1,0 +1,160 @@
+"""`prikklok kiosk`: the touchscreen app, built from the configuration.
+
+Kivy reads its settings at import, so nothing here imports it before prepare_kivy().
+Without a display (no X11, Wayland or KMS) the screen runs offscreen and, for the demo,
+prints each screen it shows and saves a screenshot of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from prikklok.config import Config
+from prikklok.parts import build_feedback, open_parts
+from sync.clock import SystemClock
+
+if TYPE_CHECKING:
+    from kiosk.views import View
+
+log = logging.getLogger(__name__)
+
+
+def screen_settings(config: Config) -> dict[str, Any]:
+    screen = config["screen"]
+    data_dir = Path(config["kiosk"]["data_dir"])
+    cache = Path(screen["speech_cache"]) if screen["speech_cache"] else data_dir / "speech"
+    return {
+        "dim_after": screen["dim_after_seconds"],
+        "supervisor_idle": screen["supervisor_idle_seconds"],
+        "lunch_default": screen["lunch_default"],
+        "lunch_seconds": screen["lunch_seconds"],
+        "sound": screen["sound"],
+        "cache_dir": cache,
+    }
+
+
+def online_check(config: Config, journal: Any) -> Callable[[], bool]:
+    """Online: the server answered a heartbeat within three sync intervals."""
+    window = timedelta(seconds=max(30.0, 3 * config["sync"]["interval_seconds"]))
+
+    def online() -> bool:
+        contact = journal.last_contact()
+        return bool(contact) and datetime.now(UTC) - contact[0] < window
+
+    return online
+
+
+def run_screen(
+    config: Config,
+    *,
+    offscreen: bool,
+    stdin: TextIO | None = None,
+    keys: Mapping[str, str] | None = None,
+    on_screen: Callable[[str, View | None], None] | None = None,
+) -> int:
+    """Run the kiosk app until its window closes or the process is asked to stop."""
+    from kiosk.ui.boot import prepare_kivy
+
+    data_dir = Path(config["kiosk"]["data_dir"])
+    prepare_kivy(offscreen=offscreen, home=data_dir / "kivy", fps=config["screen"]["fps"])
+    if config["screen"]["fullscreen"] and not offscreen:
+        os.environ.setdefault("KCFG_GRAPHICS_FULLSCREEN", "auto")
+        os.environ.setdefault("KCFG_GRAPHICS_SHOW_CURSOR", "0")
+
+    from kiosk.door import Door
+    from kiosk.headless import rules_from
+    from kiosk.player import SilentPlayer, best_player
+    from kiosk.speech import Pronouncer
+    from kiosk.ui.app import KioskApp, ScreenSettings
+
+    parts = open_parts(config, stdin=stdin)
+    if keys and hasattr(parts.reader, "aliases"):
+        parts.reader.aliases.update(keys)  # typed "1" + Enter taps like the key 1
+    feedback = build_feedback(config)
+    settings = ScreenSettings(**screen_settings(config))
+    door = Door(
+        journal=parts.journal,
+        clock=SystemClock(),
+        feedback=feedback,
+        rules=rules_from(config),
+        on_answer=parts.nudge if parts.agent else None,
+    )
+    app = KioskApp(
+        door=door,
+        journal=parts.journal,
+        reader=parts.reader,
+        settings=settings,
+        player=best_player() if settings.sound and not offscreen else SilentPlayer(),
+        pronouncer=Pronouncer(settings.cache_dir / "words")
+        if settings.sound and settings.cache_dir
+        else None,
+        keys=keys,
+        on_screen=on_screen,
+        is_online=online_check(config, parts.journal),
+    )
+    if hasattr(parts.reader, "on_eof"):
+        from kivy.clock import Clock
+
+        # The end of piped taps ends an offscreen run once the last screen is shown.
+        parts.reader.on_eof = lambda: Clock.schedule_once(lambda _dt: app.stop(), 1.0)
+    if threading.current_thread() is threading.main_thread():
+        from kivy.clock import Clock as KivyClock
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: KivyClock.schedule_once(lambda _dt: app.stop()))
+    try:
+        app.run()
+        return 0
+    finally:
+        parts.stop_agent()
+        feedback.close()
+        parts.journal.close()
+
+
+class ScreenPrinter:
+    """For the offscreen demo: print what each screen says, and save a picture of it."""
+
+    def __init__(self, out: TextIO, folder: Path | None) -> None:
+        self.out = out
+        self.folder = folder
+        self.count = 0
+
+    def __call__(self, name: str, view: View | None) -> None:
+        lines = [f"[{name}]"]
+        if view is not None:
+            lines[0] += f" {view.cue.symbol} {view.title.dutch}"
+            if view.title.own:
+                lines.append(f"    ({view.title.lang}) {view.title.own}")
+            for said in view.lines:
+                if said.dutch:
+                    lines.append(f"  {said.dutch}")
+                if said.own:
+                    lines.append(f"    ({said.lang}) {said.own}")
+            lines += [f"  • {task}" for task in view.tasks]
+            if view.word:
+                meaning = f" — ({view.word.lang}) {view.word.meaning}" if view.word.meaning else ""
+                lines.append(f"  Woord van de dag: {view.word.heading}{meaning}")
+            if view.ask_lunch:
+                lines.append("  Eet je mee? [ja] [nee]")
+        if self.folder is not None:
+            self.count += 1
+            path = self.folder / f"{self.count:03d}-{name}.png"
+            lines.append(f"  picture: {path}")
+            self._snap(path)
+        self.out.write("\n".join(lines) + "\n")
+        self.out.flush()
+
+    def _snap(self, path: Path) -> None:
+        from kivy.app import App
+        from kivy.clock import Clock
+
+        app = App.get_running_app()
+        # A moment later: the layout has settled and the screen is drawn.
+        Clock.schedule_once(lambda _dt: app.screenshot(path), 0.3)

@@ -1,0 +1,117 @@
+"""Kivy runs for real here, offscreen: the environment is set before Kivy is imported."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from kiosk.ui.boot import has_display, prepare_kivy
+
+prepare_kivy(
+    offscreen=not has_display(),
+    home=Path(tempfile.mkdtemp(prefix="prikklok-kivy-")),
+)
+
+
+import socket  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from datetime import datetime  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+
+from sync.clock import WORKSHOP_TZ, HeldClock  # noqa: E402
+from sync.journal import Journal  # noqa: E402
+from sync.roster import DoorData  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts" / "screens"
+
+# One participant per script the tests look at; Dutch needs no second line.
+PEOPLE = {
+    "nl": ("p-sanne", "Sanne", "04000001"),
+    "ar": ("p-amal", "Amal", "04000002"),
+    "ti": ("p-dawit", "Dawit", "04000003"),
+    "fa": ("p-farid", "Farid", "04000004"),
+    "so": ("p-hodan", "Hodan", "04000005"),
+}
+SUPERVISOR_BADGE = "0400AA01"
+ENDED = {"nl": "0400EE01", "ar": "0400EE02", "ti": "0400EE03", "fa": "0400EE04"}
+ENDED_BADGE = ENDED["ar"]
+NEW_BADGE = "04ABCDEF"
+MORNING = datetime(2026, 11, 24, 8, 58, tzinfo=WORKSHOP_TZ)  # a Tuesday
+
+
+def door_data(day: datetime) -> dict[str, object]:
+    today = day.date()
+    people = [
+        {"id": pid, "display_name": name, "language": lang,
+         "agreed_weekdays": [2, 4], "program_start": "2026-09-01", "program_end": "2027-02-28"}
+        for lang, (pid, name, _) in PEOPLE.items()
+    ]  # fmt: skip
+    people[4]["birthday"] = f"{today.month:02d}-{today.day:02d}"
+    badges = [{"uid": uid, "holder_id": pid} for pid, _, uid in PEOPLE.values()]
+    for lang, uid in ENDED.items():  # one whose program has ended, per language
+        people.append({"id": f"p-ended-{lang}", "display_name": "Yusuf", "language": lang,
+                       "program_start": "2026-01-01", "program_end": "2026-06-30"})  # fmt: skip
+        badges.append({"uid": uid, "holder_id": f"p-ended-{lang}"})
+    badges.append({"uid": SUPERVISOR_BADGE, "holder": "supervisor", "holder_id": "s-marieke"})
+    return {
+        "participants": people,
+        "supervisors": [{"id": "s-marieke", "display_name": "Marieke"}],
+        "badges": badges,
+        "tasks": [
+            {"day": today.isoformat(), "text": "Fietsen repareren in de werkplaats"},
+            {"day": today.isoformat(), "text": "Koffie zetten", "participant_id": "p-amal"},
+        ],
+        "words": [
+            {"day": today.isoformat(), "word": "hamer", "article": "de", "symbol": "⚒",
+             "sentence": "Mag ik de hamer even?",
+             "translations": {"ar": "مطرقة", "ti": "መዶሻ", "fa": "چکش", "so": "dubbe"}},
+        ],
+    }  # fmt: skip
+
+
+class Doorway:
+    """The test's side of the door: a held clock, a socket to tap through, the journal."""
+
+    def __init__(self, stage: Any, clock: HeldClock, socket_path: Path, journal: Journal):
+        self.stage = stage
+        self.clock = clock
+        self.socket_path = socket_path
+        self.journal = journal
+
+    def tap(self, uid: str) -> None:
+        """A badge on the simulated reader: one line over its Unix socket."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(str(self.socket_path))
+            s.sendall(f"{uid}\n".encode())
+
+
+@pytest.fixture
+def door(tmp_path: Path) -> Iterator[Doorway]:
+    from hardware.feedback import QuietIndicator
+    from hardware.simulated import SimulatedReader
+    from kiosk.door import Door as CoreDoor
+    from kiosk.player import SilentPlayer
+    from kiosk.ui.app import KioskApp, ScreenSettings
+    from kiosk.ui.stage import Stage
+
+    clock = HeldClock(MORNING)
+    journal = Journal(tmp_path / "journal.db", kiosk_id="door-test")
+    journal.store_door_data(DoorData.from_dict(door_data(MORNING)), source="test")
+    socket_path = tmp_path / "taps.sock"
+    reader = SimulatedReader(socket_path=socket_path)
+    door = CoreDoor(journal=journal, clock=clock, feedback=QuietIndicator())
+    app = KioskApp(
+        door=door,
+        journal=journal,
+        reader=reader,
+        settings=ScreenSettings(cache_dir=tmp_path / "sounds", lunch_seconds=30),
+        player=SilentPlayer(),
+        keys={"1": PEOPLE["ar"][2]},
+    )
+    stage = Stage(app)
+    stage.wait_for_screen("waiting")
+    yield Doorway(stage, clock, socket_path, journal)
+    stage.close()
+    journal.close()

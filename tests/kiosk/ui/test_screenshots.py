@@ -1,0 +1,75 @@
+"""Every screen, in Dutch, Arabic, Tigrinya and Farsi, saved as a picture for people to
+look at: artifacts/screens/<language>/<screen>.png (CI keeps the folder)."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from tests.kiosk.ui.conftest import ARTIFACTS, ENDED, PEOPLE, SUPERVISOR_BADGE, Doorway
+
+
+def save(door: Doorway, folder: str, name: str) -> Image.Image:
+    path = door.stage.screenshot(ARTIFACTS / folder / f"{name}.png")
+    return Image.open(path).convert("RGB")
+
+
+def colours(image: Image.Image) -> int:
+    """How many different colours: a blank or a one-colour screen has very few."""
+    return len(image.getcolors(maxcolors=1 << 20) or [])
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar", "ti", "fa"])
+def test_participant_screens_in_their_language(door: Doorway, lang: str) -> None:
+    _, name, uid = PEOPLE[lang]
+    stage = door.stage
+    door.tap(uid)
+    welcome = stage.wait_for_screen("welcome")
+    assert name in welcome.title.dutch
+    assert (welcome.title.own is None) == (lang == "nl")  # Dutch only for Dutch speakers
+    assert colours(save(door, lang, "welcome")) > 50
+    door.clock.advance(90)
+    door.tap(uid)
+    stage.wait_for_screen("too_soon")
+    save(door, lang, "too_soon")
+    stage.app.screen("too_soon").ids.yes.dispatch("on_release")
+    stage.wait_for_screen("goodbye")
+    save(door, lang, "goodbye")
+    door.tap(uid)  # back in, and gone home without a check-out
+    stage.wait_for_screen("welcome")
+    door.clock.advance(24 * 3600)
+    door.tap(uid)
+    forgot = stage.wait_for_screen("forgot")
+    assert forgot.asking  # it is morning: "Eet je mee?"
+    save(door, lang, "forgot")
+    door.tap(ENDED[lang])
+    stage.wait_for_screen("inactive")
+    save(door, lang, "inactive")
+
+
+def test_kiosk_screens(door: Doorway) -> None:
+    from hardware.badge import ReaderHealth
+
+    stage = door.stage
+    for lang in ("ar", "ti", "fa"):
+        door.tap(PEOPLE[lang][2])
+        stage.wait_for_screen("welcome")
+    stage.app.go_waiting()
+    stage.wait_for_screen("waiting")
+    assert colours(save(door, "kiosk", "waiting")) > 50
+    door.tap("04FFFF02")
+    stage.wait_for_screen("unknown")
+    save(door, "kiosk", "unknown")
+    door.tap(SUPERVISOR_BADGE)
+    stage.wait_for_screen("supervisor")
+    save(door, "kiosk", "supervisor")
+    for page in ("evacuation", "enrol"):
+        stage.app.open_supervisor("s-marieke", page)
+        stage.wait_for_screen(page)
+        save(door, "kiosk", page)
+    stage.app.show(__import__("kiosk.views", fromlist=["error_view"]).error_view())
+    stage.wait_for_screen("error")
+    save(door, "kiosk", "error")
+    stage.app._health(ReaderHealth.ABSENT)
+    stage.wait_for_screen("reader_problem")
+    save(door, "kiosk", "reader_problem")
