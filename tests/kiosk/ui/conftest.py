@@ -15,11 +15,13 @@ prepare_kivy(
 
 import socket  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from datetime import datetime  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 
+from kiosk.speech import Pronouncer  # noqa: E402
 from sync.clock import WORKSHOP_TZ, HeldClock  # noqa: E402
 from sync.journal import Journal  # noqa: E402
 from sync.roster import DoorData  # noqa: E402
@@ -87,10 +89,12 @@ class Doorway:
             s.sendall(f"{uid}\n".encode())
 
 
-@pytest.fixture
-def door(tmp_path: Path) -> Iterator[Doorway]:
+@contextmanager
+def running_kiosk(
+    tmp_path: Path, reader: Any, socket_path: Path | None = None
+) -> Iterator[Doorway]:
+    """The real app on a journal with the test's door data, driven by a Stage."""
     from hardware.feedback import QuietIndicator
-    from hardware.simulated import SimulatedReader
     from kiosk.door import Door as CoreDoor
     from kiosk.player import SilentPlayer
     from kiosk.ui.app import KioskApp, ScreenSettings
@@ -99,19 +103,30 @@ def door(tmp_path: Path) -> Iterator[Doorway]:
     clock = HeldClock(MORNING)
     journal = Journal(tmp_path / "journal.db", kiosk_id="door-test")
     journal.store_door_data(DoorData.from_dict(door_data(MORNING)), source="test")
-    socket_path = tmp_path / "taps.sock"
-    reader = SimulatedReader(socket_path=socket_path)
     door = CoreDoor(journal=journal, clock=clock, feedback=QuietIndicator())
+    player = SilentPlayer()
     app = KioskApp(
         door=door,
         journal=journal,
         reader=reader,
         settings=ScreenSettings(cache_dir=tmp_path / "sounds", lunch_seconds=30),
-        player=SilentPlayer(),
+        player=player,
+        pronouncer=Pronouncer(tmp_path / "words"),
         keys={"1": PEOPLE["ar"][2]},
     )
     stage = Stage(app)
-    stage.wait_for_screen("waiting")
-    yield Doorway(stage, clock, socket_path, journal)
-    stage.close()
-    journal.close()
+    try:
+        stage.wait_for_screen("waiting")
+        yield Doorway(stage, clock, socket_path or tmp_path / "none", journal)
+    finally:
+        stage.close()
+        journal.close()
+
+
+@pytest.fixture
+def door(tmp_path: Path) -> Iterator[Doorway]:
+    from hardware.simulated import SimulatedReader
+
+    socket_path = tmp_path / "taps.sock"
+    with running_kiosk(tmp_path, SimulatedReader(socket_path=socket_path), socket_path) as d:
+        yield d
