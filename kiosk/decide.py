@@ -3,6 +3,7 @@ hardware or network — so every rule here is tested with a held clock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -60,6 +61,33 @@ class OpenSession:
     at: Instant
 
 
+SITE_RECORD = "site"  # an open session the server told us about (a tap at another door)
+
+
+@dataclass(frozen=True)
+class SiteView:
+    """Who the server says is in at this site, read at `fetched_at` (the kiosk's clock)."""
+
+    fetched_at: datetime
+    inside: dict[str, datetime]  # participant id → since when
+    supervisors: dict[str, datetime] = field(default_factory=dict)
+    lunch_count: int = 0
+    day: date | None = None  # the workshop day of fetched_at
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SiteView:
+        fetched = datetime.fromisoformat(data["fetched_at"])
+        return cls(
+            fetched_at=fetched,
+            inside={p["id"]: datetime.fromisoformat(p["since"]) for p in data["participants"]},
+            supervisors={
+                s["id"]: datetime.fromisoformat(s["since"]) for s in data.get("supervisors", [])
+            },
+            lunch_count=int(data.get("lunch_count", 0)),
+            day=fetched.astimezone(WORKSHOP_TZ).date(),
+        )
+
+
 @dataclass
 class ParticipantDay:
     day: date
@@ -67,6 +95,7 @@ class ParticipantDay:
     worked_seconds: float = 0.0  # closed sessions of `day`
     asked_to_leave_at: Instant | None = None  # when the door last said "too soon"
     eats: bool | None = None  # today's answer to "Eet je mee?"; None: not asked yet
+    last_record_id: str | None = None  # the last session record this door knows of
 
 
 @dataclass
@@ -101,6 +130,7 @@ class Presence:
                 open=OpenSession(record_id, at),
                 worked_seconds=state.worked_seconds if same_day else 0.0,
                 eats=state.eats if same_day else None,
+                last_record_id=record_id,
             )
         elif kind in CLOSES_SESSION and state.open is not None:
             worked = max(0.0, at.seconds_since(state.open.at))
@@ -109,6 +139,7 @@ class Presence:
             if not same_day:
                 state.eats = None
             state.day, state.open, state.asked_to_leave_at = day, None, None
+            state.last_record_id = record_id
         elif kind == Outcome.TOO_SOON:
             state.asked_to_leave_at = at
         elif kind == Outcome.LUNCH and state.day == day:
@@ -121,6 +152,39 @@ class Presence:
 
     def inside(self) -> list[str]:
         return [pid for pid, state in self.people.items() if state.open is not None]
+
+    def merge_site(self, site: SiteView, synced_at: Callable[[str], datetime | None]) -> None:
+        """Fold in who the server says is in: taps at the site's other doors.
+
+        This door's own record wins until the server had it when it answered:
+        `synced_at(record_id)` says when the server acknowledged a record (None: not yet).
+        """
+
+        def settled(state: ParticipantDay) -> bool:
+            rid = state.last_record_id
+            if rid is None or rid == SITE_RECORD:
+                return True
+            acked = synced_at(rid)
+            return acked is not None and acked <= site.fetched_at
+
+        for pid, since in site.inside.items():
+            state = self.people.get(pid)
+            if state is not None and (state.open is not None or not settled(state)):
+                continue
+            day = since.astimezone(WORKSHOP_TZ).date()
+            same_day = state is not None and state.day == day
+            self.people[pid] = ParticipantDay(
+                day=day,
+                # Another boot's instant: times are reckoned on the wall clock.
+                open=OpenSession(SITE_RECORD, Instant(since, 0.0, SITE_RECORD, True)),
+                worked_seconds=state.worked_seconds if state and same_day else 0.0,
+                eats=state.eats if state and same_day else None,
+                last_record_id=SITE_RECORD,
+            )
+        for pid, state in self.people.items():
+            if state.open is not None and pid not in site.inside and settled(state):
+                # Checked out at another door, or closed by the server at closing time.
+                state.open, state.asked_to_leave_at = None, None
 
     def lunch_count(self, day: date) -> int:
         """How many said they eat along on `day`, as this kiosk knows it."""
@@ -195,7 +259,11 @@ def decide(tap: Tap, data: DoorData, presence: Presence, rules: DoorRules) -> De
         )
 
     since = tap.at.seconds_since(session.at)
-    link: dict[str, Any] = {"check_in_record_id": session.record_id}
+    link: dict[str, Any] = (
+        {"checked_in_at_another_door": True}
+        if session.record_id == SITE_RECORD
+        else {"check_in_record_id": session.record_id}
+    )
     if since < rules.too_soon.total_seconds():
         asked = state.asked_to_leave_at if state else None
         confirmed = (

@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from hardware.badge import mask_uid
 from hardware.feedback import Feedback, Signal
@@ -15,6 +16,7 @@ from kiosk.decide import (
     DoorRules,
     Outcome,
     Presence,
+    SiteView,
     Tap,
     confirm_leave,
     decide,
@@ -77,9 +79,12 @@ class Door:
         self._data_stamp = self._stamp()
         self._data_version = journal.data_version()
         self.presence = Presence()
+        self.site: SiteView | None = None
+        self.site_fetched = ""
         today = clock.now().workshop_day()
         for record in journal.presence_records(today):
             self.presence.apply_record(record)
+        self._merge_site()
 
     def _stamp(self) -> object:
         info = self.journal.door_data_info()
@@ -102,6 +107,25 @@ class Door:
         stamp = self._stamp()
         if stamp != self._data_stamp:
             self.data, self._data_stamp = self._with_enrolled(self.journal.door_data()), stamp
+        self._merge_site()
+
+    def refresh(self) -> None:
+        """Take what the sync agent stored since: door data, who is in at the site."""
+        with self._lock:
+            self._fresh_data()
+
+    def _merge_site(self) -> None:
+        stored = self.journal.site_presence()
+        if stored is None or (self.site and stored["fetched_at"] == self.site_fetched):
+            return
+        self.site_fetched = stored["fetched_at"]
+        self.site = SiteView.from_dict(stored)
+        self.presence.merge_site(self.site, self._synced_at)
+
+    def _synced_at(self, record_id: str) -> datetime | None:
+        record = self.journal.get(record_id)
+        # A record pruned from the journal was synced long ago.
+        return record.synced_at if record else datetime.min.replace(tzinfo=UTC)
 
     def _with_enrolled(self, data: DoorData) -> DoorData:
         # A badge given at this door works at once, before the server sends it back.

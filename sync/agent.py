@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from sync.client import RetryLater, ServerClient, SyncError
+from sync.client import AuthError, RetryLater, ServerClient, SyncError
 from sync.clock import Instant, SystemClock
 from sync.journal import Journal
 from sync.protocol import Heartbeat
@@ -51,7 +51,26 @@ def sync_once(
         result.requeued = len(requeued)
         if requeued:
             push_pending(journal, client, now, batch_size, max_batches, result)
+    _site_presence(journal, client, now, result)
     return result
+
+
+def _site_presence(
+    journal: Journal, client: ServerClient, now: Callable[[], Instant], result: SyncResult
+) -> None:
+    # After the push: the server has this door's taps before it says who is in.
+    try:
+        answer = client.presence()
+    except (AuthError, RetryLater):
+        raise
+    except SyncError as error:
+        # The door still knows its own taps; other doors' only when this works again.
+        result.problems.append(f"site presence not read: {error}")
+        return
+    # fetched_at is on the kiosk's clock, like the records' synced_at it is compared with.
+    journal.store_site_presence(
+        {**answer.model_dump(mode="json"), "fetched_at": now().wall.isoformat()}
+    )
 
 
 def _pull(journal: Journal, client: ServerClient, result: SyncResult) -> None:

@@ -25,6 +25,7 @@ from sync.protocol import (
     Problem,
     PushRequest,
     PushResponse,
+    SitePresence,
     Snapshot,
     WireRecord,
 )
@@ -128,6 +129,10 @@ class ServerClient:
     def heartbeat(self, beat: Heartbeat) -> HeartbeatResponse:
         response = self._request("POST", "/heartbeat", data=beat.model_dump_json())
         return self._parse(response, HeartbeatResponse)
+
+    def presence(self) -> SitePresence:
+        """Who is in at this kiosk's site, as the server knows it."""
+        return self._parse(self._request("GET", "/presence"), SitePresence)
 
     # -- the one place requests are made -----------------------------------------------
 

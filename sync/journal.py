@@ -413,6 +413,16 @@ class Journal:
         text = self._meta("site")
         return dict(json.loads(text)) if text else None
 
+    def store_site_presence(self, presence: dict[str, Any]) -> None:
+        """Who the server says is in at this site (GET /presence), for every door to see."""
+        text = json.dumps(presence, sort_keys=True, ensure_ascii=False)
+        if text != self._meta("site_presence"):  # unchanged: no write, no wake-up
+            self._set_meta("site_presence", text)
+
+    def site_presence(self) -> dict[str, Any] | None:
+        text = self._meta("site_presence")
+        return dict(json.loads(text)) if text else None
+
     def _meta(self, key: str) -> str | None:
         with self._lock:
             row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

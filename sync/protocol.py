@@ -179,3 +179,23 @@ class Problem(Strict):
     """The body of every 4xx: what was wrong, in one sentence."""
 
     detail: str
+
+
+class PresentPerson(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    since: AwareDatetime
+
+
+class SitePresence(BaseModel):
+    """GET /presence: who is in at the kiosk's site, by id (the door has the names), so
+    every door of a site agrees on who is inside (design promise 5)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    site_id: str
+    as_of: AwareDatetime
+    participants: list[PresentPerson]
+    supervisors: list[PresentPerson]
+    lunch_count: int  # how many said they eat along today (site time)

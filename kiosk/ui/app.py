@@ -114,6 +114,7 @@ class KioskApp(App):
         self._ticks = [
             Clock.schedule_interval(lambda _dt: self.waiting.tick(), 1.0),
             Clock.schedule_interval(lambda _dt: self._idle_check(), 1.0),
+            Clock.schedule_interval(lambda _dt: self._status(), 5.0),
         ]
         self.reader.start(self._read, self._health)
         self._started = True
@@ -304,6 +305,10 @@ class KioskApp(App):
                 self.go_waiting()
         elif self.manager.current == "waiting":
             self.waiting.dim_if_idle(self.settings.dim_after)
+
+    def _status(self) -> None:
+        if self.manager.current == "waiting":
+            self.waiting.refresh_status()
 
     def _touched(self, _window: Any, _touch: Any) -> bool:
         self._last_touch = Clock.get_time()

@@ -204,10 +204,13 @@ class WaitingScreen(Screen):
         self.ids.tasks.clear_widgets()
         for task in tasks:
             self.ids.tasks.add_widget(TaskLine(task=task.text))
-        self.present_text = dutch(P.PRESENT_COUNT, count=str(len(door.presence.inside())))
-        self.refresh_sync()
+        self.refresh_status()
 
-    def refresh_sync(self) -> None:
+    def refresh_status(self) -> None:
+        """Who is in and the sync status; labels redraw only when their text changes."""
+        door = app().door
+        door.refresh()  # what the sync agent stored: door data, the site's presence
+        self.present_text = dutch(P.PRESENT_COUNT, count=str(len(door.presence.inside())))
         status = app().journal.sync_status()
         self.online = bool(app().is_online())
         state = dutch(P.ONLINE if self.online else P.OFFLINE)

@@ -3,6 +3,7 @@ check everyone out at closing, and how the kiosk is doing."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from kivy.factory import Factory
@@ -33,15 +34,33 @@ def inside_now() -> list[tuple[str, str, str]]:
 
 
 def supervisors_today() -> list[tuple[str, str]]:
-    """Supervisors who tapped their badge today, with the time of their first tap."""
+    """Supervisors who tapped their badge here today, or whom the server counts in."""
     door = app().door
     today = workshop_now().date()
-    seen: dict[str, str] = {}
+    seen: dict[str, datetime] = {}
     for record in app().journal.of_kind("supervisor", day=today):
-        person = door.data.supervisors.get(record.supervisor_id or "")
-        if person and person.display_name not in seen:
-            seen[person.display_name] = dutch(P.SINCE, time=clock_time(record.wall_at, "nl"))
-    return sorted(seen.items())
+        seen.setdefault(record.supervisor_id or "", record.wall_at)
+    site = door.site
+    if site is not None and site.day == today:
+        for sid, since in site.supervisors.items():
+            seen[sid] = min(since, seen.get(sid, since))
+    rows = []
+    for sid, since in seen.items():
+        person = door.data.supervisors.get(sid)
+        if person:
+            rows.append((person.display_name, dutch(P.SINCE, time=clock_time(since, "nl"))))
+    return sorted(rows)
+
+
+def lunch_count() -> int:
+    """Today's "yes" answers: this door's, or the site's from the server when it has more."""
+    door = app().door
+    today = workshop_now().date()
+    here: int = door.presence.lunch_count(today)
+    site = door.site
+    if site is not None and site.day == today:
+        return max(here, int(site.lunch_count))
+    return here
 
 
 class SupervisorScreen(Screen):
@@ -57,7 +76,7 @@ class SupervisorScreen(Screen):
         name = supervisor.display_name if supervisor else ""
         self.heading = f"{dutch(P.SUPERVISOR)}: {name}"
         today = workshop_now().date()
-        self.lunch_text = dutch(P.LUNCH_TODAY, count=str(door.presence.lunch_count(today)))
+        self.lunch_text = dutch(P.LUNCH_TODAY, count=str(lunch_count()))
         inside = {pid: since for pid, _, since in inside_now()}
         rows = self.ids.people
         rows.clear_widgets()

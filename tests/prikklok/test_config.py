@@ -33,7 +33,7 @@ def test_config_fills_defaults(tmp_path: Path) -> None:
         ('[reader]\npoll_interval = 0\n', r"line 2: \[reader\] poll_interval: must be at least"),
         ('[sync]\nbatch_size = 1500\n', r"line 2: \[sync\] batch_size: must be at most 500"),
         ('[kiosk]\nid = "a"\n[reader]\nknd = "wedge"\n', r"line 4: \[reader\] knd: unknown key"),
-        ('[kiosk]\nid = "a"\n[screen]\nx = 1\n', r"line 3: unknown section \[screen\]"),
+        ('[kiosk]\nid = "a"\n[display]\nx = 1\n', r"line 3: unknown section \[display\]"),
         ('[kiosk]\nid = "a\n', r"line 2: "),
         ('[feedback]\ngreen_pin = 17\nred_pin = 17\n',
          r"line 3: \[feedback\] red_pin: BCM 17 is already used by \[feedback\] green_pin"),
