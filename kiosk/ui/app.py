@@ -126,6 +126,7 @@ class KioskApp(App):
         if not self._started:
             return
         self._started = False
+        self._settle_lunch()  # a question left open when the kiosk stops takes the default
         for event in self._ticks:
             event.cancel()
         if self._back is not None:

@@ -200,3 +200,24 @@ def test_journal_lists_records_set_aside_with_their_reason(demo_config: Path) ->
     assert "Waiting for sync: 1," in report.stdout
     assert "Set aside for a supervisor: 1" in report.stdout
     assert "#1 check_in: participant of another site" in report.stdout
+
+
+NO_DISPLAY = {"DISPLAY": "", "WAYLAND_DISPLAY": "", "SDL_VIDEODRIVER": ""}
+
+
+def test_kiosk_without_a_display_says_so_in_one_line(demo_config: Path) -> None:
+    done = prikklok("kiosk", "--config", str(demo_config), env=NO_DISPLAY)
+    assert done.returncode == 1
+    assert "no display" in done.stderr and "--offscreen" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_offscreen_kiosk_answers_taps_from_stdin_and_stops_at_their_end(
+    demo_config: Path,
+) -> None:
+    done = prikklok(
+        "kiosk", "--offscreen", "--config", str(demo_config), stdin="04A1B2C3\n", env=NO_DISPLAY
+    )
+    assert done.returncode == 0, done.stderr
+    report = prikklok("journal", "--json", "--config", str(demo_config))
+    assert json.loads(report.stdout)["by_kind"]["check_in"] == 1
