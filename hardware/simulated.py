@@ -174,12 +174,15 @@ class SimulatedReader:
     def _watch_stdin(self, stream: TextIO) -> None:
         fd = _fileno(stream)
         if fd is not None and not stat.S_ISREG(os.fstat(fd).st_mode):
-            self._stdin_fd = fd
-            self._selector.register(fd, selectors.EVENT_READ, ("stdin", _Lines()))
-        else:
-            # An in-memory stream or a file redirected in (`< taps.txt`) never blocks, and
-            # epoll refuses plain files: a plain thread reads it to the end.
-            self._spawn(lambda: self._read_stream(stream), "simulated-stdin")
+            try:
+                self._selector.register(fd, selectors.EVENT_READ, ("stdin", _Lines()))
+                self._stdin_fd = fd
+                return
+            except PermissionError:
+                pass  # /dev/null and other devices epoll refuses: read them on a thread
+        # An in-memory stream or a file redirected in (`< taps.txt`) never blocks, and
+        # epoll refuses plain files: a plain thread reads it to the end.
+        self._spawn(lambda: self._read_stream(stream), "simulated-stdin")
 
     def _read_stream(self, stream: TextIO) -> None:
         for line in stream:

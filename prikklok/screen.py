@@ -86,23 +86,27 @@ def run_screen(
         rules=rules_from(config),
         on_answer=parts.nudge if parts.agent else None,
     )
+    player = best_player() if settings.sound and not offscreen else SilentPlayer()
+    # No way to play sound here: no listen button either (offscreen, tests and demos
+    # still render the words, to show that they can).
+    cache = settings.cache_dir
+    speaks = settings.sound and (offscreen or not isinstance(player, SilentPlayer))
     app = KioskApp(
         door=door,
         journal=parts.journal,
         reader=parts.reader,
         settings=settings,
-        player=best_player() if settings.sound and not offscreen else SilentPlayer(),
-        pronouncer=Pronouncer(settings.cache_dir / "words")
-        if settings.sound and settings.cache_dir
-        else None,
+        player=player,
+        pronouncer=Pronouncer(cache / "words") if speaks and cache else None,
         keys=keys,
         on_screen=on_screen,
         is_online=online_check(config, parts.journal),
     )
-    if hasattr(parts.reader, "on_eof"):
+    if offscreen and hasattr(parts.reader, "on_eof"):
         from kivy.clock import Clock
 
-        # The end of piped taps ends an offscreen run once the last screen is shown.
+        # The end of piped taps ends an offscreen run once the last screen is shown; a
+        # window stays until it is closed, whatever its standard input is.
         parts.reader.on_eof = lambda: Clock.schedule_once(lambda _dt: app.stop(), 1.0)
     if threading.current_thread() is threading.main_thread():
         from kivy.clock import Clock as KivyClock

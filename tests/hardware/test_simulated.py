@@ -217,3 +217,10 @@ def test_simulated_survives_failing_callback():
         reader.start(on_badge)
         assert got.get(timeout=3.0) == "04A1B2C4"
     assert reader.stats.errors == 1
+
+
+def test_stdin_from_dev_null_ends_at_once_instead_of_failing() -> None:
+    ended = threading.Event()
+    with open(os.devnull) as null, SimulatedReader(stdin=null, on_eof=ended.set) as reader:
+        reader.start(lambda _read: None)
+        assert ended.wait(5)
