@@ -121,6 +121,8 @@ class KioskApp(App):
         self._announce("waiting", None)
         # After the first frame: the waiting screen is on the glass, so say READY.
         Clock.schedule_once(lambda _dt: notify("READY=1"), 0)
+        if self.settings.sound and self.pronouncer:
+            threading.Thread(target=self._prepare_speech, name="speech", daemon=True).start()
 
     def on_stop(self) -> None:
         if not self._started:
@@ -253,6 +255,20 @@ class KioskApp(App):
             Clock.schedule_once(lambda _dt: self.player.play(path))
 
         threading.Thread(target=render, name="speech", daemon=True).start()
+
+    def _prepare_speech(self) -> None:
+        """Speak the planned words into the cache ahead of a listen, and forget old ones."""
+        pronouncer = self.pronouncer
+        assert pronouncer is not None
+        today = self.door.clock.now().workshop_day()
+        planned = [w for w in self.door.data.words if w.day >= today]
+        try:
+            for word in planned:
+                pronouncer.wav_for(word.word, word.sentence, word.article)
+        except SpeechUnavailable as error:
+            log.warning("listen button: %s", error)
+            return
+        pronouncer.prune(pronouncer.path_for(w.word, w.sentence, w.article) for w in planned)
 
     def play(self, sound: str) -> None:
         if self.settings.sound and self.settings.cache_dir is not None:
