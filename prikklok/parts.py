@@ -6,14 +6,16 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from hardware.badge import BadgeReader
 from hardware.feedback import Feedback, QuietIndicator
 from kiosk.headless import HeadlessDoor, StartupError, load_door_data, rules_from
 from prikklok.config import Config
-from sync.agent import SyncAgent
 from sync.journal import Journal, JournalError
+
+if TYPE_CHECKING:  # requests and TLS load only where the agent runs in-process
+    from sync.agent import SyncAgent
 
 log = logging.getLogger(__name__)
 

@@ -61,6 +61,9 @@ def run_screen(
 ) -> int:
     """Run the kiosk app until its window closes or the process is asked to stop."""
     from kiosk.ui.boot import prepare_kivy
+    from kiosk.ui.memory import limit_arenas
+
+    limit_arenas()  # before Kivy, SDL and the GL driver start their threads
 
     data_dir = Path(config["kiosk"]["data_dir"])
     prepare_kivy(offscreen=offscreen, home=data_dir / "kivy", fps=config["screen"]["fps"])

@@ -16,15 +16,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from sync.ids import RecordIds
-from sync.protocol import RecordResult
 from sync.record import CLOSES_SESSION, OPENS_SESSION, Entry, Record
 from sync.roster import DoorData
 from sync.schema import journal_migrations
+
+if TYPE_CHECKING:  # pydantic is the sync agent's; a door alone need not load it
+    from sync.protocol import RecordResult
 
 _SESSION_KINDS = tuple(sorted(OPENS_SESSION | CLOSES_SESSION))
 _COLUMNS = (

@@ -29,7 +29,7 @@ from kiosk.notify import notify
 from kiosk.player import Player, SilentPlayer
 from kiosk.sounds import chime_file
 from kiosk.speech import Pronouncer, SpeechUnavailable
-from kiosk.ui import screens
+from kiosk.ui import memory, screens
 from kiosk.views import View, error_view, reader_problem_view, view_of
 from sync.journal import Journal
 
@@ -95,6 +95,8 @@ class KioskApp(App):
         self.supervisor_id: str | None = None
         self.enrolling = False
         self._back: Any = None  # the pending "back to waiting" event
+        self._tidy = memory.Tidy()
+        self._tidy_soon = Clock.create_trigger(lambda _dt: self._tidy(), 0.5)
         self._started = False
         self._lock = threading.Lock()
 
@@ -120,7 +122,7 @@ class KioskApp(App):
         self._started = True
         self._announce("waiting", None)
         # After the first frame: the waiting screen is on the glass, so say READY.
-        Clock.schedule_once(lambda _dt: notify("READY=1"), 0)
+        Clock.schedule_once(self._ready, 0)
         if self.settings.sound and self.pronouncer:
             threading.Thread(target=self._prepare_speech, name="speech", daemon=True).start()
 
@@ -188,6 +190,7 @@ class KioskApp(App):
         self.play(view.cue.sound)
         self._announce(view.screen, view)
         self._back_in(view.timeout)
+        self._tidy_soon()  # busy doors may never rest: tidy up between answers too
 
     def reader_health(self, health: ReaderHealth) -> None:
         self.health = health
@@ -211,6 +214,8 @@ class KioskApp(App):
         self.waiting.refresh()
         self.manager.current = "waiting"
         self._announce("waiting", None)
+        # At rest again: hand back what the answer's screens freed (textures, layouts).
+        self._tidy_soon()
 
     def _back_in(self, seconds: float) -> None:
         if self._back is not None:
@@ -255,6 +260,10 @@ class KioskApp(App):
             Clock.schedule_once(lambda _dt: self.player.play(path))
 
         threading.Thread(target=render, name="speech", daemon=True).start()
+
+    def _ready(self, _dt: float) -> None:
+        memory.settle_after_start()
+        notify("READY=1")
 
     def _prepare_speech(self) -> None:
         """Speak the planned words into the cache ahead of a listen, and forget old ones."""

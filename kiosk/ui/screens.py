@@ -35,6 +35,21 @@ def workshop_now() -> datetime:
     return now.astimezone(WORKSHOP_TZ)
 
 
+def fill(box: Any, kind: type, rows: list[dict[str, Any]]) -> None:
+    """Make `box` show one `kind` widget per row of properties, in order, reusing the
+    widgets it has: a label whose text is unchanged is not drawn again, and no widgets
+    (with their textures) are left for the garbage collector."""
+    shown = list(reversed(box.children))  # Kivy keeps children last-added first
+    for widget in shown[len(rows) :]:
+        box.remove_widget(widget)
+    for index, row in enumerate(rows):
+        if index < len(shown):
+            for name, value in row.items():
+                setattr(shown[index], name, value)
+        else:
+            box.add_widget(kind(**row))
+
+
 class AnswerScreen(Screen):
     """A screen that answers one tap: colour, symbol, message; a touch goes back."""
 
@@ -50,7 +65,7 @@ class AnswerScreen(Screen):
         self.symbol = view.cue.symbol
         self.title = view.title
         self.word = view.word
-        self.fill("lines", [SaidBlock(said=s) for s in view.lines])
+        self.fill("lines", SaidBlock, [{"said": said} for said in view.lines])
 
     def box(self, box_id: str) -> Any:
         """A box by id, in this screen's rule or in a shared layout it holds."""
@@ -60,11 +75,8 @@ class AnswerScreen(Screen):
                 return found
         raise KeyError(box_id)
 
-    def fill(self, box_id: str, widgets: list[Any]) -> None:
-        box = self.box(box_id)
-        box.clear_widgets()
-        for widget in widgets:
-            box.add_widget(widget)
+    def fill(self, box_id: str, kind: type, rows: list[dict[str, Any]]) -> None:
+        fill(self.box(box_id), kind, rows)
 
     def on_touch_down(self, touch: Any) -> bool:
         if super().on_touch_down(touch):
@@ -119,7 +131,7 @@ class WelcomeScreen(LunchQuestion, AnswerScreen):
         self.ask(view)
         self.time_text = clock_time(view.at, "nl") if view.at else ""
         tasks = view.tasks or (dutch(P.NO_TASKS),)
-        self.fill("tasks", [TaskLine(task=t) for t in tasks])
+        self.fill("tasks", TaskLine, [{"task": task} for task in tasks])
 
 
 class ForgotScreen(LunchQuestion, AnswerScreen):
@@ -201,9 +213,7 @@ class WaitingScreen(Screen):
         self.date_text = long_date(today, "nl")
         self.word = word_view(door.data, today, None)
         tasks = [t for t in door.data.tasks if t.day == today and t.participant_id is None]
-        self.ids.tasks.clear_widgets()
-        for task in tasks:
-            self.ids.tasks.add_widget(TaskLine(task=task.text))
+        fill(self.ids.tasks, TaskLine, [{"task": t.text} for t in tasks])
         self.refresh_status()
 
     def refresh_status(self) -> None:

@@ -13,7 +13,7 @@ from kivy.uix.screenmanager import Screen
 from kiosk import phrases as P
 from kiosk.decide import BadgeTaken
 from kiosk.language import clock_time, dutch
-from kiosk.ui.screens import app, workshop_now
+from kiosk.ui.screens import app, fill, workshop_now
 from kiosk.ui.widgets import ChoiceButton, PersonRow, RollName
 
 HEALTH = {"ok": P.READER_OK, "degraded": P.READER_DEGRADED, "absent": P.READER_ABSENT}
@@ -78,20 +78,21 @@ class SupervisorScreen(Screen):
         today = workshop_now().date()
         self.lunch_text = dutch(P.LUNCH_TODAY, count=str(lunch_count()))
         inside = {pid: since for pid, _, since in inside_now()}
-        rows = self.ids.people
-        rows.clear_widgets()
         people = sorted(door.data.participants.values(), key=lambda p: p.display_name.casefold())
-        for person in people:
-            if person.inactive_reason(today) and person.id not in inside:
-                continue
-            rows.add_widget(
-                PersonRow(
-                    participant_id=person.id,
-                    name=person.display_name,
-                    since=inside.get(person.id, ""),
-                    inside=person.id in inside,
-                )
-            )
+        fill(
+            self.ids.people,
+            PersonRow,
+            [
+                {
+                    "participant_id": person.id,
+                    "name": person.display_name,
+                    "since": inside.get(person.id, ""),
+                    "inside": person.id in inside,
+                }
+                for person in people
+                if person.id in inside or not person.inactive_reason(today)
+            ],
+        )
         self.status_lines = status_lines()
 
     def close_day(self) -> None:

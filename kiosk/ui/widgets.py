@@ -22,7 +22,7 @@ class SaidBlock(BoxLayout):
 
     said = ObjectProperty(None, allownone=True)
     dutch_size = NumericProperty(sp(30))
-    own_size = NumericProperty(sp(26))
+    own_size = NumericProperty(sp(24))
 
 
 class TaskLine(ScriptLabel):
