@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from babel import localedata
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -139,16 +140,43 @@ def _cldr(lang: str | None) -> str:
     return _CLDR_LOCALE.get(code, code)
 
 
+@dataclass(frozen=True)
+class _Calendar:
+    weekdays: tuple[str, ...]  # Monday first, as written mid-sentence
+    months: tuple[str, ...]  # January first, as written after a day number
+    long_date: str  # "{weekday} {day} {month}", in the language's order
+
+
+@cache
+def _calendar(locale: str) -> _Calendar:
+    """The few names the kiosk shows, read once from Babel's CLDR data.
+
+    Babel keeps a language's whole locale data (about a megabyte) once loaded; a kiosk
+    that greets in eight languages keeps just these 19 names of each, and lets it go.
+    """
+    monday = date(2024, 1, 1)  # a Monday
+    weekdays = tuple(
+        format_date(monday + timedelta(days=n), "EEEE", locale=locale) for n in range(7)
+    )
+    months = tuple(format_date(date(2024, m, 1), "MMMM", locale=locale) for m in range(1, 13))
+    pattern = _LONG_DATE.get(locale.split("_")[0], _LONG_DATE_DEFAULT)
+    # "d" first: the names put in for the other two contain a "d" themselves.
+    long = pattern.replace("d", "{day}").replace("MMMM", "{month}").replace("EEEE", "{weekday}")
+    localedata._cache.clear()  # private, but the only handle on those megabytes
+    return _Calendar(weekdays, months, long)
+
+
 def weekday_name(day: date, lang: str | None) -> str:
     """The weekday in `lang` as written mid-sentence ("maandag", "Monday"); Dutch if unknown."""
-    return format_date(day, "EEEE", locale=_cldr(lang))
+    return _calendar(_cldr(lang)).weekdays[day.weekday()]
 
 
 def long_date(day: date, lang: str | None) -> str:
     """Weekday, day and month in `lang`: "zaterdag 28 november"; Dutch if unknown."""
-    locale = _cldr(lang)
-    code = locale.split("_")[0]
-    return format_date(day, _LONG_DATE.get(code, _LONG_DATE_DEFAULT), locale=locale)
+    names = _calendar(_cldr(lang))
+    return names.long_date.format(
+        weekday=names.weekdays[day.weekday()], day=day.day, month=names.months[day.month - 1]
+    )
 
 
 def clock_time(moment: datetime, lang: str | None = None) -> str:

@@ -38,5 +38,8 @@ def prepare_kivy(
     os.environ["KCFG_GRAPHICS_MAXFPS"] = str(fps)
     os.environ.setdefault("KCFG_GRAPHICS_WIDTH", str(size[0]))
     os.environ.setdefault("KCFG_GRAPHICS_HEIGHT", str(size[1]))
+    # No multisampling: text and flat shapes gain nothing from it, and it doubles the
+    # frame buffers (memory, and fill time with a software renderer).
+    os.environ.setdefault("KCFG_GRAPHICS_MULTISAMPLES", "0")
     os.environ["KCFG_KIVY_EXIT_ON_ESCAPE"] = "0"  # a keyboard at the door must not quit
     os.environ["KCFG_INPUT_MOUSE"] = "mouse,disable_multitouch"

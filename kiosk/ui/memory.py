@@ -64,7 +64,7 @@ class Tidy:
     thread (ctypes lets go of the GIL), so the screen never waits for it.
     """
 
-    def __init__(self, every: float = 2.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, every: float = 0.25, clock: Callable[[], float] = time.monotonic) -> None:
         self.every = every
         self.clock = clock
         self.last = float("-inf")

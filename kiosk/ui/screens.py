@@ -67,6 +67,19 @@ class AnswerScreen(Screen):
         self.word = view.word
         self.fill("lines", SaidBlock, [{"said": said} for said in view.lines])
 
+    def on_leave(self, *_args: Any) -> None:
+        # Empty labels hold no texture: an answer screen at rest costs no image memory
+        # (the software GL keeps textures in process memory). Its widgets stay for reuse.
+        self.title = Said("")
+        self.word = None
+        for box_id, name in (("lines", "said"), ("tasks", "task")):
+            try:
+                box = self.box(box_id)
+            except KeyError:
+                continue
+            for widget in box.children:
+                setattr(widget, name, None if name == "said" else "")
+
     def box(self, box_id: str) -> Any:
         """A box by id, in this screen's rule or in a shared layout it holds."""
         for widget in self.walk(restrict=True):
@@ -111,6 +124,10 @@ class LunchQuestion:
         self.yes_text, self.no_text = both(lang, P.YES, "✔"), both(lang, P.NO, "✖")
         self._pending = view.participant_id if view.ask_lunch else None
 
+    def on_leave(self, *args: Any) -> None:
+        super().on_leave(*args)  # type: ignore[misc]
+        self.asking, self.lunch_said, self.yes_text, self.no_text = False, None, "", ""
+
     def answer_lunch(self, eats: bool) -> None:
         pending, self._pending = self._pending, None
         if pending:
@@ -153,6 +170,10 @@ class TooSoonScreen(AnswerScreen):
         lang = view.lines[0].lang if view.lines else None
         self.yes_text = both(lang, P.YES_LEAVING, "➔")
         self.no_text = both(lang, P.NO_STAYING, "✖")
+
+    def on_leave(self, *args: Any) -> None:
+        super().on_leave(*args)
+        self.yes_text = self.no_text = ""
 
     def leave(self, yes: bool) -> None:
         view = self.view

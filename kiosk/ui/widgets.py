@@ -53,6 +53,7 @@ class WordCard(BoxLayout):
     """The word of the day; `word` is a kiosk.views.WordView, or None on a day without."""
 
     word = ObjectProperty(None, allownone=True)
+    compact = BooleanProperty(False)  # on a welcome: no sentence and no listen button
 
 
 class LunchBox(BoxLayout):
