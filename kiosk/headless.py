@@ -16,9 +16,12 @@ from typing import Any, TextIO
 
 from hardware.badge import BadgeRead, BadgeReader, ReaderHealth
 from hardware.feedback import Feedback, Signal
-from kiosk.decide import DoorRules
+from kiosk import phrases as P
+from kiosk.decide import DoorRules, Outcome
 from kiosk.door import Answer, Door, DoorFailure
-from kiosk.messages import clock_time, screen_lines
+from kiosk.language import clock_time, dutch
+from kiosk.transcript import transcript
+from kiosk.views import error_view, view_of
 from sync.clock import Clock, SystemClock
 from sync.journal import Journal
 from sync.roster import DoorData, DoorDataError
@@ -26,9 +29,9 @@ from sync.roster import DoorData, DoorDataError
 log = logging.getLogger(__name__)
 
 HEALTH_LINES = {
-    ReaderHealth.OK: "Lezer: in orde.",
-    ReaderHealth.DEGRADED: "! Lezer: storing — pas wordt misschien niet gelezen.",
-    ReaderHealth.ABSENT: "✖ Lezer: geen verbinding. Meld het je begeleider.",
+    ReaderHealth.OK: f"✔ {dutch(P.READER_STATUS, state=dutch(P.READER_OK))}",
+    ReaderHealth.DEGRADED: f"! {dutch(P.READER_STATUS, state=dutch(P.READER_DEGRADED))}",
+    ReaderHealth.ABSENT: f"⚠ {dutch(P.READER_PROBLEM)} {dutch(P.TELL_SUPERVISOR)}",
 }
 
 
@@ -103,7 +106,8 @@ class HeadlessDoor:
                 signal.signal(signum, lambda *_: self.stop("signal"))
         self.reader.start(self._inbox.put, self._inbox.put)
         present = len(self.door.presence.inside())
-        self.say(f"prikklok — deur klaar ({self.reader.source}); binnen: {present}.")
+        ready = dutch(P.DOOR_READY, reader=self.reader.source, count=present)
+        self.say(f"prikklok — {ready}")
         try:
             while True:
                 item = self._inbox.get()
@@ -131,10 +135,17 @@ class HeadlessDoor:
         try:
             answer = self.door.tap(read.uid)
         except DoorFailure:
-            self.say("✖ Er ging iets mis. Tik nog een keer, of meld het je begeleider.")
+            self.say("\n".join(transcript(error_view())))
             return
-        record = answer.record
-        lines = screen_lines(answer.decision, self.door.data)
+        record, decision = answer.record, answer.decision
+        if decision.outcome is Outcome.SUPERVISOR:
+            assert decision.supervisor is not None
+            lines = [f"★ {dutch(P.SUPERVISOR)}: {decision.supervisor.display_name}"]
+        else:
+            view = view_of(decision, self.door.data)
+            lines = transcript(view)
+            if decision.outcome is Outcome.TOO_SOON:
+                lines.append(f"  {dutch(P.TAP_AGAIN_TO_LEAVE)}")  # no buttons here
         self.say(f"[{clock_time(record.wall_at)} #{record.seq}] {lines[0]}")
         for line in lines[1:]:
             self.say(line)

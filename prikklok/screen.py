@@ -134,22 +134,12 @@ class ScreenPrinter:
         self.count = 0
 
     def __call__(self, name: str, view: View | None) -> None:
+        from kiosk.transcript import transcript
+
         lines = [f"[{name}]"]
         if view is not None:
-            lines[0] += f" {view.cue.symbol} {view.title.dutch}"
-            if view.title.own:
-                lines.append(f"    ({view.title.lang}) {view.title.own}")
-            for said in view.lines:
-                if said.dutch:
-                    lines.append(f"  {said.dutch}")
-                if said.own:
-                    lines.append(f"    ({said.lang}) {said.own}")
-            lines += [f"  • {task}" for task in view.tasks]
-            if view.word:
-                meaning = f" — ({view.word.lang}) {view.word.meaning}" if view.word.meaning else ""
-                lines.append(f"  Woord van de dag: {view.word.heading}{meaning}")
-            if view.ask_lunch:
-                lines.append("  Eet je mee? [ja] [nee]")
+            said = transcript(view)
+            lines = [f"[{name}] {said[0]}", *said[1:]]
         if self.folder is not None:
             self.count += 1
             path = self.folder / f"{self.count:03d}-{name}.png"

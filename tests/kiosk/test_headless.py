@@ -33,12 +33,12 @@ def test_headless_door_prints_taps_and_says_when_the_reader_dies(tmp_path: Path)
         loop.start()
         try:
             chip.place(Card.from_hex("04778899"))
-            wait_until(lambda: "Olena! Welkom" in out.getvalue(), what="the welcome")
+            wait_until(lambda: "Welkom, Olena!" in out.getvalue(), what="the welcome")
             chip.fail("oserror")
-            wait_until(lambda: "Lezer: geen verbinding" in out.getvalue(), what="reader absent")
+            wait_until(lambda: "De paslezer werkt niet." in out.getvalue(), what="reader absent")
             assert feedback.shown[0] is Signal.WELCOME and Signal.ERROR in feedback.shown
             chip.restore(power_cycled=True)
-            wait_until(lambda: "Lezer: in orde" in out.getvalue(), timeout=10, what="recovery")
+            wait_until(lambda: "Paslezer: werkt" in out.getvalue(), timeout=10, what="recovery")
         finally:
             door.stop()
             loop.join(timeout=5)

@@ -76,11 +76,11 @@ def test_headless_kiosk_answers_taps_and_the_journal_shows_them(demo_config: Pat
     done = prikklok("kiosk", "--headless", "--config", str(demo_config), stdin=taps)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "#1] ✔ Goede" in out and "Amal! Welkom" in out
-    assert "#2] ? Amal, je bent al ingecheckt om" in out
-    assert "#3] ✖ Deze pas kennen we nog niet" in out
-    assert "#4] ✖ Deze pas is niet actief" in out
-    assert "#5] ★ Begeleidersmodus — Marieke" in out
+    assert "#1] ✔ Welkom, Amal!" in out and "    (ar) " in out
+    assert "#2] ? Amal\n  Je bent ingecheckt om" in out and "Tik nog een keer" in out
+    assert "#3] ? Deze pas kennen we niet." in out and "(tr) " in out
+    assert "#4] ✖ Deze pas kun je niet gebruiken." in out
+    assert "#5] ★ Begeleider: Marieke" in out
     assert "#6]" not in out  # the garbled line was ignored, not decided
     assert "Woord van de dag:" in out and "(ar) " in out
 
@@ -144,7 +144,7 @@ def test_headless_demo_runs_a_door_that_syncs_with_it(tmp_path: Path) -> None:
     demo = tmp_path / "demo"
     done = prikklok("demo", "--headless", "--data-dir", str(demo), stdin="04778899\n0499AA11\n")
     assert done.returncode == 0, done.stderr
-    assert "Olena! Welkom" in done.stdout  # the roster came from the server's snapshot
+    assert "Welkom, Olena!" in done.stdout  # the roster came from the server's snapshot
     assert "Woord van de dag:" in done.stdout and "(uk) " in done.stdout
     report = prikklok("journal", "--json", "--config", str(demo / "prikklok.toml"))
     assert json.loads(report.stdout)["unsynced"] == 0  # both taps reached the server
