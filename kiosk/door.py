@@ -15,8 +15,6 @@ from kiosk.decide import (
     Decision,
     DoorRules,
     Outcome,
-    Presence,
-    SiteView,
     Tap,
     confirm_leave,
     decide,
@@ -24,6 +22,7 @@ from kiosk.decide import (
     lunch,
     manual,
 )
+from kiosk.presence import Presence, SiteView
 from sync.clock import Clock
 from sync.journal import Journal
 from sync.record import Record

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kiosk.decide import DoorRules, Outcome, Presence, Tap, confirm_leave, decide
+from kiosk.decide import DoorRules, Outcome, Tap, confirm_leave, decide
+from kiosk.presence import Presence
 from sync.clock import HeldClock, Instant
 from sync.roster import DoorData
 

@@ -11,13 +11,13 @@ from kiosk.decide import (
     BadgeTaken,
     DoorRules,
     Outcome,
-    Presence,
     Tap,
     decide,
     enrol,
     lunch,
     manual,
 )
+from kiosk.presence import Presence
 from sync.clock import HeldClock
 from sync.roster import DoorData, DoorDataError
 from tests.kiosk.test_decide import amsterdam

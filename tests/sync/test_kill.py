@@ -90,7 +90,7 @@ def test_kill_9_of_the_headless_kiosk_loses_no_shown_tap(tmp_path: Path) -> None
     for _ in range(KILLS_OF_THE_KIOSK):
         out = _acks_until_killed(
             [sys.executable, "-m", "prikklok", "kiosk", "--headless", "--config", str(config)],
-            ready="deur klaar",
+            ready="Deur klaar",
             stdin_feed=feed,
             rng=rng,
         )
