@@ -115,11 +115,16 @@ class Door:
 
     def _merge_site(self) -> None:
         stored = self.journal.site_presence()
-        if stored is None or (self.site and stored["fetched_at"] == self.site_fetched):
+        if stored is None or stored.get("fetched_at") == self.site_fetched:
             return
-        self.site_fetched = stored["fetched_at"]
-        self.site = SiteView.from_dict(stored)
-        self.presence.merge_site(self.site, self._synced_at)
+        try:
+            site = SiteView.from_dict(stored)
+        except (KeyError, TypeError, ValueError) as error:
+            # The door decides from its own journal rather than from a view it cannot read.
+            log.warning("site presence not usable: %s", error)
+            return
+        self.site, self.site_fetched = site, stored["fetched_at"]
+        self.presence.merge_site(site, self._synced_at)
 
     def _synced_at(self, record_id: str) -> datetime | None:
         record = self.journal.get(record_id)

@@ -88,3 +88,12 @@ def test_lunch_answers_count_after_a_restart(journal: Journal) -> None:
     door.lunch("p-dawit", eats=False, answered=False)
     today = clock.now().workshop_day()
     assert door_on(journal, clock).presence.lunch_count(today) == 1
+
+
+def test_an_unreadable_site_presence_leaves_the_door_to_its_own_journal(
+    journal: Journal,
+) -> None:
+    journal.store_site_presence({"participants": [{"id": "p-amal"}]})  # no times at all
+    door = door_on(journal, HeldClock(amsterdam("2026-11-24 09:00")))
+    assert door.site is None and door.presence.inside() == []
+    assert door.tap(AMAL).decision.outcome is Outcome.CHECK_IN
