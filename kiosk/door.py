@@ -106,6 +106,7 @@ class Door:
         stamp = self._stamp()
         if stamp != self._data_stamp:
             self.data, self._data_stamp = self._with_enrolled(self.journal.door_data()), stamp
+            self.presence.forget_absent(set(self.data.participants))
         self._merge_site()
 
     def refresh(self) -> None:

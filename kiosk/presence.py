@@ -109,6 +109,11 @@ class Presence:
             record.kind, record.participant_id, record.id, _instant_of(record), record.detail
         )
 
+    def forget_absent(self, known: set[str] | frozenset[str]) -> None:
+        """Drop whoever the roster no longer has (erased on the server)."""
+        for pid in [pid for pid in self.people if pid not in known]:
+            del self.people[pid]
+
     def inside(self) -> list[str]:
         return [pid for pid, state in self.people.items() if state.open is not None]
 

@@ -145,6 +145,14 @@ KEYS: tuple[Key, ...] = (
         "Synced records older than this leave the kiosk.",
         minimum=1,
     ),
+    Key(
+        "sync",
+        "retention_days",
+        365.0,
+        "Records older than this leave the kiosk whatever their state; keep it equal to the "
+        "server's retention period.",
+        minimum=1,
+    ),
     Key("sync", "in_process", False, "Run the sync agent inside the kiosk process."),
     Key(
         "log",

@@ -59,6 +59,7 @@ def build_agent(config: Config, journal: Journal) -> SyncAgent:
         batch_size=sync["batch_size"],
         app_version=_app_version(),
         prune_after=timedelta(days=sync["prune_after_days"]),
+        retention=timedelta(days=sync["retention_days"]),
     )
 
 

@@ -86,6 +86,8 @@ def _pull(journal: Journal, client: ServerClient, result: SyncResult) -> None:
     journal.store_door_data(data, source=f"server {client.host}", etag=pulled.etag)
     journal.store_site(pulled.snapshot.site.model_dump(mode="json"))
     result.pulled = True
+    # Someone erased on the server leaves this kiosk too (design promise 6).
+    result.forgotten = journal.forget_absent(set(data.participants))
 
 
 def _heartbeat(journal: Journal, moment: Instant, app_version: str) -> Heartbeat:
@@ -162,6 +164,7 @@ class SyncAgent:
         batch_size: int = 200,
         app_version: str = "0",
         prune_after: timedelta = timedelta(days=30),
+        retention: timedelta = timedelta(days=365),
         prune_every: float = 3600.0,
         poll: float = 1.0,
         backoff: Backoff | None = None,
@@ -172,6 +175,7 @@ class SyncAgent:
         self.now = now or SystemClock().now
         self.interval, self.batch_size, self.app_version = interval, batch_size, app_version
         self.prune_after, self.prune_every, self.poll = prune_after, prune_every, poll
+        self.retention = retention
         self.backoff = backoff or Backoff()
         self._monotonic = monotonic
         self._log = logger
@@ -265,11 +269,14 @@ class SyncAgent:
         self._last_prune = at
         try:
             pruned = self.journal.prune(moment.wall - self.prune_after)
+            expired = self.journal.expire(moment.wall - self.retention)
         except sqlite3.Error as error:
             self._limiter.log(self._log, logging.WARNING, "prune", f"prune failed: {error}")
             return
         if pruned:
             self._log.info("pruned %d synced records older than %s", pruned, self.prune_after)
+        if expired:
+            self._log.warning("%d records older than the retention period deleted", expired)
 
     def _wait(self, seconds: float, stop: threading.Event, *, wake_early: bool) -> None:
         """Sleep up to seconds; a nudge or a new tap ends it early unless backing off."""

@@ -363,6 +363,37 @@ class Journal:
             )
         return cursor.rowcount
 
+    def expire(self, older_than: datetime) -> int:
+        """Delete every record made before the moment, whatever its state: the retention
+        period (design promise 6) outranks keeping a tap. The number deleted."""
+        cutoff = _utc_text(older_than)
+        with self._lock, self.db.atomic():
+            cursor = self._conn.execute("DELETE FROM records WHERE wall_at < ?", (cutoff,))
+        return cursor.rowcount
+
+    def forget_absent(self, known: set[str]) -> int:
+        """Delete the synced and set-aside records of participants the roster no longer
+        has (erased on the server). Records not yet sent stay: the server decides on
+        them, and sets them aside to be forgotten here next time."""
+        with self._lock:
+            ids = [
+                row[0]
+                for row in self._conn.execute(
+                    "SELECT DISTINCT participant_id FROM records WHERE participant_id IS NOT NULL"
+                )
+            ]
+        gone = [pid for pid in ids if pid not in known]
+        if not gone:
+            return 0
+        marks = ",".join("?" * len(gone))
+        with self._lock, self.db.atomic():
+            cursor = self._conn.execute(
+                f"""DELETE FROM records WHERE participant_id IN ({marks})
+                    AND (synced_at IS NOT NULL OR rejected_at IS NOT NULL)""",
+                gone,
+            )
+        return cursor.rowcount
+
     def sync_status(self) -> SyncStatus:
         """Queue depth, oldest waiting record, last tap, last seq and reader health."""
         with self._lock:

@@ -29,6 +29,7 @@ class SyncResult:
     requeued: int = 0  # sent again because the server said it lacks them
     gaps: list[int] = field(default_factory=list)  # lacked by the server, gone from here
     pulled: bool = False
+    forgotten: int = 0  # records of participants the new snapshot no longer has
     clock_offset_seconds: float | None = None
     more: bool = False  # the round stopped at its batch limit; go again at once
     problems: list[str] = field(default_factory=list)

@@ -97,3 +97,16 @@ def test_an_unreadable_site_presence_leaves_the_door_to_its_own_journal(
     door = door_on(journal, HeldClock(amsterdam("2026-11-24 09:00")))
     assert door.site is None and door.presence.inside() == []
     assert door.tap(AMAL).decision.outcome is Outcome.CHECK_IN
+
+
+def test_someone_erased_on_the_server_is_no_longer_inside(journal: Journal, tmp_path: Path) -> None:
+    door = door_on(journal, HeldClock(amsterdam("2026-11-24 09:00")))
+    door.tap(AMAL)
+    without_amal = DoorData.from_dict(
+        {"participants": [{"id": "p-dawit", "display_name": "Dawit"}],
+         "badges": [{"uid": DAWIT, "holder_id": "p-dawit"}]}
+    )  # fmt: skip
+    with Journal(tmp_path / "journal.db", kiosk_id="door-1") as agent_side:
+        agent_side.store_door_data(without_amal, source="a snapshot after the erasure")
+    door.refresh()
+    assert door.presence.inside() == []

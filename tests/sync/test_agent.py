@@ -189,3 +189,21 @@ def test_missing_seqs_no_longer_in_the_journal_are_gaps(
     journal.db.conn.commit()
     peer.forget(1)
     assert once(journal, client).gaps == [1]
+
+
+def test_participant_erased_on_the_server_leaves_the_kiosk(
+    peer: Peer, journal: Journal, client: ServerClient
+) -> None:
+    tap(journal)  # p1, sent and accepted
+    once(journal, client)
+    refused = tap(journal)  # p1 again: by now the server no longer knows p1
+    peer.reject[str(refused.id)] = "unknown participant"
+    peer.snapshot = {
+        **peer.snapshot,
+        "participants": [{"id": "p2", "display_name": "Bo"}],
+        "badges": [],
+    }
+    peer.etag = '"v2"'
+    result = once(journal, client)
+    assert result.rejected == 1 and result.forgotten == 2
+    assert journal.records() == []  # nothing of p1 stays on the kiosk

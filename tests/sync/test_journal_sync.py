@@ -158,3 +158,28 @@ def test_another_connection_sees_new_taps_cheaply(tmp_path: Path) -> None:
         version, seq = agent.data_version(), agent.last_seq()
         door.append(entry())
         assert agent.data_version() != version and agent.last_seq() == seq + 1
+
+
+def test_expire_deletes_everything_older_than_retention(journal: Journal) -> None:
+    old, fresh = NOW - timedelta(days=400), NOW - timedelta(days=10)
+    synced = journal.append(entry(pid="p1", at=old))
+    journal.append(entry(pid="p1", at=old))  # never sent, a year ago
+    aside = journal.append(entry(pid="p2", at=old))
+    recent = journal.append(entry(pid="p1", at=fresh))
+    journal.mark_results([result(synced)], now=old)
+    journal.set_aside(aside.id, "refused", now=old)
+    assert journal.expire(NOW - timedelta(days=365)) == 3
+    assert [r.id for r in journal.records()] == [recent.id]
+
+
+def test_forget_absent_drops_sent_and_set_aside_records_of_the_erased(
+    journal: Journal,
+) -> None:
+    sent = journal.append(entry(pid="gone"))
+    aside = journal.append(entry(pid="gone"))
+    waiting = journal.append(entry(pid="gone"))
+    kept = journal.append(entry(pid="p1"))
+    journal.mark_results([result(sent), result(kept)], now=NOW)
+    journal.set_aside(aside.id, "unknown participant", now=NOW)
+    assert journal.forget_absent({"p1"}) == 2
+    assert [r.id for r in journal.records()] == [waiting.id, kept.id]
