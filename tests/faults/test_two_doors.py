@@ -3,19 +3,34 @@ leave through the other (design promise 5), and the first door learns she left."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 from hardware.feedback import QuietIndicator
 from kiosk.decide import DoorRules, Outcome
 from kiosk.door import Door
+from server.db import make_engine, writing
+from server.schema import sites
 from sync.agent import sync_once
 from sync.client import ServerClient
 from sync.clock import SystemClock
 from sync.journal import Journal
 from tests.faults.harness import PARTICIPANT_BADGES, register, running_server
 
-RULES = DoorRules(too_soon=timedelta(0))  # leaving at once is leaving, for the test
+RULES = DoorRules(too_soon=timedelta(0))
+
+
+def open_all_day(database_url: str) -> None:
+    """The server closes open sessions at closing time: this test must not depend on the
+    hour it runs at, so the site is open from midnight to midnight."""
+    engine = make_engine(database_url)
+    try:
+        with writing(engine) as conn:
+            conn.execute(sites.update().values(opens_at=time(0, 0), closes_at=time(23, 59)))
+    finally:
+        engine.dispose()  # leaving at once is leaving, for the test
+
+
 BADGE = PARTICIPANT_BADGES["p-01"]
 
 
@@ -23,6 +38,7 @@ def test_a_participant_in_at_one_door_leaves_through_the_other(
     database_url: str, tmp_path: Path
 ) -> None:
     tokens = register(database_url, ["door-a", "door-b"])
+    open_all_day(database_url)
     clock = SystemClock()
     with running_server(database_url, tmp_path) as server:
         doors, syncs = {}, {}
