@@ -42,7 +42,10 @@ def _now() -> datetime:
 def _settings(database_url: str | None, data_dir: Path | None, **extra: Any) -> Any:
     from server.settings import Settings
 
-    return Settings.resolve(database_url=database_url, data_dir=data_dir, **extra)
+    try:
+        return Settings.resolve(database_url=database_url, data_dir=data_dir, **extra)
+    except ValueError as error:  # a bad number in the environment
+        raise click.ClickException(str(error)) from None
 
 
 @contextmanager
@@ -337,3 +340,99 @@ def demo_data(database_url: str | None, data_dir: Path | None) -> None:
             conn, now.astimezone(ZoneInfo("Europe/Amsterdam")).date(), now, Path(data_dir or ".")
         )
     click.echo(f"demo site ready; the demo kiosk's token is in {path}")
+
+
+def actor_option(func: F) -> F:
+    """--actor, for the audit log: who ran a verb on participants' data."""
+    return click.option(
+        "--actor",
+        default="admin (cli)",
+        show_default=True,
+        help="Who runs this, as the audit log should say.",
+    )(func)
+
+
+@server.command()
+@database_options
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Keep this many days (default: PRIKKLOK_SERVER_RETENTION_DAYS, else 365).",
+)
+@actor_option
+def retention(
+    database_url: str | None, data_dir: Path | None, days: int | None, actor: str
+) -> None:
+    """Delete taps and what derives from them older than the retention period.
+
+    Meant for a daily timer (systemd or cron); each run writes one audit log row.
+    """
+    from server.rights import apply_retention
+
+    days = _settings(database_url, data_dir, retention_days=days).retention_days
+    with admin_db(database_url, data_dir) as conn:
+        counts = apply_retention(conn, _now(), days, actor)
+    summary = ", ".join(f"{n} {table}" for table, n in counts.items())
+    click.echo(f"kept {days} day(s); deleted {summary}")
+
+
+@server.command("export-participant")
+@database_options
+@click.argument("participant_id")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write the JSON to this file (default: standard output).",
+)
+@actor_option
+def export_participant(
+    database_url: str | None,
+    data_dir: Path | None,
+    participant_id: str,
+    out: Path | None,
+    actor: str,
+) -> None:
+    """Everything stored about one participant, as readable JSON (UTF-8)."""
+    import json
+
+    from server.rights import export_participant as run_export
+    from server.rights import record_audit
+
+    with admin_db(database_url, data_dir) as conn:
+        now = _now()
+        data = {"exported_at": now.isoformat(), **run_export(conn, participant_id, now)}
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        record_audit(conn, now, actor, "export", participant_id, {"format": "json"})
+        # Inside the transaction: if the file cannot be written, no export is logged.
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            try:
+                out.write_text(text, encoding="utf-8")
+            except OSError as error:
+                raise click.ClickException(f"{out}: {error.strerror}") from None
+    if out is not None:
+        click.echo(f"participant {participant_id} exported to {out}", err=True)
+
+
+@server.command("erase-participant")
+@database_options
+@click.argument("participant_id")
+@click.option("--yes", is_flag=True, help="Yes, erase: this cannot be undone.")
+@actor_option
+def erase_participant(
+    database_url: str | None, data_dir: Path | None, participant_id: str, yes: bool, actor: str
+) -> None:
+    """Erase a participant's data from the server; the doors drop them at their next snapshot.
+
+    The audit log keeps only that a participant was erased, not who.
+    """
+    from server.rights import erase_participant as run_erase
+
+    if not yes:
+        raise click.ClickException("erasing cannot be undone: add --yes to erase")
+    with admin_db(database_url, data_dir) as conn:
+        counts = run_erase(conn, participant_id, actor, _now())
+    click.echo(f"participant erased ({sum(counts.values())} row(s))")

@@ -104,7 +104,7 @@ class SiteCheck:
         if record.participant_id is not None:
             site = self.participant_sites.get(record.participant_id)
             if site is None:
-                return "unknown participant"
+                return UNKNOWN_PARTICIPANT
             if site != self.site_id:
                 return "participant belongs to another site"
         if record.supervisor_id is not None:
@@ -256,6 +256,18 @@ def _row(
     return row
 
 
+UNKNOWN_PARTICIPANT = "unknown participant"
+
+
+def _kept(record: WireRecord, reason: str) -> dict[str, Any]:
+    kept = record.model_dump(mode="json")
+    if reason == UNKNOWN_PARTICIPANT:
+        # Most often an erased participant's old tap from a kiosk that was offline: keep
+        # that a record was refused, not whom it named (design promise 6).
+        kept["participant_id"] = kept["badge_uid"] = None
+    return kept
+
+
 def _keep_rejected(
     conn: Connection, kiosk: Kiosk, record: WireRecord, reason: str, received_at: datetime
 ) -> None:
@@ -274,7 +286,7 @@ def _keep_rejected(
                 record_id=str(record.id),
                 seq=min(record.seq, MAX_COUNT),  # the full number stays in `record`
                 reason=reason,
-                record=record.model_dump(mode="json"),
+                record=_kept(record, reason),
                 received_at=received_at,
             )
         )

@@ -272,3 +272,17 @@ corrections = Table(
     Column("staff_id", Id, ForeignKey("staff.id"), nullable=False),
     _at("created_at", nullable=False),
 )
+
+# Who did what with participants' data (export, erasure, retention). No foreign key, so a
+# row outlives what it is about; an erasure blanks `participant_id` in the older rows, so
+# the log keeps only that something happened, not to whom.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _at("logged_at", nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(32), nullable=False),  # export, erase, retention
+    Column("participant_id", Id, index=True),
+    Column("detail", JSON, nullable=False),
+)

@@ -12,8 +12,10 @@ ENV_DATABASE_URL = "PRIKKLOK_SERVER_DATABASE_URL"
 ENV_DATA_DIR = "PRIKKLOK_SERVER_DATA_DIR"
 ENV_HOST = "PRIKKLOK_SERVER_HOST"
 ENV_PORT = "PRIKKLOK_SERVER_PORT"
+ENV_RETENTION_DAYS = "PRIKKLOK_SERVER_RETENTION_DAYS"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+DEFAULT_RETENTION_DAYS = 365  # taps and what was derived from them are kept one year
 DB_FILE = "server.db"
 
 
@@ -28,6 +30,7 @@ class Settings:
     database_url: str
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
+    retention_days: int = DEFAULT_RETENTION_DAYS
     now: Callable[[], datetime] = field(default=utc_now, compare=False)
 
     @classmethod
@@ -38,6 +41,7 @@ class Settings:
         data_dir: Path | str | None = None,
         host: str | None = None,
         port: int | None = None,
+        retention_days: int | None = None,
         env: Mapping[str, str] | None = None,
     ) -> Settings:
         """Options win over the environment; without a URL, SQLite in the data dir."""
@@ -50,7 +54,17 @@ class Settings:
             database_url=url,
             host=host or env.get(ENV_HOST) or DEFAULT_HOST,
             port=int(port or env.get(ENV_PORT) or DEFAULT_PORT),
+            retention_days=retention_days or _days(env.get(ENV_RETENTION_DAYS)),
         )
+
+
+def _days(value: str | None) -> int:
+    """The retention period from the environment: a whole number of days, at least 1."""
+    if not value:
+        return DEFAULT_RETENTION_DAYS
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(f"{ENV_RETENTION_DAYS}={value!r}: give a whole number of days, at least 1")
+    return int(value)
 
 
 def sqlite_url(path: Path) -> str:

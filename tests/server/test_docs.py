@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from server.cli import server
-from server.settings import ENV_DATA_DIR, ENV_DATABASE_URL, ENV_HOST, ENV_PORT
+from server.settings import (
+    ENV_DATA_DIR,
+    ENV_DATABASE_URL,
+    ENV_HOST,
+    ENV_PORT,
+    ENV_RETENTION_DAYS,
+)
 
 DOC = (Path(__file__).parents[2] / "docs" / "server.md").read_text(encoding="utf-8")
 
@@ -21,7 +27,7 @@ def test_docs_every_command_and_option() -> None:
 
 
 def test_docs_every_setting_and_route() -> None:
-    for env in (ENV_DATABASE_URL, ENV_DATA_DIR, ENV_HOST, ENV_PORT):
+    for env in (ENV_DATABASE_URL, ENV_DATA_DIR, ENV_HOST, ENV_PORT, ENV_RETENTION_DAYS):
         assert env in DOC
     for route in ("/api/v1/records", "/api/v1/snapshot", "/api/v1/heartbeat", "/api/v1/presence"):
         assert route in DOC

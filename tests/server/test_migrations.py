@@ -61,3 +61,15 @@ def test_migrations_upgrade_keeps_existing_rows(tmp_path: Path) -> None:
     with engine.connect() as conn:
         row = conn.exec_driver_sql("SELECT agreed_weekdays, birthday FROM participants").one()
     assert tuple(row) == ("1,3", None)
+
+
+def test_migrations_head_has_audit_log(engine) -> None:
+    found = inspect(engine)
+    assert {c["name"] for c in found.get_columns("audit_log")} == {
+        "id",
+        "logged_at",
+        "actor",
+        "action",
+        "participant_id",
+        "detail",
+    }

@@ -1,0 +1,293 @@
+"""The participant's data rights (design promise 6): retention, export and erasure.
+
+Every run writes one `audit_log` row. An erasure leaves the log saying only that a
+participant was erased: the older rows about them lose their participant id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Table, delete, or_, select, update
+
+from server.admin import AdminError
+from server.attendance import SESSION_KINDS, Tap, closing_time, pair_sessions
+from server.presence import honest_at
+from server.schema import (
+    audit_log,
+    badges,
+    coach_participants,
+    corrections,
+    event_flags,
+    events,
+    kiosk_boots,
+    participants,
+    rejected_records,
+    sites,
+    staff,
+    tasks,
+)
+
+CLI_ACTOR = "admin (cli)"
+ERASED = "(erased participant)"  # what a flag about another tap says instead of their id
+
+
+class UnknownParticipant(AdminError):
+    def __init__(self, participant_id: str) -> None:
+        super().__init__(f"no participant {participant_id!r}")
+
+
+def record_audit(
+    conn: Connection,
+    at: datetime,
+    actor: str,
+    action: str,
+    participant_id: str | None,
+    detail: Mapping[str, Any],
+) -> None:
+    conn.execute(
+        audit_log.insert().values(
+            logged_at=at,
+            actor=actor,
+            action=action,
+            participant_id=participant_id,
+            detail=dict(detail),
+        )
+    )
+
+
+def _deleted(conn: Connection, table: Table, *where: Any) -> int:
+    return int(conn.execute(delete(table).where(*where)).rowcount)
+
+
+# --- retention -------------------------------------------------------------------------
+
+
+def apply_retention(
+    conn: Connection, now: datetime, days: int, actor: str = CLI_ACTOR
+) -> dict[str, int]:
+    """Delete taps and what derives from them older than `days` days; counts per table.
+
+    A tap's age is when the server received it: a kiosk's clock may be years off, but a
+    tap always happened before it arrived, so nothing goes before its time. Participants,
+    badges, plans, the kiosks' latest heartbeats and the audit log itself are kept.
+    """
+    if days < 1:
+        raise AdminError("the retention period is at least 1 day")
+    before = now - timedelta(days=days)
+    old_events = select(events.c.id).where(events.c.received_at < before)
+    counts = {
+        "event_flags": _deleted(
+            conn,
+            event_flags,
+            or_(event_flags.c.created_at < before, event_flags.c.event_id.in_(old_events)),
+        ),
+        "corrections": _deleted(
+            conn,
+            corrections,
+            or_(corrections.c.created_at < before, corrections.c.event_id.in_(old_events)),
+        ),
+        "events": _deleted(conn, events, events.c.received_at < before),
+        "rejected_records": _deleted(
+            conn, rejected_records, rejected_records.c.received_at < before
+        ),
+        "kiosk_boots": _deleted(conn, kiosk_boots, kiosk_boots.c.last_heartbeat_at < before),
+    }
+    detail = {"days": days, "before": before.isoformat(), "deleted": counts}
+    record_audit(conn, now, actor, "retention", None, detail)
+    return counts
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    """`value` with dates and times as ISO text, for JSON."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def _rows(conn: Connection, query: Any) -> list[dict[str, Any]]:
+    return [plain(dict(row._mapping)) for row in conn.execute(query)]
+
+
+def _require(conn: Connection, participant_id: str) -> Any:
+    row = conn.execute(select(participants).where(participants.c.id == participant_id)).first()
+    if row is None:
+        raise UnknownParticipant(participant_id)
+    return row
+
+
+def _names(participant_id: str) -> Any:
+    """rejected_records rows whose record names the participant."""
+    return rejected_records.c.record["participant_id"].as_string() == participant_id
+
+
+def _their_badges(participant_id: str) -> Any:
+    return (badges.c.holder_kind == "participant") & (badges.c.holder_id == participant_id)
+
+
+def _their_events(participant_id: str) -> Any:
+    return select(events.c.id).where(events.c.participant_id == participant_id)
+
+
+def _sessions(
+    conn: Connection, site_id: str, taps: Iterable[Tap], now: datetime | None
+) -> list[dict[str, Any]]:
+    """The participant's sessions per workshop day, paired as attendance pairs them."""
+    site = conn.execute(select(sites).where(sites.c.id == site_id)).one()
+    zone = ZoneInfo(site.timezone)
+    by_day: dict[date, list[Tap]] = {}
+    for tap in taps:
+        by_day.setdefault(tap.at.astimezone(zone).date(), []).append(tap)
+    days = []
+    for day, day_taps in sorted(by_day.items()):
+        close_at = closing_time(day, site.closes_at, site.timezone)
+        attendance = pair_sessions(day_taps, day, close_at, now)
+        days.append(
+            {
+                "day": day.isoformat(),
+                "sessions": [
+                    {
+                        "start_at": s.start_at.isoformat(),
+                        "end_at": s.end_at.isoformat(),
+                        "auto_closed": s.auto_closed,
+                        "by_hand": s.opened_by_hand or s.closed_by_hand,
+                        "counted_hours": round(s.counted_seconds / 3600, 2),
+                    }
+                    for s in attendance.sessions
+                ],
+                "open_since": plain(attendance.open_since),
+            }
+        )
+    return days
+
+
+def export_participant(
+    conn: Connection, participant_id: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """Everything the server holds about one participant, JSON-ready (dates as ISO text)."""
+    person = _require(conn, participant_id)
+    theirs = _their_events(participant_id)
+    their_events = conn.execute(
+        select(events)
+        .where(events.c.participant_id == participant_id)
+        .order_by(events.c.wall_at, events.c.id)
+    ).all()
+    taps: list[dict[str, Any]] = []
+    lunch: list[dict[str, Any]] = []
+    session_taps: list[Tap] = []
+    for row in their_events:
+        at = honest_at(row.clock_synced, row.wall_at, row.corrected_wall_at)
+        item = {
+            "id": row.id,
+            "kind": row.kind,
+            "at": at.isoformat(),
+            "wall_at": row.wall_at.isoformat(),
+            "workshop_day": row.workshop_day.isoformat(),
+            "kiosk_id": row.kiosk_id,
+            "badge_uid": row.badge_uid,
+            "supervisor_id": row.supervisor_id,
+            "detail": plain(row.detail),
+            "received_at": row.received_at.isoformat(),
+        }
+        (lunch if row.kind == "lunch" else taps).append(item)
+        if row.kind in SESSION_KINDS:
+            session_taps.append(Tap(row.id, row.kind, at, row.kiosk_id))
+    coaches = select(staff.c.id, staff.c.display_name).join(
+        coach_participants, coach_participants.c.coach_id == staff.c.id
+    )
+    return {
+        "participant": plain(dict(person._mapping)),
+        "badges": _rows(conn, select(badges).where(_their_badges(participant_id))),
+        "taps": taps,
+        "sessions": _sessions(conn, person.site_id, session_taps, now),
+        "lunch_answers": lunch,
+        "corrections": _rows(
+            conn, select(corrections).where(corrections.c.participant_id == participant_id)
+        ),
+        "event_flags": _rows(conn, select(event_flags).where(event_flags.c.event_id.in_(theirs))),
+        "rejected_records": _rows(conn, select(rejected_records).where(_names(participant_id))),
+        "tasks": _rows(conn, select(tasks).where(tasks.c.participant_id == participant_id)),
+        "coaches": _rows(
+            conn, coaches.where(coach_participants.c.participant_id == participant_id)
+        ),
+        "audit_log": _rows(
+            conn,
+            select(audit_log)
+            .where(audit_log.c.participant_id == participant_id)
+            .order_by(audit_log.c.id),
+        ),
+    }
+
+
+# --- erasure ---------------------------------------------------------------------------
+
+
+def _redact(text: str, participant_id: str) -> str:
+    """`text` with the participant's id, as a whole id, replaced (not 'p-amal' in 'p-amala')."""
+    pattern = rf"(?<![A-Za-z0-9._-]){re.escape(participant_id)}(?![A-Za-z0-9._-])"
+    return re.sub(pattern, ERASED, text)
+
+
+def _redact_flags(conn: Connection, participant_id: str) -> int:
+    """Flags on other people's taps that name the participant (e.g. 'p-amal holds it')."""
+    mentions = conn.execute(
+        select(event_flags.c.id, event_flags.c.detail).where(
+            event_flags.c.detail.contains(participant_id, autoescape=True)
+        )
+    ).all()
+    changed = 0
+    for flag_id, detail in mentions:
+        redacted = _redact(detail, participant_id)
+        if redacted != detail:
+            conn.execute(
+                update(event_flags).where(event_flags.c.id == flag_id).values(detail=redacted)
+            )
+            changed += 1
+    return changed
+
+
+def erase_participant(
+    conn: Connection, participant_id: str, actor: str, now: datetime
+) -> dict[str, int]:
+    """Delete every row about the participant; the audit log keeps only that it happened.
+
+    The door snapshot is built from the participants table, so the next snapshot (and so
+    every kiosk of the site) no longer carries them.
+    """
+    _require(conn, participant_id)
+    theirs = _their_events(participant_id)
+    counts = {
+        "event_flags": _deleted(conn, event_flags, event_flags.c.event_id.in_(theirs)),
+        "event_flags_redacted": _redact_flags(conn, participant_id),
+        "corrections": _deleted(
+            conn,
+            corrections,
+            or_(corrections.c.participant_id == participant_id, corrections.c.event_id.in_(theirs)),
+        ),
+        "events": _deleted(conn, events, events.c.participant_id == participant_id),
+        "rejected_records": _deleted(conn, rejected_records, _names(participant_id)),
+        "tasks": _deleted(conn, tasks, tasks.c.participant_id == participant_id),
+        "coach_participants": _deleted(
+            conn, coach_participants, coach_participants.c.participant_id == participant_id
+        ),
+        "badges": _deleted(conn, badges, _their_badges(participant_id)),
+        "participants": _deleted(conn, participants, participants.c.id == participant_id),
+    }
+    conn.execute(
+        update(audit_log)
+        .where(audit_log.c.participant_id == participant_id)
+        .values(participant_id=None)
+    )
+    record_audit(conn, now, actor, "erase", None, {"erased": "a participant", "counts": counts})
+    return counts
