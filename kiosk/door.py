@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from hardware.badge import mask_uid
+from hardware.badge import ReaderHealth, mask_uid
 from hardware.feedback import Feedback, Signal
 from kiosk.decide import (
     Decision,
@@ -79,7 +79,6 @@ class Door:
         self._data_version = journal.data_version()
         self.presence = Presence()
         self.site: SiteView | None = None
-        self.site_fetched = ""
         today = clock.now().workshop_day()
         for record in journal.presence_records(today):
             self.presence.apply_record(record)
@@ -109,6 +108,13 @@ class Door:
             self.presence.forget_absent(set(self.data.participants))
         self._merge_site()
 
+    def reader_health(self, health: ReaderHealth) -> None:
+        """The reader's health changed. A dead reader is never silent: light and sound say
+        so too; the journal keeps it for the sync agent's heartbeat (maybe another process)."""
+        if health is ReaderHealth.ABSENT:
+            self.feedback.show(Signal.ERROR)
+        self.journal.set_reader_health(health.value)
+
     def refresh(self) -> None:
         """Take what the sync agent stored since: door data, who is in at the site."""
         with self._lock:
@@ -116,7 +122,7 @@ class Door:
 
     def _merge_site(self) -> None:
         stored = self.journal.site_presence()
-        if stored is None or stored.get("fetched_at") == self.site_fetched:
+        if stored is None:
             return
         try:
             site = SiteView.from_dict(stored)
@@ -124,7 +130,9 @@ class Door:
             # The door decides from its own journal rather than from a view it cannot read.
             log.warning("site presence not usable: %s", error)
             return
-        self.site, self.site_fetched = site, stored["fetched_at"]
+        if self.site is not None and site.fetched_at == self.site.fetched_at:
+            return
+        self.site = site
         self.presence.merge_site(site, self._synced_at)
 
     def _synced_at(self, record_id: str) -> datetime | None:

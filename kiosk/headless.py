@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hardware.badge import BadgeRead, BadgeReader, ReaderHealth
-from hardware.feedback import Feedback, Signal
+from hardware.feedback import Feedback
 from kiosk import phrases as P
 from kiosk.decide import DoorRules, Outcome
 from kiosk.door import Answer, Door, DoorFailure
@@ -114,11 +114,7 @@ class HeadlessDoor:
                 if isinstance(item, _Stop):
                     break
                 if isinstance(item, ReaderHealth):
-                    if item is ReaderHealth.ABSENT:
-                        # A dead reader must never be silent: light and sound say so too.
-                        self.feedback.show(Signal.ERROR)
-                    # The sync agent reports it in its heartbeat, maybe from another process.
-                    self.journal.set_reader_health(item.value)
+                    self.door.reader_health(item)
                     self.say(HEALTH_LINES[item])
                     continue
                 self._answer(item)

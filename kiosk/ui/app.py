@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from kivy.app import App
-from kivy.clock import Clock, mainthread
+from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 import kiosk.ui.text  # noqa: F401  (registers ScriptLabel for the .kv files)
 from hardware.badge import BadgeRead, BadgeReader, ReaderHealth
-from hardware.feedback import Signal
 from kiosk.decide import BadgeTaken, Outcome
 from kiosk.door import Answer, Door, DoorFailure
 from kiosk.notify import notify
@@ -98,7 +97,6 @@ class KioskApp(App):
         self._tidy = memory.Tidy()
         self._tidy_soon = Clock.create_trigger(lambda _dt: self._tidy(), 0.5)
         self._started = False
-        self._lock = threading.Lock()
 
     # -- building -------------------------------------------------------------------------
     def build(self) -> ScreenManager:
@@ -166,9 +164,7 @@ class KioskApp(App):
         Clock.schedule_once(lambda _dt: self.answer(answer))
 
     def _health(self, health: ReaderHealth) -> None:
-        if health is ReaderHealth.ABSENT:
-            self.door.feedback.show(Signal.ERROR)  # a dead reader is never silent
-        self.journal.set_reader_health(health.value)
+        self.door.reader_health(health)
         Clock.schedule_once(lambda _dt: self.reader_health(health))
 
     # -- on the UI thread -----------------------------------------------------------------
@@ -364,4 +360,4 @@ class KioskApp(App):
         return path
 
 
-__all__ = ["BadgeTaken", "KioskApp", "ScreenSettings", "load_kv", "mainthread"]
+__all__ = ["BadgeTaken", "KioskApp", "ScreenSettings", "load_kv"]
