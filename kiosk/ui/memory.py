@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import cache
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,7 @@ M_MMAP_THRESHOLD = -3
 M_ARENA_MAX = -8
 
 
+@cache  # find_library runs ldconfig: once, not at every tidy
 def _libc() -> ctypes.CDLL | None:
     name = ctypes.util.find_library("c")
     try:
