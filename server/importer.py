@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +13,7 @@ from sqlalchemy import Connection, select
 from server.admin import AdminError, assign_badge, check_id, normalise_uid, require_site
 from server.schema import participants
 from server.sql import upsert
+from sync.roster import parse_birthday
 
 COLUMNS = (
     "id",
@@ -32,7 +32,6 @@ REQUIRED = ("id", "display_name")
 FORBIDDEN = ("bsn", "address", "adres", "phone", "telefoon", "email", "birth_date")
 WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 WEEKDAYS_NL = {"ma": 1, "di": 2, "wo": 3, "do": 4, "vr": 5, "za": 6, "zo": 7}
-BIRTHDAY = re.compile(r"^([0-9]{2})-([0-9]{2})$")  # not \d: it takes any script's digits
 TRUE, FALSE = {"", "1", "yes", "ja", "true"}, {"0", "no", "nee", "false"}
 
 
@@ -67,10 +66,8 @@ def _birthday(text: str) -> str | None:
     """Month and day only ("03-21"): the door sings, and the year is none of its business."""
     if not text:
         return None
-    found = BIRTHDAY.match(text)
-    month, day = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
     try:
-        date(2000, month, day)  # a leap year: 02-29 is a real birthday
+        month, day = parse_birthday(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a birthday (MM-DD, e.g. 03-21)") from None
     return f"{month:02d}-{day:02d}"

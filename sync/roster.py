@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 _UID = re.compile(r"^(?:[0-9A-F]{2}){4,10}$")
-_BIRTHDAY = re.compile(r"^(\d{2})-(\d{2})$")
+_BIRTHDAY = re.compile(r"^([0-9]{2})-([0-9]{2})$")  # not \d: it takes any script's digits
 
 HolderKind = Literal["participant", "supervisor"]
 
@@ -281,12 +281,20 @@ def _birthday(f: _Fields) -> tuple[int, int] | None:
     value = f.text("birthday", required=False)
     if value is None:
         return None
-    found = _BIRTHDAY.match(value)
-    month, day = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
     try:
-        date(2000, month, day)  # a leap year: 02-29 is a real birthday
+        return parse_birthday(value)
     except ValueError:
         raise DoorDataError(f"{f.where}.birthday: expected month-day like 03-21") from None
+
+
+def parse_birthday(text: str) -> tuple[int, int]:
+    """ "MM-DD" → (month, day), the one reading of a birthday for the door and the server;
+    ValueError when it is no day of a leap year (02-29 is a real birthday)."""
+    found = _BIRTHDAY.match(text)
+    if found is None:
+        raise ValueError(f"{text!r} is not MM-DD")
+    month, day = int(found.group(1)), int(found.group(2))
+    date(2000, month, day)  # raises ValueError for 02-30, 13-01, 00-10
     return month, day
 
 
