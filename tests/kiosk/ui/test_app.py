@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.uix.button import Button
+
 from tests.kiosk.ui.conftest import (
     ENDED_BADGE,
     NEW_BADGE,
@@ -142,13 +144,11 @@ def test_check_in_by_hand_is_a_manual_record_with_the_supervisor(door: Doorway) 
     door.tap(SUPERVISOR_BADGE)
     screen = door.stage.wait_for_screen("supervisor")
     row = next(r for r in screen.ids.people.children if r.name == "Sanne")
-    button = next(
-        w for w in row.walk() if w.__class__.__name__ == "Button" or hasattr(w, "on_release")
-    )
-    door.stage.app.by_hand(row.participant_id, True)
+    button = next(w for w in row.children if isinstance(w, Button))
+    assert button.text == "Inchecken"
+    button.dispatch("on_release")  # the supervisor's touch
     record = door.journal.of_kind("manual_check_in")[0]
     assert (record.participant_id, record.supervisor_id) == ("p-sanne", "s-marieke")
-    assert button is not None
     rows = {r.name: r for r in door.stage.app.screen("supervisor").ids.people.children}
     assert rows["Sanne"].inside
 
@@ -235,3 +235,64 @@ def test_supervisor_mode_closes_after_inactivity(door: Doorway) -> None:
     door.stage.wait_for_screen("supervisor")
     app._last_touch -= app.settings.supervisor_idle + 1
     door.stage.wait_for_screen("waiting", timeout=3)
+
+
+def test_waiting_screen_counts_who_is_in_and_what_waits_for_the_server(door: Doorway) -> None:
+    for lang in ("ar", "fa"):
+        door.tap(PEOPLE[lang][2])
+        door.stage.wait_for_screen("welcome")
+    door.stage.app.go_waiting()
+    waiting = door.stage.wait_for_screen("waiting")
+    assert waiting.present_text == "Aanwezig: 2"
+    assert not waiting.online  # this door never reached a server
+    assert waiting.sync_text.startswith("Offline") and "4" in waiting.sync_text  # 2 taps, 2 lunch
+
+
+def test_supervisor_sees_todays_lunch_count_and_the_kiosk_status(door: Doorway) -> None:
+    door.tap(AMAL[2])
+    door.stage.wait_for_screen("welcome").answer_lunch(True)
+    door.tap(PEOPLE["fa"][2])
+    door.stage.wait_for_screen("welcome").answer_lunch(False)
+    door.tap(SUPERVISOR_BADGE)
+    screen = door.stage.wait_for_screen("supervisor")
+    assert screen.lunch_text == "Lunch vandaag: 1"
+    status = " · ".join(screen.status_lines)
+    assert "door-test" in status and "nooit" in status  # kiosk id; never in contact
+    assert "5" in screen.status_lines[0]  # records waiting for the server
+
+
+def visible(widget: Any, screen: Any) -> bool:
+    """Drawn and touchable: not collapsed to nothing, and not hidden by itself or a parent."""
+    if widget.width <= 0 or widget.height <= 0 or widget.disabled:
+        return False
+    while widget is not screen:
+        if widget.opacity == 0:
+            return False
+        widget = widget.parent
+    return True
+
+
+def test_every_button_shown_is_at_least_15_mm_tall(door: Doorway) -> None:
+    from kivy.metrics import mm
+
+    shown = []
+    door.tap(AMAL[2])
+    shown.append(door.stage.wait_for_screen("welcome"))
+    door.tap(AMAL[2])
+    shown.append(door.stage.wait_for_screen("too_soon"))
+    door.tap(SUPERVISOR_BADGE)
+    shown.append(door.stage.wait_for_screen("supervisor"))
+    door.stage.app.open_supervisor("s-marieke", "enrol")
+    enrol = door.stage.wait_for_screen("enrol")
+    door.tap(NEW_BADGE)
+    door.stage.wait_for(lambda: enrol.step == "pick", what="the participant list")
+    door.stage.pump(0.1)
+    shown.append(enrol)
+    buttons = [
+        w
+        for screen in shown
+        for w in screen.walk(restrict=True)
+        if isinstance(w, Button) and visible(w, screen)
+    ]
+    assert len(buttons) > 10
+    assert min(b.height for b in buttons) >= mm(15) - 0.5
