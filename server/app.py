@@ -48,6 +48,12 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
     app.add_exception_handler(RequestValidationError, on_validation_error)
     for module in (push, pull, heartbeat, presence):
         app.include_router(module.router)
+    from server.web import pages
+    from server.web.routes import ROUTERS
+
+    pages.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -64,6 +64,40 @@ class DayAttendance:
         return any(s.auto_closed for s in self.sessions)
 
 
+CORRECTION_ACTIONS = ("add_check_in", "add_check_out", "move", "void")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A supervisor's amendment. The taps it amends stay as they were; attendance is
+    derived from both. `move` gives an event another time, `void` sets it aside, and
+    `add_check_in` / `add_check_out` add a tap the door never saw (at `at`)."""
+
+    id: int
+    action: str
+    event_id: str | None
+    at: datetime | None
+    reason: str = ""
+    staff_id: str = ""
+
+
+def corrected(taps: Iterable[Tap], corrections: Iterable[Correction]) -> list[Tap]:
+    """The taps as the corrections say they were; a later correction of the same tap wins."""
+    result = {tap.id: tap for tap in taps}
+    for fix in sorted(corrections, key=lambda c: c.id):
+        if fix.action in ("add_check_in", "add_check_out") and fix.at is not None:
+            kind = "manual_check_in" if fix.action == "add_check_in" else "manual_check_out"
+            result[f"correction-{fix.id}"] = Tap(f"correction-{fix.id}", kind, fix.at)
+        elif fix.event_id is None:
+            continue
+        elif fix.action == "void":
+            result.pop(fix.event_id, None)
+        elif fix.action == "move" and fix.at is not None and fix.event_id in result:
+            tap = result[fix.event_id]
+            result[fix.event_id] = Tap(tap.id, tap.kind, fix.at, tap.kiosk_id)
+    return list(result.values())
+
+
 def closing_time(day: date, closes_at: time, tz: str) -> datetime:
     """The site's closing time on `day`, as an aware datetime (DST included)."""
     return datetime.combine(day, closes_at, tzinfo=ZoneInfo(tz))

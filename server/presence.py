@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,18 +10,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, and_, or_, select
 
 from server.attendance import (
+    Correction,
     DayAttendance,
     LunchAnswer,
     Tap,
     UnknownBadge,
     closing_time,
+    corrected,
     day_bounds,
     inside_since,
     lunch_count,
     pair_sessions,
     unknown_badges,
 )
-from server.schema import events, sites
+from server.schema import corrections, events, sites
 
 
 def honest_at(
@@ -35,18 +37,25 @@ def honest_at(
 
 @dataclass(frozen=True)
 class DayTaps:
-    """All taps of one site on one workshop day, by honest time."""
+    """All taps of one site on one workshop day, by honest time, and the supervisors'
+    corrections that touch them or add taps to that day."""
 
     day: date
     rows: list[tuple[str, str, datetime, str, str | None, str | None, str | None]]
+    fixes: dict[str, list[Correction]] = field(default_factory=dict)  # by participant
 
-    def of_participant(self, participant_id: str) -> list[Tap]:
+    def raw_of(self, participant_id: str) -> list[Tap]:
+        """The taps as the doors sent them."""
         return [
             Tap(i, k, at, kiosk) for i, k, at, kiosk, p, _, _ in self.rows if p == participant_id
         ]
 
+    def of_participant(self, participant_id: str) -> list[Tap]:
+        """The taps as attendance counts them: corrections applied."""
+        return corrected(self.raw_of(participant_id), self.fixes.get(participant_id, ()))
+
     def participants(self) -> set[str]:
-        return {p for *_, p, _, _ in self.rows if p is not None}
+        return {p for *_, p, _, _ in self.rows if p is not None} | set(self.fixes)
 
 
 def _within(start: datetime, end: datetime) -> Any:
@@ -75,7 +84,28 @@ def load_day(conn: Connection, site_id: str, day: date) -> DayTaps:
                     row.badge_uid,
                 )
             )
-    return DayTaps(day, rows)
+    ids = [r[0] for r in rows]
+    return DayTaps(day, rows, corrections_of(conn, site_id, start, end, ids))
+
+
+def corrections_of(
+    conn: Connection, site_id: str, start: datetime, end: datetime, event_ids: list[str]
+) -> dict[str, list[Correction]]:
+    """Corrections of these events, or adding a tap in [start, end), by participant."""
+    touches = corrections.c.event_id.in_(event_ids)  # an empty IN is simply false
+    adds = and_(
+        corrections.c.event_id.is_(None),
+        corrections.c.effective_at >= start,
+        corrections.c.effective_at < end,
+    )
+    found: dict[str, list[Correction]] = {}
+    for row in conn.execute(
+        select(corrections).where(corrections.c.site_id == site_id, or_(touches, adds))
+    ):
+        found.setdefault(row.participant_id, []).append(
+            Correction(row.id, row.action, row.event_id, row.effective_at, row.reason, row.staff_id)
+        )
+    return found
 
 
 def day_attendance(

@@ -18,6 +18,7 @@ from server.admin import AdminError
 from server.attendance import SESSION_KINDS, Tap, closing_time, pair_sessions
 from server.presence import honest_at
 from server.schema import (
+    absences,
     audit_log,
     badges,
     coach_participants,
@@ -96,6 +97,7 @@ def apply_retention(
             conn, rejected_records, rejected_records.c.received_at < before
         ),
         "kiosk_boots": _deleted(conn, kiosk_boots, kiosk_boots.c.last_heartbeat_at < before),
+        "absences": _deleted(conn, absences, absences.c.created_at < before),
     }
     detail = {"days": days, "before": before.isoformat(), "deleted": counts}
     record_audit(conn, now, actor, "retention", None, detail)
@@ -218,6 +220,9 @@ def export_participant(
         "event_flags": _rows(conn, select(event_flags).where(event_flags.c.event_id.in_(theirs))),
         "rejected_records": _rows(conn, select(rejected_records).where(_names(participant_id))),
         "tasks": _rows(conn, select(tasks).where(tasks.c.participant_id == participant_id)),
+        "absences": _rows(
+            conn, select(absences).where(absences.c.participant_id == participant_id)
+        ),
         "coaches": _rows(
             conn, coaches.where(coach_participants.c.participant_id == participant_id)
         ),
@@ -278,6 +283,7 @@ def erase_participant(
         "events": _deleted(conn, events, events.c.participant_id == participant_id),
         "rejected_records": _deleted(conn, rejected_records, _names(participant_id)),
         "tasks": _deleted(conn, tasks, tasks.c.participant_id == participant_id),
+        "absences": _deleted(conn, absences, absences.c.participant_id == participant_id),
         "coach_participants": _deleted(
             conn, coach_participants, coach_participants.c.participant_id == participant_id
         ),

@@ -113,7 +113,9 @@ staff = Table(
     Column("role", String(16), nullable=False),
     Column("display_name", String(200), nullable=False),
     Column("site_id", Id, ForeignKey("sites.id"), index=True),  # None: all sites (admin, coach)
-    Column("password_hash", String(255)),  # logins come later
+    Column("password_hash", String(255)),  # Argon2id; None: cannot log in yet
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("email", String(200)),  # for a coach's weekly digest, if they want one
     _at("created_at", nullable=False),
     CheckConstraint("role IN ('admin', 'supervisor', 'coach')", name="role"),
 )
@@ -240,6 +242,7 @@ words = Table(
     Column("sentence", Text, nullable=False, server_default=""),
     Column("translations", JSON, nullable=False),
     Column("symbol", String(16)),  # a picture in a character or two, e.g. "☂"
+    Column("theme", String(64)),  # e.g. Sinterklaas, Koningsdag
     UniqueConstraint("site_id", "day"),
 )
 
@@ -285,4 +288,61 @@ audit_log = Table(
     Column("action", String(32), nullable=False),  # export, erase, retention
     Column("participant_id", Id, index=True),
     Column("detail", JSON, nullable=False),
+)
+
+
+# A staff member's login. The cookie holds a random token; only its sha256 is stored, so a
+# copy of the database cannot be used to log in.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # sha256 hex of the cookie's token
+    Column("staff_id", Id, ForeignKey("staff.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),  # the token every form of this login carries
+    _at("created_at", nullable=False),  # for the absolute timeout
+    _at("last_seen_at", nullable=False),  # for the idle timeout
+)
+
+# Failed logins, for the rate limit; kept in the database so every worker counts alike.
+# `key` is a sha256 of the username (or the client address), never the name in clear.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False),
+    _at("at", nullable=False),
+    Index("ix_login_failures_key_at", "key", "at"),
+)
+
+ABSENCE_REASONS = ("sick", "appointment", "integration_class", "other")
+
+# A day a participant was excused from, with a reason code; the absence itself is derived.
+absences = Table(
+    "absences",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("participant_id", Id, ForeignKey("participants.id"), nullable=False),
+    Column("site_id", Id, ForeignKey("sites.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("staff_id", Id, ForeignKey("staff.id"), nullable=False),
+    _at("created_at", nullable=False),
+    UniqueConstraint("participant_id", "day"),
+    CheckConstraint(
+        "reason IN ('sick', 'appointment', 'integration_class', 'other')", name="reason"
+    ),
+)
+
+# A coach's secret feed links: only the token's sha256 is kept; revoked ones answer nothing.
+feed_tokens = Table(
+    "feed_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("coach_id", Id, ForeignKey("staff.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", String(200), nullable=False, server_default=""),
+    _at("created_at", nullable=False),
+    _at("revoked_at"),
+    _at("last_used_at"),
 )

@@ -16,6 +16,11 @@ ENV_RETENTION_DAYS = "PRIKKLOK_SERVER_RETENTION_DAYS"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_RETENTION_DAYS = 365  # taps and what was derived from them are kept one year
+ENV_SMTP_HOST = "PRIKKLOK_SERVER_SMTP_HOST"
+ENV_SMTP_PORT = "PRIKKLOK_SERVER_SMTP_PORT"
+ENV_SMTP_FROM = "PRIKKLOK_SERVER_SMTP_FROM"
+ENV_PUBLIC_URL = "PRIKKLOK_SERVER_PUBLIC_URL"
+ENV_ABSENCE_ALERT_AFTER = "PRIKKLOK_SERVER_ABSENCE_ALERT_AFTER"
 DB_FILE = "server.db"
 
 
@@ -32,6 +37,22 @@ class Settings:
     port: int = DEFAULT_PORT
     retention_days: int = DEFAULT_RETENTION_DAYS
     now: Callable[[], datetime] = field(default=utc_now, compare=False)
+    # Staff logins: idle and absolute timeouts; failed logins allowed per quarter hour.
+    session_idle_minutes: int = 30
+    session_max_hours: int = 10
+    login_failures_per_user: int = 5
+    login_failures_per_address: int = 20
+    # Attendance as the coaches see it.
+    late_after_minutes: int = 5  # a check-in this long after opening time is late
+    absence_alert_after: int = 3  # consecutive unexcused absences on agreed days
+    # Kiosk alarms on the supervisor's kiosk page.
+    kiosk_silent_minutes: int = 15  # no heartbeat for this long
+    kiosk_queue_minutes: int = 30  # the oldest record waiting on the kiosk is this old
+    # The coaches' weekly digest; without a host, no mail is sent.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "prikklok@localhost"
+    public_url: str = "http://127.0.0.1:8080"  # how feed links in pages and mails begin
 
     @classmethod
     def resolve(
@@ -55,6 +76,11 @@ class Settings:
             host=host or env.get(ENV_HOST) or DEFAULT_HOST,
             port=int(port or env.get(ENV_PORT) or DEFAULT_PORT),
             retention_days=retention_days or _days(env.get(ENV_RETENTION_DAYS)),
+            absence_alert_after=_whole(env, ENV_ABSENCE_ALERT_AFTER, 3),
+            smtp_host=env.get(ENV_SMTP_HOST) or None,
+            smtp_port=_whole(env, ENV_SMTP_PORT, 25),
+            smtp_from=env.get(ENV_SMTP_FROM) or "prikklok@localhost",
+            public_url=(env.get(ENV_PUBLIC_URL) or "").rstrip("/") or _local_url(host, port, env),
         )
 
 
@@ -64,6 +90,20 @@ def _days(value: str | None) -> int:
         return DEFAULT_RETENTION_DAYS
     if not value.strip().isdigit() or int(value) < 1:
         raise ValueError(f"{ENV_RETENTION_DAYS}={value!r}: give a whole number of days, at least 1")
+    return int(value)
+
+
+def _local_url(host: str | None, port: int | None, env: Mapping[str, str]) -> str:
+    host = host or env.get(ENV_HOST) or DEFAULT_HOST
+    return f"http://{host}:{port or env.get(ENV_PORT) or DEFAULT_PORT}"
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(f"{name}={value!r}: give a whole number, at least 1")
     return int(value)
 
 

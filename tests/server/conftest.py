@@ -171,3 +171,80 @@ def wire(seq: int = 1, **fields: Any) -> dict[str, Any]:
     }
     record.update(fields)
     return record
+
+
+# --- staff logins (the web side) ---------------------------------------------------------
+
+STAFF_PASSWORD = "werkplaats-koffie-2026"  # every test account's password
+
+
+@pytest.fixture(scope="session")
+def staff_password_hash() -> str:
+    from server.web.passwords import hash_password
+
+    return hash_password(STAFF_PASSWORD)  # once: Argon2id is slow on purpose
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The test accounts by username: anna (admin), marieke (supervisor, north), sven
+    (supervisor, south), carla (coach of Amal and Dawit), koen (coach of Olena)."""
+
+    admin: str = "anna"
+    supervisor: str = "marieke"
+    other_supervisor: str = "sven"
+    coach: str = "carla"
+    other_coach: str = "koen"
+
+
+@pytest.fixture
+def staff_world(world: World, engine: Engine, staff_password_hash: str) -> Staff:
+    from sqlalchemy import update
+
+    from server.schema import coach_participants, staff
+
+    seeded = datetime(2026, 11, 1, tzinfo=UTC)
+    with writing(engine) as conn:
+        admin.add_staff(conn, "a-anna", "anna", "admin", "Anna", None, seeded)
+        admin.add_staff(conn, "s-sven", "sven", "supervisor", "Sven", "south", seeded)
+        admin.add_staff(conn, "c-carla", "carla", "coach", "Carla", None, seeded)
+        admin.add_staff(conn, "c-koen", "koen", "coach", "Koen", None, seeded)
+        conn.execute(update(staff).values(password_hash=staff_password_hash))
+        conn.execute(
+            coach_participants.insert(),
+            [
+                {"coach_id": "c-carla", "participant_id": "p-amal"},
+                {"coach_id": "c-carla", "participant_id": "p-dawit"},
+                {"coach_id": "c-koen", "participant_id": "p-olena"},
+            ],
+        )
+    return Staff()
+
+
+@pytest.fixture
+def browser_client(app: FastAPI) -> Iterator[TestClient]:
+    """A client on https://, so the browser-only `__Host-` cookies are kept and sent."""
+    from server.web.audit import forget_seen
+
+    forget_seen()
+    with TestClient(app, base_url="https://testserver") as client:
+        yield client
+
+
+def log_in(client: TestClient, username: str, password: str = STAFF_PASSWORD) -> str:
+    """Log `client` in through the login form; returns the login's CSRF token for forms."""
+    import re
+
+    page = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token is not None, page.text
+    answer = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf": token.group(1)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    home = client.get("/account/password", headers={"accept": "text/html"})
+    found = re.search(r'name="csrf" value="([^"]+)"', home.text)
+    assert found is not None, home.text
+    return found.group(1)

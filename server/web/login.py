@@ -1,0 +1,165 @@
+"""Logging in and out, and the front door of the staff pages (`/`)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import delete, select, update
+
+from server.db import writing
+from server.deps import EngineDep
+from server.schema import staff, staff_sessions
+from server.web.access import CsrfDep, ViewerDep, refuse_foreign_origin
+from server.web.audit import changed
+from server.web.logins import (
+    COOKIE,
+    LOGIN_COOKIE,
+    LoginRefused,
+    TooManyAttempts,
+    log_in,
+    log_out,
+)
+from server.web.pages import render
+from server.web.passwords import WeakPassword, check_strength, hash_password, verify_password
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(next_url: str | None) -> str:
+    """Only a path on this server: a login link must not send anyone elsewhere."""
+    if next_url and next_url.startswith("/") and not next_url.startswith(("//", "/\\")):
+        return next_url
+    return "/"
+
+
+def _cookie(response: Response, name: str, value: str, max_age: int | None = None) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", secure=True, httponly=True, samesite="lax"
+    )
+
+
+def _login_form(
+    request: Request, next_url: str, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
+    token = secrets.token_urlsafe(32)
+    response = render(
+        request,
+        "login.html",
+        None,
+        status_code=status_code,
+        next_url=next_url,
+        login_csrf=token,
+        error=error,
+    )
+    _cookie(response, LOGIN_COOKIE, token, max_age=3600)
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str | None = None) -> HTMLResponse:
+    return _login_form(request, _safe_next(next))
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    engine: EngineDep,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+    csrf: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    refuse_foreign_origin(request)
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(csrf, expected):
+        return _login_form(
+            request, _safe_next(next), "Het formulier was verlopen: probeer opnieuw.", 403
+        )
+    settings = request.app.state.settings
+    address = request.client.host if request.client else "unknown"
+    try:
+        token, _ = log_in(engine, settings, username, password, address, settings.now())
+    except TooManyAttempts as refused:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="Te veel mislukte pogingen. Wacht een kwartier en probeer het opnieuw.",
+            headers={"Retry-After": str(refused.retry_after)},
+        ) from None
+    except LoginRefused:
+        return _login_form(
+            request, _safe_next(next), "Onbekende gebruikersnaam of verkeerd wachtwoord.", 401
+        )
+    response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+    _cookie(response, COOKIE, token)  # a session cookie: gone when the browser closes
+    response.delete_cookie(LOGIN_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    return response
+
+
+@router.post("/logout")
+def logout(engine: EngineDep, viewer: CsrfDep) -> RedirectResponse:
+    with writing(engine) as conn:
+        log_out(conn, viewer.session_id)
+    response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, viewer: ViewerDep) -> Response:
+    """Each role's first page: the supervisor's site, the coach's participants, the sites."""
+    if viewer.role == "supervisor" and viewer.site_id:
+        return RedirectResponse(f"/sites/{viewer.site_id}/now", status_code=303)
+    if viewer.role == "coach":
+        return RedirectResponse("/coach", status_code=303)
+    return RedirectResponse("/sites", status_code=303)
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_page(request: Request, viewer: ViewerDep) -> HTMLResponse:
+    return render(request, "password.html", viewer)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    engine: EngineDep,
+    viewer: CsrfDep,
+    current: Annotated[str, Form(max_length=1000)],
+    new: Annotated[str, Form(max_length=1000)],
+    again: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    """A new password for yourself; every other login of yours ends."""
+    settings = request.app.state.settings
+    with writing(engine) as conn:
+        stored = conn.execute(
+            select(staff.c.password_hash).where(staff.c.id == viewer.staff_id)
+        ).scalar_one()
+        error = None
+        if not verify_password(stored, current):
+            error = "Je huidige wachtwoord klopt niet."
+        elif new != again:
+            error = "De twee nieuwe wachtwoorden zijn niet gelijk."
+        else:
+            try:
+                check_strength(new, username=viewer.username)
+            except WeakPassword as weak:
+                error = f"Niet veranderd: {weak}."
+        if error:
+            return render(request, "password.html", viewer, status_code=400, error=error)
+        conn.execute(
+            update(staff)
+            .where(staff.c.id == viewer.staff_id)
+            .values(password_hash=hash_password(new))
+        )
+        conn.execute(
+            delete(staff_sessions).where(
+                staff_sessions.c.staff_id == viewer.staff_id,
+                staff_sessions.c.id != viewer.session_id,
+            )
+        )
+        changed(conn, viewer, "password", None, {"staff_id": viewer.staff_id}, settings.now())
+    return render(request, "password.html", viewer, done=True)

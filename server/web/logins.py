@@ -1,0 +1,173 @@
+"""Staff logins: sessions behind a `__Host-` cookie, their timeouts, and the login rate limit.
+
+The cookie carries 256 random bits; the server keeps their sha256, the staff member, a CSRF
+token for the forms of this login, and when it began and was last used. A login ends after
+`session_idle_minutes` without a request or `session_max_hours` after it began, whichever
+comes first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, select, update
+
+from server.db import writing
+from server.schema import login_failures, staff, staff_sessions
+from server.settings import Settings
+from server.tokens import token_hash
+from server.web.passwords import hash_password, needs_rehash, verify_password
+
+COOKIE = "__Host-prikklok"  # Secure, Path=/ and no Domain: the browser enforces all three
+LOGIN_COOKIE = "__Host-prikklok-login"  # the login form's own CSRF token, before a session
+WINDOW = timedelta(minutes=15)  # failed logins count over this window
+TOUCH_EVERY = timedelta(seconds=60)  # a live page polling every few seconds writes rarely
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The staff member behind a request."""
+
+    staff_id: str
+    username: str
+    role: str  # admin, supervisor or coach
+    display_name: str
+    site_id: str | None  # a supervisor's own site
+    csrf: str
+    session_id: str
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names them: role and id, never a participant's data."""
+        return f"{self.role}:{self.staff_id}"
+
+    def sees_site(self, site_id: str) -> bool:
+        if self.role == "admin":
+            return True
+        return self.role == "supervisor" and self.site_id == site_id
+
+
+class LoginRefused(Exception):
+    """Wrong name or password, or a disabled account: one message for all, on purpose."""
+
+
+class TooManyAttempts(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many failed logins")
+        self.retry_after = retry_after
+
+
+def _key(kind: str, value: str) -> str:
+    return hashlib.sha256(f"{kind}:{value.lower()}".encode()).hexdigest()
+
+
+def _recent_failures(conn: Connection, key: str, now: datetime) -> tuple[int, datetime | None]:
+    row = conn.execute(
+        select(func.count(), func.min(login_failures.c.at)).where(
+            login_failures.c.key == key, login_failures.c.at > now - WINDOW
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
+def _check_rate(conn: Connection, keys: list[tuple[str, int]], now: datetime) -> None:
+    for key, limit in keys:
+        count, oldest = _recent_failures(conn, key, now)
+        if count >= limit:
+            wait = (oldest + WINDOW - now).total_seconds() if oldest else WINDOW.total_seconds()
+            raise TooManyAttempts(max(1, int(wait) + 1))
+
+
+def log_in(
+    engine: Engine,
+    settings: Settings,
+    username: str,
+    password: str,
+    address: str,
+    now: datetime,
+) -> tuple[str, Viewer]:
+    """Check the password and open a session; returns the cookie's token and the viewer.
+
+    Raises TooManyAttempts before looking at the password when the name or the address has
+    failed too often in the last quarter hour, and LoginRefused when it does not match."""
+    user_key, address_key = _key("user", username), _key("address", address)
+    with engine.connect() as conn:
+        _check_rate(
+            conn,
+            [
+                (user_key, settings.login_failures_per_user),
+                (address_key, settings.login_failures_per_address),
+            ],
+            now,
+        )
+        row = conn.execute(
+            select(staff).where(func.lower(staff.c.username) == username.strip().lower())
+        ).first()
+    # Argon2 is slow on purpose: no transaction is held open while it runs.
+    ok = verify_password(row.password_hash if row else None, password)
+    with writing(engine) as conn:
+        if row is None or not ok or not row.active:
+            conn.execute(
+                login_failures.insert(),
+                [{"key": user_key, "at": now}, {"key": address_key, "at": now}],
+            )
+        else:
+            return _open(conn, row, password, user_key, now)
+    raise LoginRefused("onbekende gebruikersnaam of verkeerd wachtwoord")
+
+
+def _open(
+    conn: Connection, row: Any, password: str, user_key: str, now: datetime
+) -> tuple[str, Viewer]:
+    if needs_rehash(row.password_hash):
+        conn.execute(
+            update(staff).where(staff.c.id == row.id).values(password_hash=hash_password(password))
+        )
+    conn.execute(delete(login_failures).where(login_failures.c.key == user_key))
+    conn.execute(delete(login_failures).where(login_failures.c.at <= now - WINDOW))
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    session_id = token_hash(token)
+    conn.execute(
+        staff_sessions.insert().values(
+            id=session_id, staff_id=row.id, csrf=csrf, created_at=now, last_seen_at=now
+        )
+    )
+    viewer = Viewer(row.id, row.username, row.role, row.display_name, row.site_id, csrf, session_id)
+    return token, viewer
+
+
+def viewer_of(conn: Connection, settings: Settings, token: str, now: datetime) -> Viewer | None:
+    """The live login behind a cookie's token, or None (unknown, timed out, disabled)."""
+    session_id = token_hash(token)
+    row = conn.execute(
+        select(staff_sessions, staff)
+        .join(staff, staff.c.id == staff_sessions.c.staff_id)
+        .where(staff_sessions.c.id == session_id)
+    ).first()
+    if row is None:
+        return None
+    idle = now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
+    old = now - row.created_at > timedelta(hours=settings.session_max_hours)
+    if idle or old or not row.active:
+        conn.execute(delete(staff_sessions).where(staff_sessions.c.id == session_id))
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        conn.execute(
+            update(staff_sessions).where(staff_sessions.c.id == session_id).values(last_seen_at=now)
+        )
+    return Viewer(
+        row.staff_id, row.username, row.role, row.display_name, row.site_id, row.csrf, session_id
+    )
+
+
+def log_out(conn: Connection, session_id: str) -> None:
+    conn.execute(delete(staff_sessions).where(staff_sessions.c.id == session_id))
+
+
+def end_all_sessions(conn: Connection, staff_id: str) -> None:
+    """After a password change or when an account is disabled."""
+    conn.execute(delete(staff_sessions).where(staff_sessions.c.staff_id == staff_id))
