@@ -83,6 +83,13 @@ def prepare_offline(data_dir: Path, today: date) -> Path:
     return config
 
 
+def logins() -> str:
+    from server.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+    people = ", ".join(f"{name} ({role})" for name, role in DEMO_LOGINS)
+    return f"{people}; password {DEMO_PASSWORD}"
+
+
 def key_hint() -> str:
     names = {uid: name for _, name, _, uid in PEOPLE} | {SUPERVISOR[2]: SUPERVISOR[1]}
     keys = "1234567890"
@@ -97,7 +104,7 @@ def demo_keys() -> dict[str, str]:
 def screen_hint(data_dir: Path, server_url: str, *, offscreen: bool) -> str:
     lines = [
         f"prikklok demo — server on {server_url}",
-        f"  dashboard: not built yet; the server's API docs are at {server_url}/docs",
+        f"  staff pages: {server_url}/ — log in as {logins()}",
         f"  tap a demo badge with a number key: {key_hint()}",
         f"  (revoked: {REVOKED[1]}; program ended: {ENDED[3]}; anything else is unknown)",
     ]

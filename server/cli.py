@@ -254,6 +254,66 @@ def add_staff(
     click.echo(f"{role} {staff_id} added")
 
 
+@server.command("set-password")
+@database_options
+@click.argument("username")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input (one line) instead of asking twice.",
+)
+def set_password(
+    database_url: str | None, data_dir: Path | None, username: str, password_stdin: bool
+) -> None:
+    """Give a staff user a (new) password; their logins end. At least 10 characters, and
+    not one of 20 000 common passwords."""
+    import sys
+
+    from sqlalchemy import func, select, update
+
+    from server.schema import staff
+    from server.web.logins import end_all_sessions
+    from server.web.passwords import WeakPassword, check_strength, hash_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("new password", hide_input=True, confirmation_prompt=True)
+    try:
+        check_strength(password, username=username)
+    except WeakPassword as weak:
+        raise click.ClickException(str(weak)) from None
+    with admin_db(database_url, data_dir) as conn:
+        staff_id = conn.execute(
+            select(staff.c.id).where(func.lower(staff.c.username) == username.lower())
+        ).scalar_one_or_none()
+        if staff_id is None:
+            raise click.ClickException(f"no staff user {username!r}")
+        conn.execute(
+            update(staff)
+            .where(staff.c.id == staff_id)
+            .values(password_hash=hash_password(password))
+        )
+        end_all_sessions(conn, staff_id)
+    click.echo(f"password set for {username}")
+
+
+@server.command("send-digests")
+@database_options
+def send_digests(database_url: str | None, data_dir: Path | None) -> None:
+    """Send each coach with an e-mail address their weekly digest (for a weekly timer).
+    SMTP from PRIKKLOK_SERVER_SMTP_HOST / _PORT / _FROM; without a host, nothing is sent."""
+    from server.digest import send_digests as send
+
+    settings = _settings(database_url, data_dir)
+    if not settings.smtp_host:
+        raise click.ClickException("no SMTP server: set PRIKKLOK_SERVER_SMTP_HOST")
+    _require_current(settings.database_url)
+    with _engine(settings.database_url) as engine:
+        sent = send(engine, settings, _now())
+    click.echo(f"{sent} digest(s) sent")
+
+
 @server.command("import-participants")
 @database_options
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -10,18 +10,25 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from server.admin import add_kiosk, add_site, add_staff, assign_badge, revoke_badge
-from server.demo_data import door_data
+from server.demo_data import PEOPLE, SUPERVISOR, door_data
+from server.demo_history import load_history
 from server.plan import Plan, load_plan
-from server.schema import badges, participants, sites, staff
+from server.schema import badges, coach_participants, participants, sites, staff
 from server.sql import upsert
 
 SITE_ID = "demo"
 KIOSK_ID = "demo-door"
 DEMO_TOKEN = "prikklok-demo-token-not-for-production"
 TOKEN_FILE = "demo-kiosk.token"
+# The demo's staff logins, printed by `./dev demo`: a made-up site on 127.0.0.1, not a secret.
+DEMO_PASSWORD = "prikklok-demo"
+DEMO_ADMIN = ("a-beheer", "beheer", "Beheerder")
+DEMO_COACH = ("c-sanne", "sanne", "Sanne (coach)")
+SUPERVISOR_ID = SUPERVISOR[0]
+DEMO_LOGINS = (("marieke", "supervisor"), ("sanne", "coach"), ("beheer", "admin"))
 
 
 def load_demo(conn: Connection, today: date, now: datetime, token_dir: Path) -> Path:
@@ -40,6 +47,8 @@ def load_demo(conn: Connection, today: date, now: datetime, token_dir: Path) -> 
     for badge in sorted(data["badges"], key=lambda b: b.get("active", True)):
         _badge(conn, badge, now)
     load_plan(conn, SITE_ID, Plan.model_validate({"tasks": data["tasks"], "words": data["words"]}))
+    _logins(conn, now)
+    load_history(conn, SITE_ID, today, now, SUPERVISOR_ID)
     token_dir.mkdir(parents=True, exist_ok=True)
     token_file.write_text(DEMO_TOKEN + "\n", encoding="utf-8")
     return token_file
@@ -68,6 +77,35 @@ def _supervisor(conn: Connection, supervisor: dict[str, Any], now: datetime) -> 
     sid, name = supervisor["id"], supervisor["display_name"]
     if conn.execute(select(staff.c.id).where(staff.c.id == sid)).first() is None:
         add_staff(conn, sid, name.lower(), "supervisor", name, SITE_ID, now)
+
+
+def _logins(conn: Connection, now: datetime) -> None:
+    """An admin and a coach of the first seven participants besides Marieke; each gets the
+    demo password once (a password changed during a demo is kept)."""
+    from server.web.passwords import hash_password
+
+    for sid, username, name, role in (
+        (*DEMO_ADMIN, "admin"),
+        (*DEMO_COACH, "coach"),
+    ):
+        if conn.execute(select(staff.c.id).where(staff.c.id == sid)).first() is None:
+            add_staff(conn, sid, username, role, name, None, now)
+    theirs = set(
+        conn.execute(
+            select(coach_participants.c.participant_id).where(
+                coach_participants.c.coach_id == DEMO_COACH[0]
+            )
+        ).scalars()
+    )
+    for pid, *_ in PEOPLE[:7]:
+        if pid not in theirs:
+            conn.execute(
+                coach_participants.insert().values(coach_id=DEMO_COACH[0], participant_id=pid)
+            )
+    demo_hash = hash_password(DEMO_PASSWORD)
+    conn.execute(
+        update(staff).where(staff.c.password_hash.is_(None)).values(password_hash=demo_hash)
+    )
 
 
 def _badge(conn: Connection, badge: dict[str, Any], now: datetime) -> None:
