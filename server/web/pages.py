@@ -65,6 +65,8 @@ def render(
 ) -> HTMLResponse:
     """A page in the layout; `site` in the context (a site id) fills the site's menu."""
     page = environment().get_template(template)
+    if viewer is not None and viewer.role == "supervisor":
+        context.setdefault("site", viewer.site_id)  # their site's menu on every page
     html = page.render(request=request, viewer=viewer, path=request.url.path, **context)
     return HTMLResponse(html, status_code=status_code)
 
