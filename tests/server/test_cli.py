@@ -105,3 +105,56 @@ def test_cli_server_without_a_verb_serves(tmp_path: Path) -> None:
     finally:
         child.terminate()
         child.wait(timeout=10)
+
+
+def test_cli_set_password_lets_them_log_in(database_url: str, app, browser_client) -> None:
+    from tests.server.conftest import log_in
+
+    invoke(database_url, "add-site", "west", "--name", "West")
+    invoke(database_url, "add-staff", "a-1", "--username", "anna", "--role", "admin", "--name", "A")
+    weak = CliRunner().invoke(
+        server,
+        ["set-password", "anna", "--password-stdin", "--database-url", database_url],
+        input="welcome123\n",
+    )
+    assert weak.exit_code == 1 and "te makkelijk" in weak.output
+    short = CliRunner().invoke(
+        server,
+        ["set-password", "anna", "--password-stdin", "--database-url", database_url],
+        input="kort\n",
+    )
+    assert short.exit_code == 1 and "minstens 10" in short.output
+    good = CliRunner().invoke(
+        server,
+        ["set-password", "anna", "--password-stdin", "--database-url", database_url],
+        input="ruime-werkplaats-2026\n",
+    )
+    assert good.exit_code == 0, good.output
+    assert log_in(browser_client, "anna", "ruime-werkplaats-2026")
+    nobody = CliRunner().invoke(
+        server,
+        ["set-password", "ghost", "--password-stdin", "--database-url", database_url],
+        input="ruime-werkplaats-2026\n",
+    )
+    assert nobody.exit_code == 1 and "no staff user 'ghost'" in nobody.output
+
+
+def test_cli_demo_data_gives_staff_logins_and_history(tmp_path: Path) -> None:
+    from server.demo import DEMO_PASSWORD
+    from server.schema import events, staff
+    from server.web.passwords import verify_password
+
+    for _ in range(2):  # a second run changes nothing
+        result = CliRunner().invoke(server, ["demo-data", "--data-dir", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+    engine = make_engine(f"sqlite+pysqlite:///{tmp_path / 'server.db'}")
+    with engine.connect() as conn:
+        accounts = {r.username: r for r in conn.execute(select(staff))}
+        history = conn.execute(select(events.c.id).where(events.c.kiosk_id == "demo-history")).all()
+    engine.dispose()
+    assert {"marieke", "sanne", "beheer"} <= set(accounts)
+    assert all(
+        verify_password(accounts[u].password_hash, DEMO_PASSWORD)
+        for u in ("marieke", "sanne", "beheer")
+    )
+    assert 100 < len(history) < 400

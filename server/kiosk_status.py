@@ -1,0 +1,96 @@
+"""A kiosk's alarms, from its latest heartbeat and the time now (pure: no database).
+
+A door that stops talking, a queue that keeps growing or a reader that does not read all
+mean taps are not reaching the server: the supervisor must see it before the evacuation
+list is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True)
+class Beat:
+    """What the alarms need of a kiosk's latest heartbeat."""
+
+    received_at: datetime  # server time
+    queue_depth: int
+    oldest_unsynced_at: datetime | None  # the kiosk's wall time
+    clock_offset_seconds: float  # server time − kiosk wall time, at the heartbeat
+    reader_health: str
+
+
+@dataclass(frozen=True)
+class Alarm:
+    kind: str  # never, silent, queue, reader
+    message: str  # Dutch, for the supervisor
+
+
+READER_HEALTH = {"ok": "in orde", "degraded": "slecht", "absent": "niet gevonden"}
+
+
+def ago(then: datetime, now: datetime) -> str:
+    """'zojuist', '4 min geleden', '2 uur geleden', '3 dagen geleden'."""
+    seconds = (now - then).total_seconds()
+    if seconds < 60:
+        return "zojuist"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min geleden"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} uur geleden"
+    return f"{hours // 24} dagen geleden"
+
+
+def oldest_waiting_at(beat: Beat) -> datetime | None:
+    """When the oldest record still on the kiosk was made, in server time.
+
+    The kiosk stamps it by its own clock, which may be off (no NTP yet): the heartbeat's
+    offset brings it to the server's clock, so a wrong kiosk clock raises no false alarm.
+    """
+    if beat.oldest_unsynced_at is None or beat.queue_depth == 0:
+        return None
+    return beat.oldest_unsynced_at + timedelta(seconds=beat.clock_offset_seconds)
+
+
+def alarms(
+    beat: Beat | None,
+    now: datetime,
+    *,
+    silent_after: timedelta,
+    queue_after: timedelta,
+    revoked: bool = False,
+) -> list[Alarm]:
+    """What is wrong with a kiosk now; empty when it is healthy (or retired)."""
+    if revoked:
+        return []  # a retired door is silent on purpose
+    if beat is None:
+        return [Alarm("never", "Deze kiosk heeft nog nooit iets laten horen.")]
+    found = []
+    silent = now - beat.received_at
+    if silent > silent_after:
+        found.append(
+            Alarm(
+                "silent",
+                f"Geen contact sinds {ago(beat.received_at, now)}: "
+                "controleer stroom en netwerk.",
+            )
+        )
+    waiting_since = oldest_waiting_at(beat)
+    if waiting_since is not None and now - waiting_since > queue_after:
+        found.append(
+            Alarm(
+                "queue",
+                f"{beat.queue_depth} prik(ken) nog niet bij de server; "
+                f"de oudste is van {ago(waiting_since, now)}.",
+            )
+        )
+    if beat.reader_health != "ok":
+        health = READER_HEALTH.get(beat.reader_health, beat.reader_health)
+        found.append(
+            Alarm("reader", f"De badgelezer werkt niet goed ({health}): badges worden gemist.")
+        )
+    return found
