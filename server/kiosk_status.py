@@ -45,6 +45,23 @@ def ago(then: datetime, now: datetime) -> str:
     return f"{hours // 24} dagen geleden"
 
 
+def clock_difference(offset_seconds: float) -> str:
+    """How far the kiosk's clock is off: 'loopt 30 s achter', 'loopt 2 uur voor', 'gelijk'."""
+    size = abs(offset_seconds)
+    if size < 1:
+        return "gelijk"
+    if size < 120:
+        amount = f"{size:.0f} s"
+    elif size < 2 * 3600:
+        amount = f"{size // 60:.0f} min"
+    elif size < 2 * 86400:
+        amount = f"{size // 3600:.0f} uur"
+    else:
+        amount = f"{size // 86400:.0f} dagen"
+    # The offset is server time − kiosk time: positive means the kiosk is behind.
+    return f"loopt {amount} {'achter' if offset_seconds > 0 else 'voor'}"
+
+
 def oldest_waiting_at(beat: Beat) -> datetime | None:
     """When the oldest record still on the kiosk was made, in server time.
 
@@ -75,8 +92,7 @@ def alarms(
         found.append(
             Alarm(
                 "silent",
-                f"Geen contact sinds {ago(beat.received_at, now)}: "
-                "controleer stroom en netwerk.",
+                f"Geen contact sinds {ago(beat.received_at, now)}: controleer stroom en netwerk.",
             )
         )
     waiting_since = oldest_waiting_at(beat)

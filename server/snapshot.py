@@ -60,7 +60,11 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
         SnapshotSupervisor(id=row.id, display_name=row.display_name)
         for row in conn.execute(
             select(staff.c.id, staff.c.display_name)
-            .where(staff.c.site_id == site_id, staff.c.role == "supervisor")
+            .where(
+                staff.c.site_id == site_id,
+                staff.c.role == "supervisor",
+                staff.c.active.is_(True),  # a disabled account loses its badge too
+            )
             .order_by(staff.c.id)
         )
     ]

@@ -1,7 +1,172 @@
-"""(being built)"""
+"""The kiosks of a site: how each door is doing, and (admin) registering and revoking one."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from server.admin import AdminError, add_kiosk, check_id, revoke_kiosk
+from server.db import writing
+from server.deps import EngineDep
+from server.kiosk_status import (
+    READER_HEALTH,
+    Alarm,
+    Beat,
+    ago,
+    alarms,
+    clock_difference,
+    oldest_waiting_at,
+)
+from server.schema import kiosk_heartbeats, kiosks
+from server.web.access import Admin, CsrfDep, SiteViewerDep
+from server.web.pages import render
+from server.web.records import FormDep, back, moment, site_or_404, text
 
 router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class KioskView:
+    """One kiosk as the page shows it."""
+
+    id: str
+    name: str
+    revoked_at: datetime | None
+    beat: Any  # the kiosk_heartbeats row, or None
+    alarms: list[Alarm]
+    seen: str  # "4 min geleden"
+    waiting_since: str | None
+
+
+def _views(conn: Any, site_id: str, now: datetime, settings: Any) -> list[KioskView]:
+    rows = conn.execute(
+        select(kiosks.c.id, kiosks.c.name, kiosks.c.revoked_at, kiosk_heartbeats)
+        .outerjoin(kiosk_heartbeats, kiosk_heartbeats.c.kiosk_id == kiosks.c.id)
+        .where(kiosks.c.site_id == site_id)
+        .order_by(kiosks.c.revoked_at.is_not(None), kiosks.c.name, kiosks.c.id)
+    ).all()
+    found = []
+    for row in rows:
+        beat = None
+        if row.received_at is not None:
+            beat = Beat(
+                received_at=row.received_at,
+                queue_depth=row.queue_depth,
+                oldest_unsynced_at=row.oldest_unsynced_at,
+                clock_offset_seconds=row.clock_offset_seconds,
+                reader_health=row.reader_health,
+            )
+        waiting = oldest_waiting_at(beat) if beat else None
+        found.append(
+            KioskView(
+                id=row.id,
+                name=row.name,
+                revoked_at=row.revoked_at,
+                beat=row if beat else None,
+                alarms=alarms(
+                    beat,
+                    now,
+                    silent_after=timedelta(minutes=settings.kiosk_silent_minutes),
+                    queue_after=timedelta(minutes=settings.kiosk_queue_minutes),
+                    revoked=row.revoked_at is not None,
+                ),
+                seen=ago(beat.received_at, now) if beat else "nooit",
+                waiting_since=ago(waiting, now) if waiting else None,
+            )
+        )
+    return found
+
+
+def _page(
+    request: Request,
+    engine: Any,
+    viewer: Any,
+    site_id: str,
+    *,
+    error: str | None = None,
+    new_token: tuple[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    settings = request.app.state.settings
+    now = settings.now()
+    with engine.connect() as conn:
+        site = site_or_404(conn, site_id)
+        views = _views(conn, site_id, now, settings)
+    return render(
+        request,
+        "kiosks/list.html",
+        viewer,
+        status_code=status_code,
+        site=site_id,
+        site_row=site,
+        kiosks=views,
+        health=READER_HEALTH,
+        difference=clock_difference,
+        moment=lambda at: moment(at, site.timezone),
+        error=error,
+        new_token=new_token,
+        form=form or {},
+        saved=request.query_params.get("saved"),
+        silent_minutes=settings.kiosk_silent_minutes,
+        queue_minutes=settings.kiosk_queue_minutes,
+        public_url=settings.public_url,
+    )
+
+
+@router.get("/sites/{site_id}/kiosks", response_class=HTMLResponse)
+def kiosk_list(
+    request: Request, engine: EngineDep, viewer: SiteViewerDep, site_id: str
+) -> HTMLResponse:
+    return _page(request, engine, viewer, site_id)
+
+
+@router.post("/sites/{site_id}/kiosks", response_class=HTMLResponse)
+def register_kiosk(
+    request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep, form: FormDep, site_id: str
+) -> HTMLResponse:
+    """Register a kiosk; its token is on this answer and nowhere else, ever."""
+    shown = {"id": text(form, "id"), "name": text(form, "name")}
+    error = None
+    token = None
+    with writing(engine) as conn:
+        site_or_404(conn, site_id)
+        try:
+            check_id(shown["id"], "kiosk id")
+        except AdminError:
+            error = "Id: alleen letters, cijfers, '.', '_' of '-' (max. 64), bijv. voordeur-1."
+        if error is None and not 1 <= len(shown["name"]) <= 200:
+            error = "Naam: 1 tot 200 tekens, bijv. Voordeur."
+        if error is None:
+            if conn.execute(select(kiosks.c.id).where(kiosks.c.id == shown["id"])).first():
+                error = f"Id: er is al een kiosk {shown['id']}; kies een ander."
+            else:
+                token = add_kiosk(
+                    conn, site_id, shown["id"], shown["name"], request.app.state.settings.now()
+                )
+    if token is None:
+        return _page(request, engine, viewer, site_id, error=error, form=shown, status_code=400)
+    return _page(request, engine, viewer, site_id, new_token=(shown["id"], token))
+
+
+@router.post("/sites/{site_id}/kiosks/{kiosk_id}/revoke", response_model=None)
+def retire_kiosk(
+    request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep, site_id: str, kiosk_id: str
+) -> Response:
+    """Revoke the kiosk's token: its next request is refused."""
+    with writing(engine) as conn:
+        site_or_404(conn, site_id)
+        ours = conn.execute(
+            select(kiosks.c.id).where(kiosks.c.id == kiosk_id, kiosks.c.site_id == site_id)
+        ).first()
+        if ours is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "deze kiosk is niet van deze locatie")
+        with suppress(AdminError):  # revoked already: the same outcome
+            revoke_kiosk(conn, kiosk_id, request.app.state.settings.now())
+    return back(f"/sites/{site_id}/kiosks?saved=revoked")

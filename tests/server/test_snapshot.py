@@ -93,3 +93,20 @@ def test_snapshot_etag_changes_with_door_extras(
         return client.get("/api/v1/snapshot", headers=world.auth()).headers["etag"]
 
     assert tag("ma wo vr", "03-21", None) != tag(days, birthday, symbol)
+
+
+def test_snapshot_drops_a_disabled_supervisor_and_her_badge(
+    client: TestClient, world: World, engine
+) -> None:
+    from sqlalchemy import update
+
+    from server.schema import staff
+
+    before = client.get("/api/v1/snapshot", headers=world.auth()).json()
+    assert [s["id"] for s in before["supervisors"]] == ["s-marieke"]
+    assert "0499AA11" in {b["uid"] for b in before["badges"]}
+    with writing(engine) as conn:
+        conn.execute(update(staff).where(staff.c.id == "s-marieke").values(active=False))
+    after = client.get("/api/v1/snapshot", headers=world.auth()).json()
+    assert after["supervisors"] == []
+    assert "0499AA11" not in {b["uid"] for b in after["badges"]}
