@@ -177,7 +177,7 @@ def lunch_count_of(conn: Connection, site_id: str, day: date) -> int:
 def unknown_badges_of(
     conn: Connection, site_id: str, start: datetime, end: datetime
 ) -> list[UnknownBadge]:
-    """Unknown badges tapped at the site between `start` and `end` (by wall time as sent)."""
+    """Unknown badges tapped at the site between `start` and `end` (by honest time)."""
     rows = conn.execute(
         select(
             events.c.badge_uid, events.c.clock_synced, events.c.wall_at, events.c.corrected_wall_at
@@ -185,6 +185,7 @@ def unknown_badges_of(
             events.c.site_id == site_id,
             events.c.kind == "unknown_badge",
             events.c.badge_uid.is_not(None),
+            _within(start, end),  # the site's indexes by time, not its whole history
         )
     )
     seen = [(r.badge_uid, honest_at(r.clock_synced, r.wall_at, r.corrected_wall_at)) for r in rows]

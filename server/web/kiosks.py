@@ -25,8 +25,8 @@ from server.kiosk_status import (
 )
 from server.schema import kiosk_heartbeats, kiosks
 from server.web.access import Admin, CsrfDep, SiteViewerDep
+from server.web.forms import FormDep, back, moment, site_or_404, text
 from server.web.pages import render
-from server.web.records import FormDep, back, moment, site_or_404, text
 
 router = APIRouter(include_in_schema=False)
 

@@ -22,15 +22,9 @@ from server.schema import participants, tasks, words
 from server.sql import upsert
 from server.web.access import CsrfDep, SiteViewerDep
 from server.web.audit import changed, saw
+from server.web.forms import FormDep, back, site_or_404, site_today, text
 from server.web.pages import dutch_date, render
-from server.web.records import (
-    KIOSK_LANGUAGES,
-    FormDep,
-    back,
-    site_or_404,
-    site_today,
-    text,
-)
+from server.web.records import KIOSK_LANGUAGES
 from sync.protocol import SnapshotTask, SnapshotWord
 
 router = APIRouter(include_in_schema=False)

@@ -5,15 +5,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from server.web import coach, feeds, floor, kiosks, login, planning, records, users
+from server.web import (
+    badges,
+    coach,
+    feeds,
+    floor,
+    kiosks,
+    login,
+    planning,
+    records,
+    rights_pages,
+    users,
+)
 
 ROUTERS: list[APIRouter] = [
     login.router,
     floor.router,
     records.router,
+    badges.router,
     planning.router,
     kiosks.router,
     users.router,
+    rights_pages.router,
     coach.router,
     feeds.router,
 ]

@@ -1,8 +1,8 @@
-"""The admin's pages: sites, staff accounts, a participant's export and erasure, retention."""
+"""The admin's pages for sites and staff accounts (a coach's participants among them).
+A participant's export and erasure, and retention, are in `server.web.rights_pages`."""
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from datetime import time
@@ -17,27 +17,18 @@ from server.admin import AdminError, add_site, add_staff
 from server.db import writing
 from server.deps import EngineDep
 from server.presence import presence_now
-from server.rights import (
-    UnknownParticipant,
-    apply_retention,
-    erase_participant,
-    export_participant,
-    record_audit,
-)
-from server.schema import audit_log, coach_participants, kiosks, participants, sites, staff
+from server.schema import coach_participants, kiosks, participants, sites, staff
 from server.web.access import Admin, CsrfDep
 from server.web.audit import changed
+from server.web.forms import FormDep, back, text
 from server.web.logins import end_all_sessions
-from server.web.pages import clock, dutch_date, render
+from server.web.pages import render
 from server.web.passwords import WeakPassword, check_strength, hash_password
-from server.web.records import FormDep, back, text
-from sync.clock import WORKSHOP_TZ
 
 router = APIRouter(include_in_schema=False)
 
 ROLE_NAMES = {"admin": "beheerder", "supervisor": "werkbegeleider", "coach": "coach"}
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
-RETENTION_RUNS_SHOWN = 10
 
 
 # --- sites -------------------------------------------------------------------------------
@@ -396,80 +387,3 @@ def _save_caseload(
     for pid in sorted(wanted - current):
         conn.execute(coach_participants.insert().values(coach_id=coach_id, participant_id=pid))
         changed(conn, viewer, "coach", pid, {"coach_id": coach_id, "link": "added"}, now)
-
-
-# --- a participant's rights: export and erasure ---------------------------------------------
-
-
-@router.get("/admin/participants/{participant_id}/export")
-def export(request: Request, engine: EngineDep, viewer: Admin, participant_id: str) -> Response:
-    """Everything stored about the participant, as a JSON file; the export is audited."""
-    now = request.app.state.settings.now()
-    with writing(engine) as conn:
-        try:
-            data = {"exported_at": now.isoformat(), **export_participant(conn, participant_id, now)}
-        except UnknownParticipant:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "deze deelnemer bestaat niet") from None
-        record_audit(conn, now, viewer.actor, "export", participant_id, {"format": "json"})
-    body = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return Response(
-        body.encode("utf-8"),
-        media_type="application/json; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{participant_id}.json"'},
-    )
-
-
-@router.post("/admin/participants/{participant_id}/erase", response_model=None)
-def erase(
-    request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep, form: FormDep,
-    participant_id: str,
-) -> Response:  # fmt: skip
-    """Erase the participant; the doors drop them at their next snapshot."""
-    if text(form, "confirm") != "yes":
-        return render(
-            request,
-            "error.html",
-            viewer,
-            status_code=400,
-            detail="Niet gewist: vink eerst aan dat je alle gegevens wilt wissen.",
-        )
-    with writing(engine) as conn:
-        site_id = conn.execute(
-            select(participants.c.site_id).where(participants.c.id == participant_id)
-        ).scalar()
-        if site_id is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "deze deelnemer bestaat niet")
-        erase_participant(conn, participant_id, viewer.actor, request.app.state.settings.now())
-    return back(f"/sites/{site_id}/participants?saved=erased")
-
-
-# --- retention ---------------------------------------------------------------------------
-
-
-@router.get("/admin/retention", response_class=HTMLResponse)
-def retention_page(request: Request, engine: EngineDep, viewer: Admin) -> HTMLResponse:
-    with engine.connect() as conn:
-        runs = conn.execute(
-            select(audit_log)
-            .where(audit_log.c.action == "retention")
-            .order_by(audit_log.c.logged_at.desc(), audit_log.c.id.desc())
-            .limit(RETENTION_RUNS_SHOWN)
-        ).all()
-    return render(
-        request,
-        "admin/retention.html",
-        viewer,
-        days=request.app.state.settings.retention_days,
-        runs=runs,
-        when=lambda at: f"{dutch_date(at.astimezone(WORKSHOP_TZ).date())} {clock(at)}",
-        saved=request.query_params.get("saved"),
-    )
-
-
-@router.post("/admin/retention", response_model=None)
-def run_retention(request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep) -> Response:
-    """Delete what is older than the retention period now, as the daily timer would."""
-    settings = request.app.state.settings
-    with writing(engine) as conn:
-        apply_retention(conn, settings.now(), settings.retention_days, actor=viewer.actor)
-    return back("/admin/retention?saved=1")

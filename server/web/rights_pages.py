@@ -1,0 +1,107 @@
+"""The admin's data-rights pages (DESIGN.md promise 6): a participant's data exported as a
+file or erased, and retention: what is older than the retention period is deleted, daily by
+the timer or now by hand."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from server.db import writing
+from server.deps import EngineDep
+from server.rights import (
+    UnknownParticipant,
+    apply_retention,
+    erase_participant,
+    export_participant,
+    record_audit,
+)
+from server.schema import audit_log, participants
+from server.web.access import Admin, CsrfDep
+from server.web.forms import FormDep, back, text
+from server.web.pages import clock, dutch_date, render
+from sync.clock import WORKSHOP_TZ
+
+router = APIRouter(include_in_schema=False)
+
+RETENTION_RUNS_SHOWN = 10
+
+
+# --- a participant's rights: export and erasure ---------------------------------------------
+
+
+@router.get("/admin/participants/{participant_id}/export")
+def export(request: Request, engine: EngineDep, viewer: Admin, participant_id: str) -> Response:
+    """Everything stored about the participant, as a JSON file; the export is audited."""
+    now = request.app.state.settings.now()
+    with writing(engine) as conn:
+        try:
+            data = {"exported_at": now.isoformat(), **export_participant(conn, participant_id, now)}
+        except UnknownParticipant:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "deze deelnemer bestaat niet") from None
+        record_audit(conn, now, viewer.actor, "export", participant_id, {"format": "json"})
+    body = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return Response(
+        body.encode("utf-8"),
+        media_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{participant_id}.json"'},
+    )
+
+
+@router.post("/admin/participants/{participant_id}/erase", response_model=None)
+def erase(
+    request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep, form: FormDep,
+    participant_id: str,
+) -> Response:  # fmt: skip
+    """Erase the participant; the doors drop them at their next snapshot."""
+    if text(form, "confirm") != "yes":
+        return render(
+            request,
+            "error.html",
+            viewer,
+            status_code=400,
+            detail="Niet gewist: vink eerst aan dat je alle gegevens wilt wissen.",
+        )
+    with writing(engine) as conn:
+        site_id = conn.execute(
+            select(participants.c.site_id).where(participants.c.id == participant_id)
+        ).scalar()
+        if site_id is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "deze deelnemer bestaat niet")
+        erase_participant(conn, participant_id, viewer.actor, request.app.state.settings.now())
+    return back(f"/sites/{site_id}/participants?saved=erased")
+
+
+# --- retention ---------------------------------------------------------------------------
+
+
+@router.get("/admin/retention", response_class=HTMLResponse)
+def retention_page(request: Request, engine: EngineDep, viewer: Admin) -> HTMLResponse:
+    with engine.connect() as conn:
+        runs = conn.execute(
+            select(audit_log)
+            .where(audit_log.c.action == "retention")
+            .order_by(audit_log.c.logged_at.desc(), audit_log.c.id.desc())
+            .limit(RETENTION_RUNS_SHOWN)
+        ).all()
+    return render(
+        request,
+        "admin/retention.html",
+        viewer,
+        days=request.app.state.settings.retention_days,
+        runs=runs,
+        when=lambda at: f"{dutch_date(at.astimezone(WORKSHOP_TZ).date())} {clock(at)}",
+        saved=request.query_params.get("saved"),
+    )
+
+
+@router.post("/admin/retention", response_model=None)
+def run_retention(request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep) -> Response:
+    """Delete what is older than the retention period now, as the daily timer would."""
+    settings = request.app.state.settings
+    with writing(engine) as conn:
+        apply_retention(conn, settings.now(), settings.retention_days, actor=viewer.actor)
+    return back("/admin/retention?saved=1")
