@@ -266,7 +266,7 @@ corrections = Table(
     "corrections",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("event_id", String(36), ForeignKey("events.id"), index=True),  # None: a new tap
+    Column("event_id", String(36), ForeignKey("events.id")),  # None: a new tap
     Column("participant_id", Id, ForeignKey("participants.id"), nullable=False, index=True),
     Column("site_id", Id, ForeignKey("sites.id"), nullable=False),
     Column("action", String(32), nullable=False),  # e.g. set_check_out, add_check_in, void
@@ -274,6 +274,9 @@ corrections = Table(
     Column("reason", Text, nullable=False),
     Column("staff_id", Id, ForeignKey("staff.id"), nullable=False),
     _at("created_at", nullable=False),
+    # Serves both lookups of a day: corrections of its taps (by event id) and taps added by
+    # hand (event id NULL, by time) — without it every page read the whole table.
+    Index("ix_corrections_event_effective", "event_id", "effective_at"),
 )
 
 # Who did what with participants' data (export, erasure, retention). No foreign key, so a
