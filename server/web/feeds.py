@@ -1,7 +1,230 @@
-"""(being built)"""
+"""A coach's attendance feeds behind a secret link: `/feeds/{token}/attendance.{format}`.
+
+No login (a calendar app or a case system cannot log in): the token is the key. An
+unknown or revoked token gets 404 at once; every answer says `Referrer-Policy:
+no-referrer` (the link must not leak through a Referer header) and `Cache-Control:
+no-store`. Each access stamps the link's `last_used_at` and writes one audit line per
+participant whose data went out, so a participant's data request shows every feed that
+carried their days. Only the JSON route is in the OpenAPI schema: a case system is built
+against it; the other formats are for people's own tools.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from calendar import monthrange
+from collections.abc import Callable, Coroutine
+from datetime import date, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
-router = APIRouter(include_in_schema=False)
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from sqlalchemy import Engine
+
+from server.api.problems import PROBLEM, on_validation_error
+from server.db import writing
+from server.deps import EngineDep
+from server.feeds.content import Feed, feed_content
+from server.feeds.csv_feed import days_csv, summary_csv
+from server.feeds.ics_feed import attendance_ics
+from server.feeds.json_feed import AttendanceFeed, attendance_feed
+from server.feeds.tokens import FeedHolder, holder_of, used
+from server.feeds.xlsx_feed import attendance_xlsx
+from server.history import WORKSHOP_TIMEZONE, coach_participant_ids
+from server.rights import record_audit
+
+PRIVATE = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+MAX_DAYS = 366
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class PrivateFeedRoute(APIRoute):
+    """Every answer of a feed route carries PRIVATE headers, refusals included."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def private(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except RequestValidationError as invalid:
+                response = await on_validation_error(request, invalid)
+            except HTTPException as refused:
+                refused.headers = {**(refused.headers or {}), **PRIVATE}
+                raise
+            response.headers.update(PRIVATE)
+            return response
+
+        return private
+
+
+router = APIRouter(tags=["coach feeds"], route_class=PrivateFeedRoute)
+
+TokenPath = Annotated[
+    str, Path(min_length=1, max_length=100, description="The secret of the coach's feed link.")
+]
+FromQuery = Annotated[
+    date | None,
+    Query(alias="from", description="First day (default: six months before `to`)."),
+]
+ToQuery = Annotated[
+    date | None, Query(alias="to", description="Last day, inclusive (default: today).")
+]
+ParticipantQuery = Annotated[
+    str | None, Query(max_length=64, description="Only this participant of the coach.")
+]
+
+
+def _not_found(detail: str = "unknown feed link") -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=detail)
+
+
+def _invalid(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail)
+
+
+def six_months_before(day: date) -> date:
+    """The same day six months earlier (31 August → 28 or 29 February)."""
+    year, month = (day.year, day.month - 6) if day.month > 6 else (day.year - 1, day.month + 6)
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def period(first: date | None, last: date | None, today: date) -> tuple[date, date]:
+    """The period asked for, or the last six months up to today; 422 when it makes no sense."""
+    last = last or today
+    first = first or six_months_before(last)
+    if not (EARLIEST <= first <= LATEST and EARLIEST <= last <= LATEST):
+        raise _invalid(f"dates must lie between {EARLIEST} and {LATEST}")
+    if first > last:
+        raise _invalid("from must not be after to")
+    if (last - first).days >= MAX_DAYS:
+        raise _invalid(f"a feed covers at most {MAX_DAYS} days: ask for it in parts")
+    return first, last
+
+
+def _feed(
+    request: Request,
+    engine: Engine,
+    token: str,
+    kind: str,
+    first: date | None,
+    last: date | None,
+    participant: str | None,
+) -> Feed:
+    """The feed behind `token`; the access is stamped and audited before anything goes out."""
+    settings = request.app.state.settings
+    now = settings.now()
+    with engine.connect() as conn:
+        holder: FeedHolder | None = holder_of(conn, token)
+        if holder is None:
+            raise _not_found()
+        today = now.astimezone(ZoneInfo(WORKSHOP_TIMEZONE)).date()
+        start, end = period(first, last, today)
+        ids = coach_participant_ids(conn, holder.coach_id)
+        if participant is not None:
+            if participant not in ids:
+                raise _not_found("unknown participant")
+            ids = [participant]
+        feed = feed_content(
+            conn,
+            ids,
+            start,
+            end,
+            now,
+            late_after=timedelta(minutes=settings.late_after_minutes),
+            alert_after=settings.absence_alert_after,
+            title=f"Aanwezigheid – {holder.label or holder.coach_name}",
+        )
+    with writing(engine) as conn:
+        used(conn, holder.token_id, now)
+        # One line per participant and request: what a participant's data request must show.
+        for person in feed.participants:
+            record_audit(
+                conn,
+                now,
+                f"coach:{holder.coach_id}",
+                "feed",
+                person.plan.participant_id,
+                {"format": kind, "feed": holder.token_id},
+            )
+    return feed
+
+
+def _file(body: bytes, media_type: str, feed: Feed, suffix: str) -> Response:
+    name = f"aanwezigheid-{feed.first}-{feed.last}.{suffix}"
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get(
+    "/feeds/{token}/attendance.json",
+    response_model=AttendanceFeed,
+    responses={404: PROBLEM, 422: PROBLEM},
+    summary="A coach's attendance feed",
+)
+def attendance_json(
+    request: Request,
+    engine: EngineDep,
+    token: TokenPath,
+    first: FromQuery = None,
+    last: ToQuery = None,
+    participant: ParticipantQuery = None,
+    limit: Annotated[int, Query(ge=1, le=5000, description="Participant-days per page.")] = 1000,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> AttendanceFeed:
+    """The coach's participants over a period: a summary per participant (on every page)
+    and one row per participant-day (agreed days, and days they came anyway), paged."""
+    feed = _feed(request, engine, token, "json", first, last, participant)
+    return attendance_feed(feed, limit, offset)
+
+
+@router.get("/feeds/{token}/attendance.csv", include_in_schema=False)
+def attendance_csv(
+    request: Request,
+    engine: EngineDep,
+    token: TokenPath,
+    first: FromQuery = None,
+    last: ToQuery = None,
+    participant: ParticipantQuery = None,
+    view: Annotated[str, Query(pattern="^(days|summary)$")] = "days",
+) -> Response:
+    feed = _feed(request, engine, token, "csv", first, last, participant)
+    body = summary_csv(feed) if view == "summary" else days_csv(feed)
+    return _file(body, "text/csv; charset=utf-8", feed, "csv")
+
+
+@router.get("/feeds/{token}/attendance.xlsx", include_in_schema=False)
+def attendance_spreadsheet(
+    request: Request,
+    engine: EngineDep,
+    token: TokenPath,
+    first: FromQuery = None,
+    last: ToQuery = None,
+    participant: ParticipantQuery = None,
+) -> Response:
+    feed = _feed(request, engine, token, "xlsx", first, last, participant)
+    return _file(attendance_xlsx(feed), XLSX, feed, "xlsx")
+
+
+@router.get("/feeds/{token}/attendance.ics", include_in_schema=False)
+def attendance_calendar(
+    request: Request,
+    engine: EngineDep,
+    token: TokenPath,
+    first: FromQuery = None,
+    last: ToQuery = None,
+    participant: ParticipantQuery = None,
+) -> Response:
+    # Inline, not an attachment: calendar apps subscribe to the URL itself.
+    feed = _feed(request, engine, token, "ics", first, last, participant)
+    return Response(attendance_ics(feed), media_type="text/calendar; charset=utf-8")

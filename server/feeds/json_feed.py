@@ -1,0 +1,149 @@
+"""The JSON feed for a coach's case system: per-participant summaries on every page, and
+the participant-days paged with `limit` and `offset` (documented in the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal, cast
+
+from pydantic import BaseModel, Field
+
+from server.attendance import Session
+from server.feeds.content import Feed, FeedParticipant
+from server.summary import Day
+
+DayStatus = Literal["present", "excused", "absent", "pending"]
+AbsenceReason = Literal["sick", "appointment", "integration_class", "other"]
+
+
+class FeedSession(BaseModel):
+    start_at: datetime
+    end_at: datetime
+    counted_hours: float = Field(description="0 for a session the server closed itself.")
+    forgotten_check_out: bool = Field(
+        description="Nobody checked out: the server closed the session at closing time."
+    )
+
+
+class FeedDay(BaseModel):
+    """One workshop day of one participant: an agreed day, or a day they came anyway."""
+
+    participant_id: str
+    day: date = Field(description="The workshop day, in the site's time.")
+    status: DayStatus = Field(
+        description="present; excused (absent with a reason); absent (no reason given); "
+        "pending (today, before closing time, not in yet)."
+    )
+    agreed: bool = Field(description="One of the agreed weekdays, within the program.")
+    first_in: datetime | None
+    last_out: datetime | None = Field(description="None while still in.")
+    in_since: datetime | None = Field(description="Checked in and not yet out (today).")
+    hours: float = Field(description="Counted hours, rounded to 0.01.")
+    late: bool
+    forgotten_check_outs: int
+    absence_reason: AbsenceReason | None
+    corrections: int = Field(description="Supervisor corrections that touch this day.")
+    sessions: list[FeedSession]
+
+
+class FeedSummary(BaseModel):
+    """A participant's figures over the whole period (all pages)."""
+
+    participant_id: str
+    display_name: str
+    program_start: date | None
+    program_end: date | None
+    agreed_weekdays: list[int] = Field(description="ISO weekdays: 1 is Monday.")
+    agreed_days: int
+    days_present: int
+    hours: float
+    late_arrivals: int
+    absences_excused: int
+    absences_unexcused: int
+    forgotten_check_outs: int
+    consecutive_absences: int = Field(
+        description="Unexcused absences on agreed days in a row, up to now."
+    )
+    absence_alert: bool = Field(
+        description="consecutive_absences reached absence_alert_after: time to get in touch."
+    )
+
+
+class AttendanceFeed(BaseModel):
+    period_start: date
+    period_end: date
+    generated_at: datetime
+    absence_alert_after: int
+    participants: list[FeedSummary]
+    days: list[FeedDay] = Field(description="This page of participant-days.")
+    total_days: int
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="The offset of the next page; None at the end.")
+
+
+def _session(session: Session) -> FeedSession:
+    return FeedSession(
+        start_at=session.start_at,
+        end_at=session.end_at,
+        counted_hours=round(session.counted_seconds / 3600, 2),
+        forgotten_check_out=session.auto_closed,
+    )
+
+
+def feed_day(participant_id: str, day: Day) -> FeedDay:
+    return FeedDay(
+        participant_id=participant_id,
+        day=day.day,
+        status=cast(DayStatus, day.status),  # a listed day has one of these four
+        agreed=day.agreed,
+        first_in=day.first_in,
+        last_out=day.last_out,
+        in_since=day.attendance.open_since,
+        hours=round(day.counted_seconds / 3600, 2),
+        late=day.late,
+        forgotten_check_outs=day.forgotten_check_outs,
+        absence_reason=cast(AbsenceReason, day.absence.reason)
+        if day.absence and day.status == "excused"
+        else None,
+        corrections=day.corrections,
+        sessions=[_session(s) for s in day.attendance.sessions],
+    )
+
+
+def feed_summary(person: FeedParticipant) -> FeedSummary:
+    plan, figures = person.plan, person.figures
+    return FeedSummary(
+        participant_id=plan.participant_id,
+        display_name=plan.display_name,
+        program_start=plan.program_start,
+        program_end=plan.program_end,
+        agreed_weekdays=sorted(plan.agreed_weekdays),
+        agreed_days=figures.agreed_days,
+        days_present=figures.days_present,
+        hours=figures.hours,
+        late_arrivals=figures.late_arrivals,
+        absences_excused=figures.absences_excused,
+        absences_unexcused=figures.absences_unexcused,
+        forgotten_check_outs=figures.forgotten_check_outs,
+        consecutive_absences=person.absence_run,
+        absence_alert=person.alert,
+    )
+
+
+def attendance_feed(feed: Feed, limit: int, offset: int) -> AttendanceFeed:
+    rows = [(p.plan.participant_id, day) for p in feed.participants for day in p.days]
+    page = rows[offset : offset + limit]
+    following = offset + limit
+    return AttendanceFeed(
+        period_start=feed.first,
+        period_end=feed.last,
+        generated_at=feed.generated_at,
+        absence_alert_after=feed.alert_after,
+        participants=[feed_summary(p) for p in feed.participants],
+        days=[feed_day(pid, day) for pid, day in page],
+        total_days=len(rows),
+        limit=limit,
+        offset=offset,
+        next_offset=following if following < len(rows) else None,
+    )
