@@ -93,7 +93,7 @@ def compose(engine: Engine, settings: Settings, now: datetime) -> list[Digest]:
     """The mails to send: one per active coach with an address and participants."""
     first, last = last_week(now)
     late_after = timedelta(minutes=settings.late_after_minutes)
-    link = f"{settings.public_url.rstrip('/')}/coach"
+    link = f"{settings.link_base()}/coach"
     found = []
     with engine.connect() as conn:
         coaches = conn.execute(

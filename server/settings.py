@@ -52,7 +52,15 @@ class Settings:
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_from: str = "prikklok@localhost"
-    public_url: str = "http://127.0.0.1:8080"  # how feed links in pages and mails begin
+    # How links in pages and mails begin; None: pages use the address the browser asked
+    # for, mails the host and port the server listens on.
+    public_url: str | None = None
+
+    def link_base(self, request_base: str | None = None) -> str:
+        """Where links to this server begin: the configured public address, else the one
+        the browser used, else the address the server listens on."""
+        base = self.public_url or request_base or f"http://{self.host}:{self.port}"
+        return base.rstrip("/")
 
     @classmethod
     def resolve(
@@ -80,7 +88,7 @@ class Settings:
             smtp_host=env.get(ENV_SMTP_HOST) or None,
             smtp_port=_whole(env, ENV_SMTP_PORT, 25),
             smtp_from=env.get(ENV_SMTP_FROM) or "prikklok@localhost",
-            public_url=(env.get(ENV_PUBLIC_URL) or "").rstrip("/") or _local_url(host, port, env),
+            public_url=(env.get(ENV_PUBLIC_URL) or "").rstrip("/") or None,
         )
 
 
@@ -91,11 +99,6 @@ def _days(value: str | None) -> int:
     if not value.strip().isdigit() or int(value) < 1:
         raise ValueError(f"{ENV_RETENTION_DAYS}={value!r}: give a whole number of days, at least 1")
     return int(value)
-
-
-def _local_url(host: str | None, port: int | None, env: Mapping[str, str]) -> str:
-    host = host or env.get(ENV_HOST) or DEFAULT_HOST
-    return f"http://{host}:{port or env.get(ENV_PORT) or DEFAULT_PORT}"
 
 
 def _whole(env: Mapping[str, str], name: str, default: int) -> int:

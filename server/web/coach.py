@@ -292,7 +292,7 @@ def coach_calendar(
 
 
 def _links(request: Request, token: str) -> list[tuple[str, str]]:
-    base = _settings(request).public_url.rstrip("/")
+    base = _settings(request).link_base(str(request.base_url))
     return [(label, f"{base}/feeds/{token}/{path}") for _, label, path in FORMATS]
 
 

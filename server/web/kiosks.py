@@ -116,7 +116,7 @@ def _page(
         saved=request.query_params.get("saved"),
         silent_minutes=settings.kiosk_silent_minutes,
         queue_minutes=settings.kiosk_queue_minutes,
-        public_url=settings.public_url,
+        public_url=settings.link_base(str(request.base_url)),
     )
 
 

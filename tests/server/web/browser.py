@@ -1,0 +1,141 @@
+"""A real server and a real browser for the staff pages: `prikklok server run` under uvicorn
+on 127.0.0.1, Debian's Chromium driven by Playwright (it downloads no browser of its own)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from sqlalchemy import Engine, update
+
+from server import admin
+from server.db import writing
+from server.local import NotServing, free_port, wait_until_serving
+from server.schema import coach_participants, staff
+
+ROOT = Path(__file__).parents[3]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "artifacts" / "web"
+SITE = "werkplaats"
+ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass
+class Served:
+    """The running server, the kiosk's token, and what the test site holds."""
+
+    url: str
+    token: str
+    seq: int = 0
+
+    def push(self, kind: str, participant_id: str, at: datetime | None = None, **extra: Any) -> str:
+        """One record through the kiosk API, as the door would send it; returns its id."""
+        self.seq += 1
+        at = at or datetime.now(UTC)
+        record = {
+            "id": str(uuid4()),
+            "seq": self.seq,
+            "kind": kind,
+            "participant_id": participant_id,
+            "badge_uid": None,
+            "wall_at": at.isoformat(),
+            "workshop_day": at.astimezone(ZONE).date().isoformat(),
+            "clock_synced": True,
+            "boot_id": "boot-browser",
+            "monotonic": float(self.seq),
+            "detail": extra,
+        }
+        answer = httpx.post(
+            f"{self.url}/api/v1/records",
+            json={"records": [record]},
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=10,
+        )
+        answer.raise_for_status()
+        assert answer.json()["results"][0]["status"] == "accepted", answer.text
+        return str(record["id"])
+
+
+def seed_site(engine: Engine, password_hash: str) -> str:
+    """A site open all day (so "present now" holds at any hour the tests run), its door,
+    three participants (one whose name tries to smuggle in a script) and three staff."""
+    seeded = datetime(2026, 11, 1, tzinfo=UTC)
+    from server.importer import import_participants
+
+    with writing(engine) as conn:
+        admin.add_site(
+            conn, SITE, "De Werkplaats", time(0, 0), time(23, 59, 59), "Europe/Amsterdam"
+        )
+        token = admin.add_kiosk(conn, SITE, "voordeur", "Voordeur", seeded)
+        import_participants(
+            conn,
+            "id,display_name,language,program_start,program_end\n"
+            "p-amal,Amal,ar,2026-10-01,2027-12-31\n"
+            "p-dawit,Dawit,ti,2026-10-01,2027-12-31\n"
+            'p-x,"<script>alert(1)</script>Xander",nl,2026-10-01,2027-12-31\n',
+            SITE,
+            seeded,
+        )
+        admin.add_staff(conn, "s-marieke", "marieke", "supervisor", "Marieke", SITE, seeded)
+        admin.add_staff(conn, "a-anna", "anna", "admin", "Anna", None, seeded)
+        admin.add_staff(conn, "c-carla", "carla", "coach", "Carla", None, seeded)
+        conn.execute(update(staff).values(password_hash=password_hash))
+        conn.execute(
+            coach_participants.insert(),
+            [{"coach_id": "c-carla", "participant_id": p} for p in ("p-amal", "p-dawit")],
+        )
+    return token
+
+
+@pytest.fixture
+def served(database_url: str, engine: Engine, staff_password_hash: str) -> Iterator[Served]:
+    token = seed_site(engine, staff_password_hash)
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PRIKKLOK_SERVER_DATABASE_URL": database_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server", "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_until_serving(url, process, timeout=30)
+        except NotServing as error:
+            pytest.fail(f"{error}: {process.stderr.read().decode() if process.stderr else ''}")
+        yield Served(url, token)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless; `./dev test` installs it."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (./dev test does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield browser
+        browser.close()
+
+
+def shot(page: Any, name: str) -> Path:
+    """A full-page screenshot in artifacts/web/, kept by CI."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
