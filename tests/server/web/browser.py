@@ -3,9 +3,6 @@ on 127.0.0.1, Debian's Chromium driven by Playwright (it downloads no browser of
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -20,8 +17,8 @@ from sqlalchemy import Engine, update
 
 from server import admin
 from server.db import writing
-from server.local import NotServing, free_port, wait_until_serving
 from server.schema import coach_participants, staff
+from tests.faults.harness import running_server
 
 ROOT = Path(__file__).parents[3]
 CHROMIUM = "/usr/bin/chromium"
@@ -98,26 +95,12 @@ def seed_site(engine: Engine, password_hash: str) -> str:
 
 
 @pytest.fixture
-def served(database_url: str, engine: Engine, staff_password_hash: str) -> Iterator[Served]:
+def served(
+    database_url: str, engine: Engine, staff_password_hash: str, tmp_path: Path
+) -> Iterator[Served]:
     token = seed_site(engine, staff_password_hash)
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PRIKKLOK_SERVER_DATABASE_URL": database_url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server", "run", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_until_serving(url, process, timeout=30)
-        except NotServing as error:
-            pytest.fail(f"{error}: {process.stderr.read().decode() if process.stderr else ''}")
-        yield Served(url, token)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_server(database_url, tmp_path) as server:
+        yield Served(server.url, token)
 
 
 @pytest.fixture(scope="session")
