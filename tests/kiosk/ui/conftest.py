@@ -88,6 +88,14 @@ class Doorway:
             s.connect(str(self.socket_path))
             s.sendall(f"{uid}\n".encode())
 
+    def welcome(self, person: tuple[str, str, str]) -> Any:
+        """Tap `person`'s badge and return the welcome screen once it greets *them*: the
+        screen is reused, so after an earlier welcome its name alone says nothing."""
+        self.tap(person[2])
+        screen = self.stage.wait_for_screen("welcome")
+        self.stage.wait_for(lambda: person[1] in screen.title.dutch, 5.0, f"{person[1]}'s welcome")
+        return screen
+
 
 @contextmanager
 def running_kiosk(

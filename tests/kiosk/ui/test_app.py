@@ -239,8 +239,7 @@ def test_supervisor_mode_closes_after_inactivity(door: Doorway) -> None:
 
 def test_waiting_screen_counts_who_is_in_and_what_waits_for_the_server(door: Doorway) -> None:
     for lang in ("ar", "fa"):
-        door.tap(PEOPLE[lang][2])
-        door.stage.wait_for_screen("welcome")
+        door.welcome(PEOPLE[lang])
     door.stage.app.go_waiting()
     waiting = door.stage.wait_for_screen("waiting")
     assert waiting.present_text == "Aanwezig: 2"
@@ -249,10 +248,8 @@ def test_waiting_screen_counts_who_is_in_and_what_waits_for_the_server(door: Doo
 
 
 def test_supervisor_sees_todays_lunch_count_and_the_kiosk_status(door: Doorway) -> None:
-    door.tap(AMAL[2])
-    door.stage.wait_for_screen("welcome").answer_lunch(True)
-    door.tap(PEOPLE["fa"][2])
-    door.stage.wait_for_screen("welcome").answer_lunch(False)
+    door.welcome(AMAL).answer_lunch(True)
+    door.welcome(PEOPLE["fa"]).answer_lunch(False)
     door.tap(SUPERVISOR_BADGE)
     screen = door.stage.wait_for_screen("supervisor")
     assert screen.lunch_text == "Lunch vandaag: 1"
