@@ -24,6 +24,7 @@ from server.attendance import (
     unknown_badges,
 )
 from server.schema import corrections, events, sites
+from server.sql import member_of
 
 
 def honest_at(
@@ -92,7 +93,7 @@ def corrections_of(
     conn: Connection, site_id: str, start: datetime, end: datetime, event_ids: list[str]
 ) -> dict[str, list[Correction]]:
     """Corrections of these events, or adding a tap in [start, end), by participant."""
-    touches = corrections.c.event_id.in_(event_ids)  # an empty IN is simply false
+    touches = member_of(conn, corrections.c.event_id, event_ids)  # empty: simply false
     adds = and_(
         corrections.c.event_id.is_(None),
         corrections.c.effective_at >= start,
