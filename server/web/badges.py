@@ -20,12 +20,12 @@ from server.deps import EngineDep
 from server.schema import badges, participants, staff
 from server.web.access import CsrfDep, SiteViewerDep
 from server.web.audit import changed
-from server.web.forms import FormDep, back, shown_of, site_or_404, text
+from server.web.forms import FormDep, back, site_or_404, text
 from server.web.records import (
-    coaches_of,
     participant_or_404,
     participant_page,
     participants_page,
+    stored_form,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -75,7 +75,7 @@ def enrol_unknown(
     now = request.app.state.settings.now()
     pid = text(form, "participant_id")
     if not pid:
-        return participants_page(request, engine, viewer, site_id, "Kies eerst een deelnemer.", 400)
+        return participants_page(request, engine, viewer, site_id, "Kies eerst een deelnemer.")
     with writing(engine) as conn:
         site_or_404(conn, site_id)
         participant_or_404(conn, site_id, pid)
@@ -83,7 +83,7 @@ def enrol_unknown(
         if problem is None:
             changed(conn, viewer, "badge", pid, {"badge": "enrolled"}, now)
     if problem:
-        return participants_page(request, engine, viewer, site_id, problem, 400)
+        return participants_page(request, engine, viewer, site_id, problem)
     return back(f"/sites/{site_id}/participants?saved=badge")
 
 
@@ -103,12 +103,10 @@ def give_badge(
         row = participant_or_404(conn, site_id, participant_id)
         problem = _give_badge(conn, site_id, row.id, text(form, "uid"), now)
         if problem:
-            first = coaches_of(conn, [row.id]).get(row.id, [])
-            shown = shown_of(row, first[0][0] if first else None)
+            shown = stored_form(conn, row)
             return participant_page(
-                request, conn, viewer, site, shown, participant=row, badge_error=problem,
-                status_code=400,
-            )  # fmt: skip
+                request, conn, viewer, site, shown, participant=row, badge_error=problem
+            )
         changed(conn, viewer, "badge", row.id, {"badge": "assigned"}, now)
     return back(f"/sites/{site_id}/participants/{participant_id}/edit?saved=badge")
 

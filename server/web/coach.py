@@ -34,6 +34,7 @@ from server.settings import Settings
 from server.summary import ABSENT, EXCUSED, Figures, Timeline, month_dates
 from server.web.access import Coach, CsrfDep, may_see_participant
 from server.web.audit import changed, saw
+from server.web.forms import back, page
 from server.web.logins import Viewer
 from server.web.pages import WEEKDAYS, render
 
@@ -176,17 +177,16 @@ def coach_home(
         for pid, timeline in loaded.of.items()
     ]
     saw(engine, viewer, "coach", ids, now)
-    return render(
+    return page(
         request,
         "coach/home.html",
         viewer,
-        status_code=400 if error else 200,
+        error=error,
         people=people,
         start=start,
         end=end,
         picked_from=first if error else start.isoformat(),
         picked_to=last if error else end.isoformat(),
-        error=error,
         month=f"{today:%Y-%m}",
         month_label=month_name(today.year, today.month),
     )
@@ -291,6 +291,9 @@ def coach_calendar(
 # --- feed links --------------------------------------------------------------------------
 
 
+TokenIdPath = Annotated[int, Path(ge=1, le=2**62)]
+
+
 def _links(request: Request, token: str) -> list[tuple[str, str]]:
     base = _settings(request).link_base(str(request.base_url))
     return [(label, f"{base}/feeds/{token}/{path}") for _, label, path in FORMATS]
@@ -307,14 +310,13 @@ def _feeds_page(
 ) -> HTMLResponse:
     with engine.connect() as conn:
         links = tokens.links_of(conn, viewer.staff_id)
-    return render(
+    return page(
         request,
         "coach/feeds.html",
         viewer,
-        status_code=400 if error else 200,
+        error=error,
         links=links,
         fresh=fresh,
-        error=error,
         label=label,
         local_day=_local_day(WORKSHOP_TIMEZONE),
     )
@@ -352,7 +354,7 @@ def revoke_feed(
     engine: EngineDep,
     viewer: Coach,
     _csrf: CsrfDep,
-    token_id: Annotated[int, Path(ge=1, le=2**62)],
+    token_id: TokenIdPath,
 ) -> RedirectResponse:
     """The link stops working at once."""
     now = _settings(request).now()
@@ -360,7 +362,7 @@ def revoke_feed(
         if tokens.revoke(conn, viewer.staff_id, token_id, now) is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="deze link ken ik niet")
         changed(conn, viewer, "feed_link", None, {"revoked": token_id}, now)
-    return RedirectResponse("/coach/feeds", status_code=status.HTTP_303_SEE_OTHER)
+    return back("/coach/feeds")
 
 
 @router.post("/coach/feeds/{token_id}/renew", response_class=HTMLResponse)
@@ -369,7 +371,7 @@ def renew_feed(
     engine: EngineDep,
     viewer: Coach,
     _csrf: CsrfDep,
-    token_id: Annotated[int, Path(ge=1, le=2**62)],
+    token_id: TokenIdPath,
 ) -> HTMLResponse:
     """Revoke a link (say it was shared by mistake) and make a new one in its place."""
     now = _settings(request).now()

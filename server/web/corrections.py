@@ -39,8 +39,8 @@ from server.sql import member_of, upsert
 from server.today import Site, agreed_on, flags_of, site_day, site_of
 from server.web.access import CsrfDep, SiteViewerDep
 from server.web.audit import changed, saw
+from server.web.forms import back, page, participant_at
 from server.web.logins import Viewer
-from server.web.pages import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -231,6 +231,16 @@ def _not_here() -> HTTPException:
     )
 
 
+def _their_day(
+    conn: Connection, site_id: str, participant_id: str, day_text: str
+) -> tuple[Site, date]:
+    """As `_where`, for a participant of that site: 404 for anyone else."""
+    site, day = _where(conn, site_id, day_text)
+    if participant_at(conn, site.id, participant_id) is None:
+        raise _not_here()
+    return site, day
+
+
 def _page(
     request: Request,
     engine: EngineDep,
@@ -248,11 +258,11 @@ def _page(
     if shown is None:
         raise _not_here()
     saw(engine, viewer, "day", [participant_id], now)
-    return render(
+    return page(
         request,
         "floor/day.html",
         viewer,
-        status_code=status.HTTP_400_BAD_REQUEST if error else 200,
+        error=error,
         site=site_id,
         place=site,
         shown=shown,
@@ -260,7 +270,6 @@ def _page(
         is_today=day == site_day(site, now),
         previous_day=step(day, -1),
         next_day=step(day, 1),
-        error=error,
         form=form or {},
         absence_reasons=ABSENCE_REASONS,
     )
@@ -280,8 +289,7 @@ def day_page(
 
 
 def _back(site_id: str, participant_id: str, day: date, anchor: str) -> RedirectResponse:
-    url = f"/sites/{site_id}/participants/{participant_id}/days/{day.isoformat()}#{anchor}"
-    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+    return back(f"/sites/{site_id}/participants/{participant_id}/days/{day.isoformat()}#{anchor}")
 
 
 Text = Annotated[str, Form(max_length=5000)]
@@ -305,9 +313,7 @@ def add_correction(
     now = request.app.state.settings.now()
     form = {"action": action, "event_id": event_id, "at": at, "reason": reason}
     with writing(engine) as conn:
-        site, when = _where(conn, site_id, day)
-        if not _is_theirs(conn, site, participant_id):
-            raise _not_here()
+        site, when = _their_day(conn, site_id, participant_id, day)
         problem, fix = _correction(conn, site, participant_id, when, form)
         if fix is not None:
             new_id = conn.execute(
@@ -326,15 +332,6 @@ def add_correction(
     if problem is not None:
         return _page(request, engine, viewer, site_id, participant_id, day, problem, form)
     return _back(site_id, participant_id, when, "sessies")
-
-
-def _is_theirs(conn: Connection, site: Site, participant_id: str) -> bool:
-    found = conn.execute(
-        select(participants.c.id).where(
-            participants.c.id == participant_id, participants.c.site_id == site.id
-        )
-    ).first()
-    return found is not None
 
 
 def _correction(
@@ -388,9 +385,7 @@ def set_absence(
     elif len(note.strip()) > MAX_REASON:
         problem = f"De toelichting is te lang: hoogstens {MAX_REASON} tekens."
     with writing(engine) as conn:
-        site, when = _where(conn, site_id, day)
-        if not _is_theirs(conn, site, participant_id):
-            raise _not_here()
+        site, when = _their_day(conn, site_id, participant_id, day)
         if problem is None:
             row = {
                 "participant_id": participant_id,
@@ -429,9 +424,7 @@ def remove_absence(
     """Take the day's absence reason away (e.g. entered for the wrong day)."""
     now = request.app.state.settings.now()
     with writing(engine) as conn:
-        site, when = _where(conn, site_id, day)
-        if not _is_theirs(conn, site, participant_id):
-            raise _not_here()
+        _site, when = _their_day(conn, site_id, participant_id, day)
         gone = conn.execute(
             delete(absences).where(
                 absences.c.participant_id == participant_id, absences.c.day == when

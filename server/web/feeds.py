@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from calendar import monthrange
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
@@ -109,29 +110,60 @@ def period(first: date | None, last: date | None, today: date) -> tuple[date, da
     return first, last
 
 
-def _feed(
+@dataclass(frozen=True)
+class FeedAsked:
+    """What a feed request asks, the same for every format: the link's token, the period
+    and perhaps one participant (a dependency, so each route declares none of it)."""
+
+    request: Request
+    engine: Engine
+    token: str
+    first: date | None
+    last: date | None
+    participant: str | None
+
+
+def _asked(
     request: Request,
-    engine: Engine,
-    token: str,
-    kind: str,
-    first: date | None,
-    last: date | None,
-    participant: str | None,
-) -> Feed:
-    """The feed behind `token`; the access is stamped and audited before anything goes out."""
-    settings = request.app.state.settings
+    engine: EngineDep,
+    token: TokenPath,
+    first: FromQuery = None,
+    last: ToQuery = None,
+    participant: ParticipantQuery = None,
+) -> FeedAsked:
+    return FeedAsked(request, engine, token, first, last, participant)
+
+
+AskedDep = Annotated[FeedAsked, Depends(_asked)]
+
+
+def _paged(
+    limit: Annotated[int, Query(ge=1, le=5000, description="Participant-days per page.")] = 1000,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> tuple[int, int]:
+    return limit, offset
+
+
+# A dependency of its own, so the schema lists limit and offset after the period.
+PagedDep = Annotated[tuple[int, int], Depends(_paged)]
+
+
+def _feed(asked: FeedAsked, kind: str) -> Feed:
+    """The feed behind the token; the access is stamped and audited before anything goes out."""
+    settings = asked.request.app.state.settings
     now = settings.now()
+    engine = asked.engine
     with engine.connect() as conn:
-        holder: FeedHolder | None = holder_of(conn, token)
+        holder: FeedHolder | None = holder_of(conn, asked.token)
         if holder is None:
             raise _not_found()
         today = now.astimezone(ZoneInfo(WORKSHOP_TIMEZONE)).date()
-        start, end = period(first, last, today)
+        start, end = period(asked.first, asked.last, today)
         ids = coach_participant_ids(conn, holder.coach_id)
-        if participant is not None:
-            if participant not in ids:
+        if asked.participant is not None:
+            if asked.participant not in ids:
                 raise _not_found("unknown participant")
-            ids = [participant]
+            ids = [asked.participant]
         feed = feed_content(
             conn,
             ids,
@@ -172,59 +204,30 @@ def _file(body: bytes, media_type: str, feed: Feed, suffix: str) -> Response:
     responses={404: PROBLEM, 422: PROBLEM},
     summary="A coach's attendance feed",
 )
-def attendance_json(
-    request: Request,
-    engine: EngineDep,
-    token: TokenPath,
-    first: FromQuery = None,
-    last: ToQuery = None,
-    participant: ParticipantQuery = None,
-    limit: Annotated[int, Query(ge=1, le=5000, description="Participant-days per page.")] = 1000,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> AttendanceFeed:
+def attendance_json(asked: AskedDep, paged: PagedDep) -> AttendanceFeed:
     """The coach's participants over a period: a summary per participant (on every page)
     and one row per participant-day (agreed days, and days they came anyway), paged."""
-    feed = _feed(request, engine, token, "json", first, last, participant)
-    return attendance_feed(feed, limit, offset)
+    limit, offset = paged
+    return attendance_feed(_feed(asked, "json"), limit, offset)
 
 
 @router.get("/feeds/{token}/attendance.csv", include_in_schema=False)
 def attendance_csv(
-    request: Request,
-    engine: EngineDep,
-    token: TokenPath,
-    first: FromQuery = None,
-    last: ToQuery = None,
-    participant: ParticipantQuery = None,
-    view: Annotated[str, Query(pattern="^(days|summary)$")] = "days",
+    asked: AskedDep, view: Annotated[str, Query(pattern="^(days|summary)$")] = "days"
 ) -> Response:
-    feed = _feed(request, engine, token, "csv", first, last, participant)
+    feed = _feed(asked, "csv")
     body = summary_csv(feed) if view == "summary" else days_csv(feed)
     return _file(body, "text/csv; charset=utf-8", feed, "csv")
 
 
 @router.get("/feeds/{token}/attendance.xlsx", include_in_schema=False)
-def attendance_spreadsheet(
-    request: Request,
-    engine: EngineDep,
-    token: TokenPath,
-    first: FromQuery = None,
-    last: ToQuery = None,
-    participant: ParticipantQuery = None,
-) -> Response:
-    feed = _feed(request, engine, token, "xlsx", first, last, participant)
+def attendance_spreadsheet(asked: AskedDep) -> Response:
+    feed = _feed(asked, "xlsx")
     return _file(attendance_xlsx(feed), XLSX, feed, "xlsx")
 
 
 @router.get("/feeds/{token}/attendance.ics", include_in_schema=False)
-def attendance_calendar(
-    request: Request,
-    engine: EngineDep,
-    token: TokenPath,
-    first: FromQuery = None,
-    last: ToQuery = None,
-    participant: ParticipantQuery = None,
-) -> Response:
+def attendance_calendar(asked: AskedDep) -> Response:
     # Inline, not an attachment: calendar apps subscribe to the URL itself.
-    feed = _feed(request, engine, token, "ics", first, last, participant)
+    feed = _feed(asked, "ics")
     return Response(attendance_ics(feed), media_type="text/calendar; charset=utf-8")

@@ -157,15 +157,14 @@ def known_site(conn: Connection, site_id: str) -> Site:
     return site
 
 
-def _floor(request: Request, engine: EngineDep, viewer: Viewer, site_id: str, page: str) -> Floor:
+def _floor_page(
+    request: Request, engine: EngineDep, viewer: Viewer, site_id: str, page: str, template: str
+) -> HTMLResponse:
+    """Everyone inside now as `template` shows them; the view is audited as `page`."""
     now = request.app.state.settings.now()
     with engine.connect() as conn:
         floor = inside_now(conn, known_site(conn, site_id), now)
     saw(engine, viewer, page, [p.participant_id for p in floor.participants], now)
-    return floor
-
-
-def _show(request: Request, viewer: Viewer, template: str, floor: Floor) -> HTMLResponse:
     tz = floor.site.timezone
     return render(
         request,
@@ -185,15 +184,14 @@ def now_page(
     request: Request, site_id: str, viewer: SiteViewerDep, engine: EngineDep
 ) -> HTMLResponse:
     """Everyone checked in now, with what to look at, and the supervisors in."""
-    return _show(request, viewer, "floor/now.html", _floor(request, engine, viewer, site_id, "now"))
+    return _floor_page(request, engine, viewer, site_id, "now", "floor/now.html")
 
 
 @router.get("/sites/{site_id}/now/live", response_class=HTMLResponse)
 def now_live(
     request: Request, site_id: str, viewer: SiteViewerDep, engine: EngineDep
 ) -> HTMLResponse:
-    floor = _floor(request, engine, viewer, site_id, "now")
-    return _show(request, viewer, "floor/now_live.html", floor)
+    return _floor_page(request, engine, viewer, site_id, "now", "floor/now_live.html")
 
 
 @router.get("/sites/{site_id}/evacuation", response_class=HTMLResponse)
@@ -201,16 +199,14 @@ def evacuation_page(
     request: Request, site_id: str, viewer: SiteViewerDep, engine: EngineDep
 ) -> HTMLResponse:
     """The roll call: everyone inside, large, printable, with the time it was made."""
-    floor = _floor(request, engine, viewer, site_id, "evacuation")
-    return _show(request, viewer, "floor/evacuation.html", floor)
+    return _floor_page(request, engine, viewer, site_id, "evacuation", "floor/evacuation.html")
 
 
 @router.get("/sites/{site_id}/evacuation/live", response_class=HTMLResponse)
 def evacuation_live(
     request: Request, site_id: str, viewer: SiteViewerDep, engine: EngineDep
 ) -> HTMLResponse:
-    floor = _floor(request, engine, viewer, site_id, "evacuation")
-    return _show(request, viewer, "floor/evacuation_live.html", floor)
+    return _floor_page(request, engine, viewer, site_id, "evacuation", "floor/evacuation_live.html")
 
 
 @router.get("/sites/{site_id}/today", response_class=HTMLResponse)

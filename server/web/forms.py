@@ -1,6 +1,7 @@
 """The forms of the staff pages: what every page with a form needs (the form as sent, its
-fields, the site of the path, the site's dates and times, the redirect after a change) and
-the participant form, read and checked."""
+fields, the site of the path and its participants, the site's dates and times, the page
+with its refusal or confirmation, the redirect after a change) and the participant form,
+read and checked."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request, status
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import Connection, select
 from starlette.datastructures import FormData
 
-from server.schema import sites
-from server.web.pages import MONTHS, WEEKDAYS
+from server.schema import participants, sites
+from server.web.pages import MONTHS, WEEKDAYS, render
 from sync.roster import parse_birthday
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")  # "ar", "prs", "fa-af"
@@ -44,6 +45,16 @@ def site_or_404(conn: Connection, site_id: str) -> Any:
     return site
 
 
+def participant_at(conn: Connection, site_id: str, participant_id: str) -> Any:
+    """The participant, if they belong to this site (else None): an id in a path or a form
+    reaches nobody of another site."""
+    return conn.execute(
+        select(participants).where(
+            participants.c.id == participant_id, participants.c.site_id == site_id
+        )
+    ).first()
+
+
 def site_today(site: Any, now: datetime) -> date:
     return now.astimezone(ZoneInfo(site.timezone)).date()
 
@@ -61,6 +72,43 @@ def short_date(day: date | None) -> str:
     if day is None:
         return "…"
     return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def page(
+    request: Request,
+    template: str,
+    viewer: Any,
+    *,
+    error: str | None = None,
+    status_code: int | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page with forms: shown again with a refusal it is a 400; `saved` (set by the
+    redirect after a change) says which change to confirm."""
+    return render(
+        request,
+        template,
+        viewer,
+        status_code=status_code or (status.HTTP_400_BAD_REQUEST if error else status.HTTP_200_OK),
+        error=error,
+        saved=request.query_params.get("saved"),
+        **context,
+    )
+
+
+def site_page(
+    request: Request, template: str, viewer: Any, site: Any, **context: Any
+) -> HTMLResponse:
+    """A page of one site: the site's menu and name, and moments in the site's time."""
+    return page(
+        request,
+        template,
+        viewer,
+        site=site.id,
+        site_row=site,
+        moment=lambda at: moment(at, site.timezone),
+        **context,
+    )
 
 
 def back(url: str) -> RedirectResponse:

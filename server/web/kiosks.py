@@ -25,8 +25,7 @@ from server.kiosk_status import (
 )
 from server.schema import kiosk_heartbeats, kiosks
 from server.web.access import Admin, CsrfDep, SiteViewerDep
-from server.web.forms import FormDep, back, moment, site_or_404, text
-from server.web.pages import render
+from server.web.forms import FormDep, back, site_or_404, site_page, text
 
 router = APIRouter(include_in_schema=False)
 
@@ -92,28 +91,23 @@ def _page(
     error: str | None = None,
     new_token: tuple[str, str] | None = None,
     form: dict[str, str] | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     settings = request.app.state.settings
     now = settings.now()
     with engine.connect() as conn:
         site = site_or_404(conn, site_id)
         views = _views(conn, site_id, now, settings)
-    return render(
+    return site_page(
         request,
         "kiosks/list.html",
         viewer,
-        status_code=status_code,
-        site=site_id,
-        site_row=site,
+        site,
+        error=error,
         kiosks=views,
         health=READER_HEALTH,
         difference=clock_difference,
-        moment=lambda at: moment(at, site.timezone),
-        error=error,
         new_token=new_token,
         form=form or {},
-        saved=request.query_params.get("saved"),
         silent_minutes=settings.kiosk_silent_minutes,
         queue_minutes=settings.kiosk_queue_minutes,
         public_url=settings.link_base(str(request.base_url)),
@@ -151,7 +145,7 @@ def register_kiosk(
                     conn, site_id, shown["id"], shown["name"], request.app.state.settings.now()
                 )
     if token is None:
-        return _page(request, engine, viewer, site_id, error=error, form=shown, status_code=400)
+        return _page(request, engine, viewer, site_id, error=error, form=shown)
     return _page(request, engine, viewer, site_id, new_token=(shown["id"], token))
 
 

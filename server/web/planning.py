@@ -8,11 +8,11 @@ can never make the snapshot unservable.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import Connection, delete, select
 
@@ -22,8 +22,16 @@ from server.schema import participants, tasks, words
 from server.sql import upsert
 from server.web.access import CsrfDep, SiteViewerDep
 from server.web.audit import changed, saw
-from server.web.forms import FormDep, back, site_or_404, site_today, text
-from server.web.pages import dutch_date, render
+from server.web.forms import (
+    FormDep,
+    back,
+    participant_at,
+    site_or_404,
+    site_page,
+    site_today,
+    text,
+)
+from server.web.pages import dutch_date
 from server.web.records import KIOSK_LANGUAGES
 from sync.protocol import SnapshotTask, SnapshotWord
 
@@ -66,7 +74,6 @@ def _page(
     error: str | None = None,
     task_form: dict[str, str] | None = None,
     word_form: dict[str, Any] | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     now = request.app.state.settings.now()
     with engine.connect() as conn:
@@ -80,7 +87,6 @@ def _page(
                     error
                     or f"{asked!r} is geen datum (jjjj-mm-dd): dit is de planning vanaf vandaag."
                 )
-                status_code = 400
                 start = today
         last = start + timedelta(days=DAYS_SHOWN - 1)
         people = conn.execute(
@@ -127,13 +133,12 @@ def _page(
     for task in planned:
         by_day.setdefault(task.day, []).append(task)
     saw(engine, viewer, "planning", {t.participant_id for t in planned if t.participant_id}, now)
-    return render(
+    return site_page(
         request,
         "planning/plan.html",
         viewer,
-        status_code=status_code,
-        site=site_id,
-        site_row=site,
+        site,
+        error=error,
         days=[start + timedelta(days=n) for n in range(DAYS_SHOWN)],
         start=start,
         today=today,
@@ -148,8 +153,6 @@ def _page(
         open_form=open_form,
         task_form=task_form,
         word_form=word_form,
-        error=error,
-        saved=request.query_params.get("saved"),
         dutch_date=dutch_date,
     )
 
@@ -171,9 +174,13 @@ def planning(request: Request, engine: EngineDep, viewer: SiteViewerDep, site_id
     return _page(request, engine, viewer, site_id)
 
 
-def _from(form: Any, fallback: date) -> date:
-    """The planning page to go back to: the one the form was on."""
-    return _day(text(form, "from")) or fallback
+def _from(form: Any, site: Any, now: datetime) -> date:
+    """The planning page to go back to: the one the form was on, else today's."""
+    return _day(text(form, "from")) or site_today(site, now)
+
+
+def _to_plan(site_id: str, start: date, saved: str) -> RedirectResponse:
+    return back(f"/sites/{site_id}/planning?from={start.isoformat()}&saved={saved}")
 
 
 @router.post("/sites/{site_id}/planning/tasks", response_model=None)
@@ -189,7 +196,7 @@ def add_task(
     shown = {name: text(form, name) for name in ("day", "text", "for")}
     with writing(engine) as conn:
         site = site_or_404(conn, site_id)
-        start = _from(form, site_today(site, now))
+        start = _from(form, site, now)
         day = _day(shown["day"])
         target, _colon, value = shown["for"].partition(":")
         participant_id = value if target == "participant" else None
@@ -201,14 +208,7 @@ def add_task(
             error = "Schrijf de taak in 1 tot 200 tekens."
         elif target not in ("", "participant", "team") or (target and not value):
             error = "Kies voor wie de taak is."
-        elif (
-            participant_id is not None
-            and not conn.execute(
-                select(participants.c.id).where(
-                    participants.c.id == participant_id, participants.c.site_id == site_id
-                )
-            ).first()
-        ):
+        elif participant_id is not None and participant_at(conn, site_id, participant_id) is None:
             error = "Deze deelnemer is niet van deze locatie."
         elif team is not None and len(team) > 64:
             error = "Een teamnaam is hoogstens 64 tekens."
@@ -225,11 +225,8 @@ def add_task(
             detail = {"task": "added", "day": task.day.isoformat()}
             changed(conn, viewer, "task", participant_id, detail, now)
     if error is not None:  # the page is drawn outside the write transaction
-        return _page(
-            request, engine, viewer, site_id, start=start, error=error, task_form=shown,
-            status_code=400,
-        )  # fmt: skip
-    return back(f"/sites/{site_id}/planning?from={start.isoformat()}&saved=task")
+        return _page(request, engine, viewer, site_id, start=start, error=error, task_form=shown)
+    return _to_plan(site_id, start, "task")
 
 
 @router.post("/sites/{site_id}/planning/tasks/{task_id}/delete", response_model=None)
@@ -253,8 +250,8 @@ def delete_task(
         conn.execute(delete(tasks).where(tasks.c.id == task_id))
         detail = {"task": "deleted", "day": row.day.isoformat()}
         changed(conn, viewer, "task", row.participant_id, detail, now)
-        start = _from(form, site_today(site, now))
-    return back(f"/sites/{site_id}/planning?from={start.isoformat()}&saved=deleted")
+        start = _from(form, site, now)
+    return _to_plan(site_id, start, "deleted")
 
 
 def read_word(form: Any, languages: dict[str, str]) -> tuple[dict[str, Any], str | None]:
@@ -295,7 +292,7 @@ def set_word(
     now = request.app.state.settings.now()
     with writing(engine) as conn:
         site = site_or_404(conn, site_id)
-        start = _from(form, site_today(site, now))
+        start = _from(form, site, now)
         shown, error = read_word(form, translation_languages(conn, site_id))
         if error is None:
             try:
@@ -315,11 +312,8 @@ def set_word(
             detail = {"word": "set", "day": word.day.isoformat()}
             changed(conn, viewer, "word", None, detail, now)
     if error is not None:
-        return _page(
-            request, engine, viewer, site_id, start=start, error=error, word_form=shown,
-            status_code=400,
-        )  # fmt: skip
-    return back(f"/sites/{site_id}/planning?from={start.isoformat()}&saved=word")
+        return _page(request, engine, viewer, site_id, start=start, error=error, word_form=shown)
+    return _to_plan(site_id, start, "word")
 
 
 @router.post("/sites/{site_id}/planning/words/{day}/delete", response_model=None)
@@ -341,5 +335,5 @@ def delete_word(
         if not done:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "voor deze dag is geen woord gepland")
         changed(conn, viewer, "word", None, {"word": "deleted", "day": day.isoformat()}, now)
-        start = _from(form, site_today(site, now))
-    return back(f"/sites/{site_id}/planning?from={start.isoformat()}&saved=deleted")
+        start = _from(form, site, now)
+    return _to_plan(site_id, start, "deleted")

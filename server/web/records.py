@@ -27,14 +27,15 @@ from server.web.audit import changed, saw
 from server.web.forms import (
     FormDep,
     back,
-    moment,
+    participant_at,
     read_participant,
     short_date,
     shown_of,
     site_or_404,
+    site_page,
     site_today,
 )
-from server.web.pages import render
+from server.web.pages import MONTHS
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,14 +85,16 @@ def coaches_of(conn: Connection, ids: list[str]) -> dict[str, list[tuple[str, st
 
 def participant_or_404(conn: Connection, site_id: str, participant_id: str) -> Any:
     """The participant, if they belong to this site: another site's is not found here."""
-    row = conn.execute(
-        select(participants).where(
-            participants.c.id == participant_id, participants.c.site_id == site_id
-        )
-    ).first()
+    row = participant_at(conn, site_id, participant_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "deze deelnemer is niet van deze locatie")
     return row
+
+
+def stored_form(conn: Connection, row: Any) -> dict[str, Any]:
+    """A stored participant as the form shows them, with their first coach."""
+    first = coaches_of(conn, [row.id]).get(row.id, [])
+    return shown_of(row, first[0][0] if first else None)
 
 
 def _current_badges(conn: Connection, site_id: str) -> dict[str, list[str]]:
@@ -149,7 +152,6 @@ def participants_page(
     viewer: Any,
     site_id: str,
     error: str | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     now = request.app.state.settings.now()
     with engine.connect() as conn:
@@ -172,23 +174,19 @@ def participants_page(
         )
     saw(engine, viewer, "participants", ids, now)
     unknown = [b for b in seen if b.uid not in given]  # enrolled since: no longer unknown
-    return render(
+    return site_page(
         request,
         "records/participants.html",
         viewer,
-        status_code=status_code,
-        site=site_id,
-        site_row=site,
+        site,
+        error=error,
         people=people,
         coaches=coaches,
         held=held,
         unknown=unknown,
-        moment=lambda at: moment(at, site.timezone),
         languages=KIOSK_LANGUAGES,
         short_date=short_date,
         today=site_today(site, now).isoformat(),
-        error=error,
-        saved=request.query_params.get("saved"),
         unknown_days=UNKNOWN_BADGE_DAYS,
     )
 
@@ -213,7 +211,6 @@ def participant_page(
     participant: Any = None,
     errors: list[str] | None = None,
     badge_error: str | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     history: list[Any] = []
     coaches_now: list[tuple[str, str]] = []
@@ -229,13 +226,12 @@ def participant_page(
     languages = dict(KIOSK_LANGUAGES)
     if shown.get("language") and shown["language"] not in languages:
         languages[shown["language"]] = shown["language"]
-    return render(
+    return site_page(
         request,
         "records/participant.html",
         viewer,
-        status_code=status_code,
-        site=site.id,
-        site_row=site,
+        site,
+        status_code=400 if errors or badge_error else 200,
         participant=participant,
         values=shown,
         errors=errors or [],
@@ -245,8 +241,7 @@ def participant_page(
         history=history,
         languages=languages,
         workdays=sorted(set(WORKDAYS) | set(shown.get("weekdays", ()))),
-        moment=lambda at: moment(at, site.timezone),
-        saved=request.query_params.get("saved"),
+        months=MONTHS,
         today=site_today(site, request.app.state.settings.now()).isoformat(),
     )
 
@@ -285,9 +280,7 @@ def add_participant(
                 if conn.execute(taken).first():
                     filled.errors.append(f"Id: {pid} bestaat al; kies een ander of laat leeg.")
         if filled.errors:
-            return participant_page(
-                request, conn, viewer, site, filled.shown, errors=filled.errors, status_code=400
-            )
+            return participant_page(request, conn, viewer, site, filled.shown, errors=filled.errors)
         pid = pid or _new_id(conn)
         conn.execute(participants.insert().values(id=pid, site_id=site_id, **filled.row))
         _save_coach(conn, pid, filled.shown["coach"], "")
@@ -302,8 +295,7 @@ def edit_participant_form(
     with engine.connect() as conn:
         site = site_or_404(conn, site_id)
         row = participant_or_404(conn, site_id, participant_id)
-        first = coaches_of(conn, [row.id]).get(row.id, [])
-        shown = shown_of(row, first[0][0] if first else None)
+        shown = stored_form(conn, row)
         page = participant_page(request, conn, viewer, site, shown, participant=row)
     saw(engine, viewer, "participant_edit", [participant_id], request.app.state.settings.now())
     return page
@@ -327,14 +319,7 @@ def save_participant(
         filled.shown["id"] = row.id
         if filled.errors:
             return participant_page(
-                request,
-                conn,
-                viewer,
-                site,
-                filled.shown,
-                participant=row,
-                errors=filled.errors,
-                status_code=400,
+                request, conn, viewer, site, filled.shown, participant=row, errors=filled.errors
             )
         fields = sorted(k for k, v in filled.row.items() if getattr(row, k) != v)
         conn.execute(update(participants).where(participants.c.id == row.id).values(**filled.row))

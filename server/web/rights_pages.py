@@ -21,7 +21,7 @@ from server.rights import (
 )
 from server.schema import audit_log, participants
 from server.web.access import Admin, CsrfDep
-from server.web.forms import FormDep, back, text
+from server.web.forms import FormDep, back, page, text
 from server.web.pages import clock, dutch_date, render
 from sync.clock import WORKSHOP_TZ
 
@@ -87,14 +87,13 @@ def retention_page(request: Request, engine: EngineDep, viewer: Admin) -> HTMLRe
             .order_by(audit_log.c.logged_at.desc(), audit_log.c.id.desc())
             .limit(RETENTION_RUNS_SHOWN)
         ).all()
-    return render(
+    return page(
         request,
         "admin/retention.html",
         viewer,
         days=request.app.state.settings.retention_days,
         runs=runs,
         when=lambda at: f"{dutch_date(at.astimezone(WORKSHOP_TZ).date())} {clock(at)}",
-        saved=request.query_params.get("saved"),
     )
 
 

@@ -20,9 +20,8 @@ from server.presence import presence_now
 from server.schema import coach_participants, kiosks, participants, sites, staff
 from server.web.access import Admin, CsrfDep
 from server.web.audit import changed
-from server.web.forms import FormDep, back, text
+from server.web.forms import FormDep, back, page, text
 from server.web.logins import end_all_sessions
-from server.web.pages import render
 from server.web.passwords import WeakPassword, check_strength, hash_password
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +40,6 @@ def _sites_page(
     *,
     error: str | None = None,
     form: dict[str, str] | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     now = request.app.state.settings.now()
     with engine.connect() as conn:
@@ -61,18 +59,16 @@ def _sites_page(
             ).all()
         )
         present = {row.id: len(presence_now(conn, row.id, now).participants) for row in rows}
-    return render(
+    return page(
         request,
         "admin/sites.html",
         viewer,
-        status_code=status_code,
+        error=error,
         sites=rows,
         people=people,
         doors=doors,
         present=present,
-        error=error,
         form=form or {"opens_at": "08:30", "closes_at": "17:00", "timezone": "Europe/Amsterdam"},
-        saved=request.query_params.get("saved"),
     )
 
 
@@ -112,7 +108,7 @@ def new_site(
             except AdminError as refused:
                 error = _dutch_site_error(str(refused), shown["id"])
     if error is not None:
-        return _sites_page(request, engine, viewer, error=error, form=shown, status_code=400)
+        return _sites_page(request, engine, viewer, error=error, form=shown)
     return back("/sites?saved=1")
 
 
@@ -138,7 +134,6 @@ def _users_page(
     *,
     error: str | None = None,
     form: dict[str, str] | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     with engine.connect() as conn:
         accounts = conn.execute(
@@ -152,18 +147,16 @@ def _users_page(
             ).all()
         )
         site_names = _site_names(conn)
-    return render(
+    return page(
         request,
         "admin/users.html",
         viewer,
-        status_code=status_code,
+        error=error,
         accounts=accounts,
         counts=counts,
         site_names=site_names,
         roles=ROLE_NAMES,
-        error=error,
         form=form or {"role": "supervisor"},
-        saved=request.query_params.get("saved"),
     )
 
 
@@ -231,7 +224,7 @@ def new_user(
                     conn, viewer, "staff", None, {"staff_id": staff_id, "staff": "created"}, now
                 )
     if error is not None:
-        return _users_page(request, engine, viewer, error=error, form=shown, status_code=400)
+        return _users_page(request, engine, viewer, error=error, form=shown)
     return back("/admin/users?saved=created")
 
 
@@ -250,7 +243,6 @@ def _user_page(
     *,
     form: dict[str, Any] | None = None,
     error: str | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     assigned = set(
         conn.execute(
@@ -276,18 +268,16 @@ def _user_page(
         "active": account.active,
         "participants": assigned,
     }
-    return render(
+    return page(
         request,
         "admin/user.html",
         viewer,
-        status_code=status_code,
+        error=error,
         account=account,
         values=shown,
         by_site=by_site,
         site_names=_site_names(conn),
         roles=ROLE_NAMES,
-        error=error,
-        saved=request.query_params.get("saved"),
     )
 
 
@@ -338,9 +328,7 @@ def save_user(
         shown, problem = _read_account(form, account, viewer, _site_names(conn))
         error = error or problem
         if error is not None:
-            return _user_page(
-                request, conn, viewer, account, form=shown, error=error, status_code=400
-            )
+            return _user_page(request, conn, viewer, account, form=shown, error=error)
         role = shown["role"]
         values = {
             "display_name": shown["display_name"],
