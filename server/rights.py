@@ -61,6 +61,24 @@ def record_audit(
     )
 
 
+def record_audits(
+    conn: Connection,
+    at: datetime,
+    actor: str,
+    action: str,
+    participant_ids: Iterable[str],
+    detail: Mapping[str, Any],
+) -> None:
+    """The same line about each of several participants, in one statement."""
+    rows = [
+        {"logged_at": at, "actor": actor, "action": action, "participant_id": pid,
+         "detail": dict(detail)}
+        for pid in participant_ids
+    ]  # fmt: skip
+    if rows:
+        conn.execute(audit_log.insert(), rows)
+
+
 def _deleted(conn: Connection, table: Table, *where: Any) -> int:
     return int(conn.execute(delete(table).where(*where)).rowcount)
 

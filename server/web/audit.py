@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from server.db import writing
-from server.rights import record_audit
+from server.rights import record_audit, record_audits
 from server.web.logins import Viewer
 
 SEEN_AGAIN_AFTER = timedelta(minutes=10)
@@ -56,8 +56,7 @@ def saw(
     if not due:
         return
     with writing(engine) as conn:
-        for _, _, pid in due:
-            record_audit(conn, now, viewer.actor, "view", pid, {"page": page})
+        record_audits(conn, now, viewer.actor, "view", [pid for *_, pid in due], {"page": page})
 
 
 def changed(

@@ -34,7 +34,7 @@ from server.feeds.json_feed import AttendanceFeed, attendance_feed
 from server.feeds.tokens import FeedHolder, holder_of, used
 from server.feeds.xlsx_feed import attendance_xlsx
 from server.history import WORKSHOP_TIMEZONE, coach_participant_ids
-from server.rights import record_audit
+from server.rights import record_audits
 
 PRIVATE = {
     "Referrer-Policy": "no-referrer",
@@ -177,15 +177,14 @@ def _feed(asked: FeedAsked, kind: str) -> Feed:
     with writing(engine) as conn:
         used(conn, holder.token_id, now)
         # One line per participant and request: what a participant's data request must show.
-        for person in feed.participants:
-            record_audit(
-                conn,
-                now,
-                f"coach:{holder.coach_id}",
-                "feed",
-                person.plan.participant_id,
-                {"format": kind, "feed": holder.token_id},
-            )
+        record_audits(
+            conn,
+            now,
+            f"coach:{holder.coach_id}",
+            "feed",
+            [person.plan.participant_id for person in feed.participants],
+            {"format": kind, "feed": holder.token_id},
+        )
     return feed
 
 
