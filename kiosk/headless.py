@@ -20,8 +20,10 @@ from kiosk import phrases as P
 from kiosk.decide import DoorRules, Outcome
 from kiosk.door import Answer, Door, DoorFailure
 from kiosk.language import clock_time, dutch
+from kiosk.notify import notify
 from kiosk.transcript import transcript
 from kiosk.views import error_view, view_of
+from kiosk.watchdog import PingPacer, arm
 from sync.clock import Clock, SystemClock
 from sync.journal import Journal
 from sync.roster import DoorData, DoorDataError
@@ -108,9 +110,18 @@ class HeadlessDoor:
         present = len(self.door.presence.inside())
         ready = dutch(P.DOOR_READY, reader=self.reader.source, count=present)
         self.say(f"prikklok — {ready}")
+        notify("READY=1")
+        # systemd's watchdog pings come from this loop: a loop stuck in a tap falls silent.
+        pings = PingPacer(arm(), lambda: notify("WATCHDOG=1"))
         try:
             while True:
-                item = self._inbox.get()
+                try:
+                    item = self._inbox.get(timeout=pings.wait())
+                except queue.Empty:
+                    item = None
+                pings.tick()
+                if item is None:
+                    continue
                 if isinstance(item, _Stop):
                     break
                 if isinstance(item, ReaderHealth):

@@ -30,6 +30,7 @@ from kiosk.sounds import chime_file
 from kiosk.speech import Pronouncer, SpeechUnavailable
 from kiosk.ui import memory, screens
 from kiosk.views import View, error_view, reader_problem_view, view_of
+from kiosk.watchdog import arm
 from sync.journal import Journal
 
 log = logging.getLogger(__name__)
@@ -119,8 +120,8 @@ class KioskApp(App):
         self.reader.start(self._read, self._health)
         self._started = True
         self._announce("waiting", None)
-        # After the first frame: the waiting screen is on the glass, so say READY.
-        Clock.schedule_once(self._ready, 0)
+        # READY once the waiting screen's first frame is on the glass (see _first_frame).
+        Window.bind(on_flip=self._first_frame)
         if self.settings.sound and self.pronouncer:
             threading.Thread(target=self._prepare_speech, name="speech", daemon=True).start()
 
@@ -135,6 +136,7 @@ class KioskApp(App):
             self._back.cancel()
         Window.unbind(on_key_down=self._key_down)
         Window.unbind(on_touch_down=self._touched)
+        Window.unbind(on_flip=self._first_frame)
         self.reader.close()
 
     @property
@@ -257,9 +259,23 @@ class KioskApp(App):
 
         threading.Thread(target=render, name="speech", daemon=True).start()
 
+    def _first_frame(self, *_: Any) -> None:
+        # on_flip's handlers run just before the buffers swap, and a callback scheduled
+        # for 0 s runs at the start of the loop's next turn: after this frame is shown.
+        Window.unbind(on_flip=self._first_frame)
+        Clock.schedule_once(self._ready, 0)
+
     def _ready(self, _dt: float) -> None:
+        if not self._started:  # stopped before its first frame: nothing to announce
+            return
         memory.settle_after_start()
         notify("READY=1")
+        # systemd's watchdog counts from READY. The pings come from this loop, never from a
+        # thread: a hung UI falls silent, and systemd restarts the kiosk.
+        watchdog = arm()
+        if watchdog:
+            ping = Clock.schedule_interval(lambda _dt: notify("WATCHDOG=1"), watchdog.ping_every)
+            self._ticks.append(ping)
 
     def _prepare_speech(self) -> None:
         """Speak the planned words into the cache ahead of a listen, and forget old ones."""
