@@ -1,0 +1,133 @@
+"""A copy of the live journal through SQLite's online backup API, never a file copy.
+
+Copying journal.db with cp while the kiosk writes can catch a page half-updated, or miss
+what still sits in journal.db-wal: the copy then looks fine and is not. SQLite's backup API
+reads one consistent snapshot through the WAL, while the door goes on writing (in WAL mode
+a reader never blocks the writer). Each copy is checked with PRAGMA integrity_check before it
+gets its final name, and only the newest few are kept.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+DEFAULT_KEEP = 7
+_NAME = re.compile(r"^journal-(\d{8})-(\d{6})(?:-(\d+))?\.db$")
+
+
+class BackupError(RuntimeError):
+    """The journal could not be backed up; worded as one line for the admin."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    """One finished backup: where it is and what it holds (counts only, nothing personal)."""
+
+    path: Path
+    records: int
+    last_seq: int
+    removed: tuple[Path, ...]
+
+
+def backup_journal(
+    journal: Path, folder: Path, *, now: datetime, keep: int = DEFAULT_KEEP
+) -> Backup:
+    """Copy `journal` into `folder` as journal-YYYYMMDD-HHMMSS.db (UTC) and keep the newest
+    `keep` copies there."""
+    if keep < 1:
+        raise BackupError(f"keep at least one backup, not {keep}")
+    if not journal.is_file():
+        raise BackupError(f"{journal}: no journal to back up")
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupError(f"{folder}: cannot make the backup folder: {error}") from None
+    target = _free_name(folder, now)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        _copy(journal, partial)
+        records, last_seq = _check(partial)
+        os.replace(partial, target)
+        _fsync_dir(folder)
+    except (OSError, sqlite3.Error) as error:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"{journal}: backup failed: {error}") from None
+    except BackupError:
+        partial.unlink(missing_ok=True)
+        raise
+    return Backup(target, records, last_seq, tuple(prune_backups(folder, keep)))
+
+
+def backups(folder: Path) -> list[Path]:
+    """The backups in `folder`, oldest first (anything else there is left alone)."""
+    found = []
+    for path in folder.iterdir() if folder.is_dir() else ():
+        named = _NAME.match(path.name)
+        if named and path.is_file():
+            found.append(((named[1], named[2], int(named[3] or 1)), path))
+    return [path for _key, path in sorted(found)]
+
+
+def prune_backups(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest `keep` backups; returns what was deleted."""
+    old = backups(folder)[:-keep]
+    for path in old:
+        path.unlink()
+    return old
+
+
+def _free_name(folder: Path, now: datetime) -> Path:
+    stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
+    path = folder / f"journal-{stamp}.db"
+    n = 1
+    while path.exists():  # two backups within one second: journal-…-2.db, -3…
+        n += 1
+        path = folder / f"journal-{stamp}-{n}.db"
+    return path
+
+
+def _copy(journal: Path, partial: Path) -> None:
+    # Read-only, so a journal that vanished is an error instead of a new empty database.
+    source = sqlite3.connect(f"{journal.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    copy = sqlite3.connect(partial, isolation_level=None)
+    try:
+        # One step (pages=-1): the whole snapshot under one read transaction. Copied in
+        # several steps, every commit of the door in between would restart the copy.
+        source.backup(copy)
+        # The copy inherits WAL mode from the journal's header; a backup should be one
+        # self-contained file, without -wal and -shm beside it.
+        copy.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        copy.close()
+        source.close()
+    with open(partial, "rb+") as written:
+        os.fsync(written.fileno())
+
+
+def _check(partial: Path) -> tuple[int, int]:
+    copy = sqlite3.connect(f"{partial.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        verdict = [row[0] for row in copy.execute("PRAGMA integrity_check")]
+        if verdict != ["ok"]:
+            raise BackupError(f"the copy fails its integrity check: {'; '.join(verdict[:3])}")
+        records = int(copy.execute("SELECT COUNT(*) FROM records").fetchone()[0])
+        last_seq = int(copy.execute("SELECT last FROM sequence").fetchone()[0])
+    finally:
+        copy.close()
+    return records, last_seq
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
