@@ -39,15 +39,6 @@ DATA = DoorData.from_dict(
 )  # fmt: skip
 
 
-@pytest.fixture
-def listener() -> Iterator[NotifyListener]:
-    heard = NotifyListener()
-    try:
-        yield heard
-    finally:
-        heard.close()
-
-
 class StampedOut(io.StringIO):
     """The door's output, with when each line was written."""
 

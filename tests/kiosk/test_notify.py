@@ -11,7 +11,6 @@ import struct
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,15 +65,6 @@ class NotifyListener:
         self._thread.join()
         self.sock.close()
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-@pytest.fixture
-def listener() -> Iterator[NotifyListener]:
-    heard = NotifyListener()
-    try:
-        yield heard
-    finally:
-        heard.close()
 
 
 def gaps(times: list[float]) -> list[float]:

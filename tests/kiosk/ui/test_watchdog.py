@@ -36,15 +36,6 @@ WATCHED = {"WATCHDOG_USEC": str(round(INTERVAL * 1_000_000))}
 
 
 @pytest.fixture
-def listener() -> Iterator[NotifyListener]:
-    heard = NotifyListener()
-    try:
-        yield heard
-    finally:
-        heard.close()
-
-
-@pytest.fixture
 def flips() -> Iterator[list[float]]:
     """When each frame went to the (offscreen) glass: on_flip, just before the swap."""
     times: list[float] = []
