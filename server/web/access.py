@@ -16,7 +16,6 @@ from urllib.parse import quote, urlsplit
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy import select
 
-from server.db import writing
 from server.deps import get_engine
 from server.schema import coach_participants, participants
 from server.web.logins import COOKIE, Viewer, viewer_of
@@ -37,8 +36,7 @@ def get_viewer(request: Request) -> Viewer:
     viewer = None
     if token:
         settings = request.app.state.settings
-        with writing(get_engine(request)) as conn:
-            viewer = viewer_of(conn, settings, token, settings.now())
+        viewer = viewer_of(get_engine(request), settings, token, settings.now())
     if viewer is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path)

@@ -140,25 +140,35 @@ def _open(
     return token, viewer
 
 
-def viewer_of(conn: Connection, settings: Settings, token: str, now: datetime) -> Viewer | None:
-    """The live login behind a cookie's token, or None (unknown, timed out, disabled)."""
+def viewer_of(engine: Engine, settings: Settings, token: str, now: datetime) -> Viewer | None:
+    """The live login behind a cookie's token, or None (unknown, timed out, disabled).
+
+    Every staff request asks this, and a live page asks every few seconds: it only reads,
+    and writes (in a transaction of its own) when a login timed out or its last use is
+    more than `TOUCH_EVERY` old — on SQLite a write takes the lock the kiosks push under.
+    """
     session_id = token_hash(token)
-    row = conn.execute(
-        select(staff_sessions, staff)
-        .join(staff, staff.c.id == staff_sessions.c.staff_id)
-        .where(staff_sessions.c.id == session_id)
-    ).first()
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(staff_sessions, staff)
+            .join(staff, staff.c.id == staff_sessions.c.staff_id)
+            .where(staff_sessions.c.id == session_id)
+        ).first()
     if row is None:
         return None
     idle = now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
     old = now - row.created_at > timedelta(hours=settings.session_max_hours)
     if idle or old or not row.active:
-        conn.execute(delete(staff_sessions).where(staff_sessions.c.id == session_id))
+        with writing(engine) as conn:
+            conn.execute(delete(staff_sessions).where(staff_sessions.c.id == session_id))
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
-        conn.execute(
-            update(staff_sessions).where(staff_sessions.c.id == session_id).values(last_seen_at=now)
-        )
+        with writing(engine) as conn:
+            conn.execute(
+                update(staff_sessions)
+                .where(staff_sessions.c.id == session_id)
+                .values(last_seen_at=now)
+            )
     return Viewer(
         row.staff_id, row.username, row.role, row.display_name, row.site_id, row.csrf, session_id
     )
