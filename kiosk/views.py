@@ -20,6 +20,7 @@ from kiosk.language import (
     duration,
     dutch,
     in_language,
+    language,
     long_date,
     weekday_name,
 )
@@ -116,7 +117,11 @@ def word_view(data: DoorData, day: date, lang: str | None) -> WordView | None:
     if word is None:
         return None
     heading = f"{word.article} {word.word}" if word.article else word.word
-    meaning = word.meaning_in(lang) if lang and lang != "nl" else None
+    meaning = None
+    if lang and lang != "nl":
+        # A Dari speaker ("prs") reads the Persian ("fa") meaning when the plan has no Dari.
+        spoken = language(lang)
+        meaning = word.meaning_in(lang) or (word.meaning_in(spoken.code) if spoken else None)
     return WordView(
         heading=heading,
         sentence=word.sentence,
