@@ -58,6 +58,14 @@ class DayTaps:
     def participants(self) -> set[str]:
         return {p for *_, p, _, _ in self.rows if p is not None} | set(self.fixes)
 
+    def counted(self) -> dict[str, list[Tap]]:
+        """Every participant's `of_participant`, in one pass over the day's rows."""
+        raw: dict[str, list[Tap]] = {pid: [] for pid in self.participants()}
+        for event_id, kind, at, kiosk_id, pid, _, _ in self.rows:
+            if pid is not None:
+                raw[pid].append(Tap(event_id, kind, at, kiosk_id))
+        return {pid: corrected(found, self.fixes.get(pid, ())) for pid, found in raw.items()}
+
 
 def _within(start: datetime, end: datetime) -> Any:
     """Events whose sent or corrected time falls in [start, end): the honest time is one."""
@@ -109,17 +117,26 @@ def corrections_of(
     return found
 
 
+def sessions_in(
+    taps: DayTaps,
+    close_at: datetime,
+    now: datetime | None = None,
+    counted: dict[str, list[Tap]] | None = None,
+) -> dict[str, DayAttendance]:
+    """Sessions of every participant in a loaded day; `counted` when already grouped."""
+    counted = taps.counted() if counted is None else counted
+    return {
+        pid: pair_sessions(found, taps.day, close_at, now) for pid, found in sorted(counted.items())
+    }
+
+
 def day_attendance(
     conn: Connection, site_id: str, day: date, now: datetime | None = None
 ) -> dict[str, DayAttendance]:
     """Sessions of every participant who tapped at the site on `day`."""
     site = conn.execute(select(sites).where(sites.c.id == site_id)).one()
     close_at = closing_time(day, site.closes_at, site.timezone)
-    taps = load_day(conn, site_id, day)
-    return {
-        pid: pair_sessions(taps.of_participant(pid), day, close_at, now)
-        for pid in sorted(taps.participants())
-    }
+    return sessions_in(load_day(conn, site_id, day), close_at, now)
 
 
 @dataclass(frozen=True)
@@ -128,22 +145,33 @@ class Present:
     supervisors: dict[str, datetime]
 
 
-def presence_now(conn: Connection, site_id: str, now: datetime) -> Present:
-    """Who is in the building now: checked in today and not out, before closing time."""
-    tz = conn.execute(select(sites.c.timezone).where(sites.c.id == site_id)).scalar_one()
-    today = now.astimezone(ZoneInfo(tz)).date()
+def supervisors_inside(taps: DayTaps, now: datetime) -> dict[str, datetime]:
+    """Supervisors whose own badge taps (they toggle) of the day leave them inside."""
+    tapped: dict[str, list[Tap]] = {}
+    for event_id, kind, at, kiosk_id, _, staff_id, _ in taps.rows:
+        if kind == "supervisor" and staff_id is not None and at <= now:
+            tapped.setdefault(staff_id, []).append(Tap(event_id, kind, at, kiosk_id))
+    return {sid: since for sid, t in tapped.items() if (since := inside_since(t)) is not None}
+
+
+def present_in(
+    taps: DayTaps, close_at: datetime, now: datetime, counted: dict[str, list[Tap]] | None = None
+) -> Present:
+    """Who of a loaded day is inside at `now`: checked in and not out, before closing time."""
     people = {
         pid: day.open_since
-        for pid, day in day_attendance(conn, site_id, today, now).items()
+        for pid, day in sessions_in(taps, close_at, now, counted).items()
         if day.open_since is not None
     }
-    taps = load_day(conn, site_id, today)
-    supervisors: dict[str, list[Tap]] = {}
-    for i, kind, at, kiosk, _, sid, _ in taps.rows:
-        if kind == "supervisor" and sid is not None and at <= now:
-            supervisors.setdefault(sid, []).append(Tap(i, kind, at, kiosk))
-    in_since = {sid: inside_since(t) for sid, t in supervisors.items()}
-    return Present(people, {sid: at for sid, at in in_since.items() if at is not None})
+    return Present(people, supervisors_inside(taps, now))
+
+
+def presence_now(conn: Connection, site_id: str, now: datetime) -> Present:
+    """Who is in the building now: checked in today and not out, before closing time."""
+    site = conn.execute(select(sites).where(sites.c.id == site_id)).one()
+    today = now.astimezone(ZoneInfo(site.timezone)).date()
+    close_at = closing_time(today, site.closes_at, site.timezone)
+    return present_in(load_day(conn, site_id, today), close_at, now)
 
 
 def lunch_count_of(conn: Connection, site_id: str, day: date) -> int:

@@ -17,15 +17,12 @@ from sqlalchemy import Connection, select
 
 from server.attendance import (
     DayAttendance,
-    Tap,
     UnknownBadge,
     closing_time,
-    corrected,
     day_bounds,
-    pair_sessions,
     unknown_badges,
 )
-from server.presence import DayTaps, load_day, lunch_count_of
+from server.presence import DayTaps, load_day, lunch_count_of, sessions_in
 from server.schema import (
     absences,
     badges,
@@ -150,7 +147,7 @@ def today(
     opens = datetime.combine(day, site.opens_at, tzinfo=ZoneInfo(site.timezone))
     late_from = opens + timedelta(minutes=late_after_minutes)
     taps = load_day(conn, site_id, day)
-    days = attendance_of(taps, site, now)
+    days = sessions_in(taps, closing_time(day, site.closes_at, site.timezone), now)
     roster = roster_of(conn, site_id, taps.participants())
     excused_rows = conn.execute(
         select(absences.c.participant_id, absences.c.reason, absences.c.note).where(
@@ -216,29 +213,6 @@ def today(
         unknown_badges=_waiting_badges(conn, taps),
         set_aside=_set_aside(conn, site_id, start, end),
     )
-
-
-def counted_taps(taps: DayTaps) -> dict[str, list[Tap]]:
-    """Each participant's taps of the loaded day as attendance counts them (corrections
-    applied): DayTaps.of_participant, for everyone at once instead of a pass over all the
-    day's rows per participant."""
-    raw: dict[str, list[Tap]] = {pid: [] for pid in taps.participants()}
-    for event_id, kind, at, kiosk_id, pid, _, _ in taps.rows:
-        if pid is not None:
-            raw[pid].append(Tap(event_id, kind, at, kiosk_id))
-    return {pid: corrected(found, taps.fixes.get(pid, ())) for pid, found in raw.items()}
-
-
-def attendance_of(
-    taps: DayTaps, site: Site, now: datetime, counted: dict[str, list[Tap]] | None = None
-) -> dict[str, DayAttendance]:
-    """Each participant's sessions of the loaded day (server.attendance pairs them, as
-    server.presence.day_attendance does, from rows already read)."""
-    close_at = closing_time(taps.day, site.closes_at, site.timezone)
-    counted = counted_taps(taps) if counted is None else counted
-    return {
-        pid: pair_sessions(found, taps.day, close_at, now) for pid, found in sorted(counted.items())
-    }
 
 
 def _first_in(attendance: DayAttendance) -> datetime | None:

@@ -17,15 +17,13 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection, select
 
-from server.attendance import BY_HAND, SESSION_KINDS, Tap, inside_since
+from server.attendance import BY_HAND, SESSION_KINDS, Tap, closing_time
 from server.deps import EngineDep
-from server.presence import DayTaps, load_day
+from server.presence import load_day, present_in
 from server.schema import staff
 from server.sql import member_of
 from server.today import (
     Site,
-    attendance_of,
-    counted_taps,
     flags_of,
     name_in,
     roster_of,
@@ -82,17 +80,15 @@ class Floor:
 
 
 def inside_now(conn: Connection, site: Site, now: datetime) -> Floor:
-    """Everyone in the building now, with their details: server.presence.presence_now's
-    answer (tests/server/test_today.py holds the two alike), from one read of the day's
-    rows instead of its two plus ours, as this list refreshes every few seconds."""
+    """Everyone in the building now, with their details: server.presence.present_in, from
+    the one read of the day's rows the details need too, as this list refreshes every few
+    seconds."""
     day = site_day(site, now)
     taps = load_day(conn, site.id, day)
-    counted = counted_taps(taps)
-    present = {
-        pid: attendance.open_since
-        for pid, attendance in attendance_of(taps, site, now, counted).items()
-        if attendance.open_since is not None
-    }
+    counted = taps.counted()
+    close_at = closing_time(day, site.closes_at, site.timezone)
+    inside = present_in(taps, close_at, now, counted)
+    present = inside.participants
     roster = roster_of(conn, site.id, present)
     theirs = {event_id: pid for event_id, *_, pid, _, _ in taps.rows if pid in present}
     flags: dict[str, set[str]] = {}
@@ -114,16 +110,11 @@ def inside_now(conn: Connection, site: Site, now: datetime) -> Floor:
             )
         )
     people.sort(key=lambda p: (p.name.casefold(), p.participant_id))
-    return Floor(site, day, now, people, _supervisors_in(conn, taps, now))
+    return Floor(site, day, now, people, _supervisors_in(conn, inside.supervisors))
 
 
-def _supervisors_in(conn: Connection, taps: DayTaps, now: datetime) -> list[SupervisorIn]:
-    """Supervisors whose own badge taps of the day leave them inside (as presence_now)."""
-    tapped: dict[str, list[Tap]] = {}
-    for event_id, kind, at, kiosk_id, _, staff_id, _ in taps.rows:
-        if kind == "supervisor" and staff_id is not None and at <= now:
-            tapped.setdefault(staff_id, []).append(Tap(event_id, kind, at, kiosk_id))
-    inside = {sid: since for sid, t in tapped.items() if (since := inside_since(t)) is not None}
+def _supervisors_in(conn: Connection, inside: dict[str, datetime]) -> list[SupervisorIn]:
+    """The supervisors inside, with their names."""
     names = dict(
         conn.execute(
             select(staff.c.id, staff.c.display_name).where(
