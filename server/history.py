@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Select, and_, or_, select
+from sqlalchemy import Connection, Select, select
 
 from server.attendance import SESSION_KINDS, Correction, Tap, day_bounds
-from server.presence import honest_at
+from server.presence import honest_at, honest_within
 from server.schema import (
     absences,
     coach_participants,
@@ -210,10 +210,7 @@ def _taps_query(ids: list[str], start: datetime, end: datetime) -> Select[Any]:
     return select(*_TAP_COLUMNS).where(
         events.c.participant_id.in_(ids),
         events.c.kind.in_(sorted(SESSION_KINDS)),
-        or_(
-            and_(events.c.wall_at >= start, events.c.wall_at < end),
-            and_(events.c.corrected_wall_at >= start, events.c.corrected_wall_at < end),
-        ),
+        honest_within(start, end),
     )
 
 

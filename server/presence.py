@@ -67,7 +67,7 @@ class DayTaps:
         return {pid: corrected(found, self.fixes.get(pid, ())) for pid, found in raw.items()}
 
 
-def _within(start: datetime, end: datetime) -> Any:
+def honest_within(start: datetime, end: datetime) -> Any:
     """Events whose sent or corrected time falls in [start, end): the honest time is one."""
     return or_(
         and_(events.c.wall_at >= start, events.c.wall_at < end),
@@ -79,7 +79,9 @@ def load_day(conn: Connection, site_id: str, day: date) -> DayTaps:
     tz = conn.execute(select(sites.c.timezone).where(sites.c.id == site_id)).scalar_one()
     start, end = day_bounds(day, tz)
     rows = []
-    for row in conn.execute(select(events).where(events.c.site_id == site_id, _within(start, end))):
+    for row in conn.execute(
+        select(events).where(events.c.site_id == site_id, honest_within(start, end))
+    ):
         at = honest_at(row.clock_synced, row.wall_at, row.corrected_wall_at)
         if start <= at < end:
             rows.append(
@@ -189,7 +191,7 @@ def lunch_count_of(conn: Connection, site_id: str, day: date) -> int:
         ).where(
             events.c.site_id == site_id,
             events.c.kind == "lunch",
-            _within(start, end),
+            honest_within(start, end),
         )
     )
     answers = []
@@ -214,7 +216,7 @@ def unknown_badges_of(
             events.c.site_id == site_id,
             events.c.kind == "unknown_badge",
             events.c.badge_uid.is_not(None),
-            _within(start, end),  # the site's indexes by time, not its whole history
+            honest_within(start, end),  # the site's indexes by time, not its whole history
         )
     )
     seen = [(r.badge_uid, honest_at(r.clock_synced, r.wall_at, r.corrected_wall_at)) for r in rows]
