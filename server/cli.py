@@ -457,14 +457,11 @@ def export_participant(
     """Everything stored about one participant, as readable JSON (UTF-8)."""
     import json
 
-    from server.rights import export_participant as run_export
-    from server.rights import record_audit
+    from server.rights import audited_export
 
     with admin_db(database_url, data_dir) as conn:
-        now = _now()
-        data = {"exported_at": now.isoformat(), **run_export(conn, participant_id, now)}
+        data = audited_export(conn, participant_id, actor, _now())
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        record_audit(conn, now, actor, "export", participant_id, {"format": "json"})
         # Inside the transaction: if the file cannot be written, no export is logged.
         if out is None:
             click.echo(text, nl=False)

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 
 from server.db import writing
 from server.history import WORKSHOP_TIMEZONE, Timelines, coach_participant_ids, load_timelines
-from server.rights import record_audit
+from server.rights import record_audits
 from server.schema import staff
 from server.settings import Settings
 from server.web.pages import dutch_date, hours
@@ -142,7 +142,8 @@ def send_digests(engine: Engine, settings: Settings, now: datetime) -> int:
                 continue
             sent += 1
             with writing(engine) as conn:
-                for pid in digest.participant_ids:
-                    record_audit(conn, now, ACTOR, "digest", pid, {"coach": digest.coach_id})
+                record_audits(
+                    conn, now, ACTOR, "digest", digest.participant_ids, {"coach": digest.coach_id}
+                )
     log.info("sent %d digests", sent)
     return sent

@@ -50,15 +50,7 @@ def record_audit(
     participant_id: str | None,
     detail: Mapping[str, Any],
 ) -> None:
-    conn.execute(
-        audit_log.insert().values(
-            logged_at=at,
-            actor=actor,
-            action=action,
-            participant_id=participant_id,
-            detail=dict(detail),
-        )
-    )
+    record_audits(conn, at, actor, action, [participant_id], detail)
 
 
 def record_audits(
@@ -66,10 +58,11 @@ def record_audits(
     at: datetime,
     actor: str,
     action: str,
-    participant_ids: Iterable[str],
+    participant_ids: Iterable[str | None],
     detail: Mapping[str, Any],
 ) -> None:
-    """The same line about each of several participants, in one statement."""
+    """The same line about each of several participants (None: about no one), in one
+    statement."""
     rows = [
         {"logged_at": at, "actor": actor, "action": action, "participant_id": pid,
          "detail": dict(detail)}
@@ -251,6 +244,16 @@ def export_participant(
             .order_by(audit_log.c.id),
         ),
     }
+
+
+def audited_export(
+    conn: Connection, participant_id: str, actor: str, now: datetime
+) -> dict[str, Any]:
+    """The export, stamped with its time, and the audit line saying who made it (in the
+    caller's transaction: an export that cannot be delivered is not logged)."""
+    data = {"exported_at": now.isoformat(), **export_participant(conn, participant_id, now)}
+    record_audit(conn, now, actor, "export", participant_id, {"format": "json"})
+    return data
 
 
 # --- erasure ---------------------------------------------------------------------------

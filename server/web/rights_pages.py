@@ -15,9 +15,8 @@ from server.deps import EngineDep
 from server.rights import (
     UnknownParticipant,
     apply_retention,
+    audited_export,
     erase_participant,
-    export_participant,
-    record_audit,
 )
 from server.schema import audit_log, participants
 from server.web.access import Admin, CsrfDep
@@ -39,10 +38,9 @@ def export(request: Request, engine: EngineDep, viewer: Admin, participant_id: s
     now = request.app.state.settings.now()
     with writing(engine) as conn:
         try:
-            data = {"exported_at": now.isoformat(), **export_participant(conn, participant_id, now)}
+            data = audited_export(conn, participant_id, viewer.actor, now)
         except UnknownParticipant:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "deze deelnemer bestaat niet") from None
-        record_audit(conn, now, viewer.actor, "export", participant_id, {"format": "json"})
     body = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return Response(
         body.encode("utf-8"),
