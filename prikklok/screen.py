@@ -108,9 +108,17 @@ def run_screen(
     if offscreen and hasattr(parts.reader, "on_eof"):
         from kivy.clock import Clock
 
-        # The end of piped taps ends an offscreen run once the last screen is shown; a
-        # window stays until it is closed, whatever its standard input is.
-        parts.reader.on_eof = lambda: Clock.schedule_once(lambda _dt: app.stop(), 1.0)
+        # The end of piped taps ends an offscreen run once the last screen is shown and
+        # pictured; a window stays until it is closed, whatever its standard input is.
+        def stop_when_pictured(_dt: float) -> None:
+            # On a loaded machine a frame can take longer than the pause below: stopping
+            # then would drop the pictures of the last screens still waiting to be taken.
+            if getattr(on_screen, "pending", 0):
+                Clock.schedule_once(stop_when_pictured, 0.2)
+            else:
+                app.stop()
+
+        parts.reader.on_eof = lambda: Clock.schedule_once(stop_when_pictured, 1.0)
     if threading.current_thread() is threading.main_thread():
         from kivy.clock import Clock as KivyClock
 
@@ -132,6 +140,7 @@ class ScreenPrinter:
         self.out = out
         self.folder = folder
         self.count = 0
+        self.pending = 0  # pictures asked for and not yet taken
 
     def __call__(self, name: str, view: View | None) -> None:
         from kiosk.transcript import transcript
@@ -153,5 +162,13 @@ class ScreenPrinter:
         from kivy.clock import Clock
 
         app = App.get_running_app()
+        self.pending += 1
+
+        def take(_dt: float) -> None:
+            try:
+                app.screenshot(path)
+            finally:
+                self.pending -= 1
+
         # A moment later: the layout has settled and the screen is drawn.
-        Clock.schedule_once(lambda _dt: app.screenshot(path), 0.3)
+        Clock.schedule_once(take, 0.3)
