@@ -223,7 +223,8 @@ def config_keys() -> None:
     """List every config key with its default and environment variable."""
     for key in KEYS:
         default = json.dumps(key.default)
-        click.echo(f"{key.section}.{key.name} = {default}  ({key.env})  {key.doc}")
+        span = f" [{key.range_text}]" if key.range_text else ""
+        click.echo(f"{key.section}.{key.name} = {default}{span}  ({key.env})  {key.doc}")
 
 
 from server.cli import server  # noqa: E402 (imports only click; the rest is lazy)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import statistics
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,7 @@ from tests.hardware.mfrc522_fixtures import (
     wait_until,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 UID4 = "04A1B2C3"
 UID7 = "04112233445566"
 
@@ -233,6 +236,25 @@ def test_reader_empty_poll_costs_at_most_30_transfers(chip):
             costs.append(chip.transfers - before)
         assert statistics.median(costs) <= 30
         assert max(costs) <= 30
+
+
+def test_docs_quote_the_empty_poll_cost_the_reader_has(chip):
+    """docs/config.md and docs/hardware-mfrc522.md give what benchmarks/bench_spi_transfers.py
+    measures: the median empty poll, and the most one costs (the first after the start)."""
+    config_md = (ROOT / "docs" / "config.md").read_text()
+    hardware_md = (ROOT / "docs" / "hardware-mfrc522.md").read_text()
+    quoted = re.search(r"An empty poll costs (\d+) SPI transfers \(at most (\d+)\)", config_md)
+    assert quoted, "docs/config.md: reader.poll_interval does not say what an empty poll costs"
+    with Mfrc522Reader() as reader:
+        reader.poll_once()  # connects and initialises
+        costs = []
+        for _ in range(15):
+            before = chip.transfers
+            reader.poll_once()
+            costs.append(chip.transfers - before)
+    assert int(quoted.group(1)) == statistics.median(costs)
+    assert max(costs) <= int(quoted.group(2))
+    assert f"{quoted.group(1)} transfers per empty poll" in hardware_md
 
 
 def test_reader_uses_bcm_and_raises_the_reset_pin(chip):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -94,6 +95,23 @@ def test_tap_within_the_window_is_too_soon(seconds: int) -> None:
     door.clock.advance(seconds)
     assert door.tap() is Outcome.TOO_SOON
     assert door.last.checked_in_at == amsterdam("2026-11-24 08:58")
+
+
+@pytest.mark.parametrize("seconds", [300, 301])
+def test_tap_from_the_end_of_the_window_on_checks_out(seconds: int) -> None:
+    door = DoorUnderTest()
+    door.tap()
+    door.clock.advance(seconds)
+    assert door.tap() is Outcome.CHECK_OUT
+
+
+def test_config_docs_say_where_the_window_ends() -> None:
+    """docs/config.md says what the two tests above show: before too_soon_minutes the door
+    asks, at too_soon_minutes exactly it checks out."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "config.md").read_text()
+    row = next(line for line in docs.splitlines() if line.startswith("| `kiosk.too_soon_minutes`"))
+    assert "A tap less than this many minutes after checking in does not check out" in row
+    assert "From this many minutes on, a tap checks out." in row
 
 
 def test_too_soon_then_tapping_again_in_time_checks_out() -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,15 @@ from sqlalchemy import JSON, Engine, String, Text, select
 from server import admin
 from server.cli import server
 from server.db import writing
-from server.rights import apply_retention, erase_participant, export_participant, record_audit
+from server.rights import (
+    apply_retention,
+    audited_export,
+    erase_participant,
+    export_participant,
+    record_audit,
+)
 from server.schema import (
+    absences,
     audit_log,
     coach_participants,
     corrections,
@@ -30,6 +38,26 @@ from tests.server.conftest import NOW, HeldClock, World, wire
 
 AMAL = "p-amal"
 EATS = {"eats": True, "answered": True}
+DOCS = Path(__file__).parents[2] / "docs"
+
+
+def paragraph(page: str, opening: str) -> str:
+    """The paragraph (or list item) of docs/`page` that starts with `opening`."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    start = text.index(opening)
+    ends = [i for i in (text.find("\n\n", start), text.find("\n- ", start)) if i != -1]
+    return text[start : min(ends)]
+
+
+def excuse(engine: Engine, participant_id: str, day: date, note: str = "") -> None:
+    """A coach enters an excused absence, as the participant's day page does."""
+    with writing(engine) as conn:
+        conn.execute(
+            absences.insert().values(
+                participant_id=participant_id, site_id="north", day=day, reason="sick",
+                note=note, staff_id="s-marieke", created_at=NOW,
+            )
+        )  # fmt: skip
 
 
 def push(client: TestClient, world: World, *records: dict[str, Any]) -> list[str]:
@@ -144,6 +172,40 @@ def test_export_has_taps_sessions_correction_and_lunch(
     assert data["badges"][0]["uid"] == "04A1B2C3"
 
 
+def test_export_has_their_absences_and_no_one_elses(world: World, engine: Engine) -> None:
+    excuse(engine, "p-amal", date(2026, 11, 23), "griep")
+    excuse(engine, "p-dawit", date(2026, 11, 23), "tandarts")
+    with engine.connect() as conn:
+        data = export_participant(conn, "p-amal", NOW)
+    assert [(a["day"], a["reason"], a["note"]) for a in data["absences"]] == [
+        ("2026-11-23", "sick", "griep")
+    ]
+
+
+def test_docs_list_every_part_of_the_export(world: World, engine: Engine) -> None:
+    with writing(engine) as conn:
+        parts = set(audited_export(conn, "p-amal", "admin (cli)", NOW))
+    server_md = paragraph("server.md", "**Export.**")
+    assert parts - set(re.findall(r"`([a-z_]+)`", server_md)) == set()
+    privacy_md = paragraph("privacy.md", "- **Export**")
+    assert {p for p in parts - {"exported_at"} if p.replace("_", " ") not in privacy_md} == set()
+
+
+def test_docs_list_every_table_erasure_and_retention_delete_from(
+    world: World, engine: Engine
+) -> None:
+    with writing(engine) as conn:
+        erased = set(erase_participant(conn, "p-amal", "admin (cli)", NOW)) - {
+            "event_flags_redacted"  # kept, with the id replaced: the paragraph says so
+        }
+        kept_short = set(apply_retention(conn, NOW, 365))
+    erasure = paragraph("server.md", "**Erasure.**")
+    assert erased - set(re.findall(r"`([a-z_]+)`", erasure)) == set()
+    retention = paragraph("server.md", "**Retention.**")
+    assert kept_short - set(re.findall(r"`([a-z_]+)`", retention)) == set()
+    assert "absences" in paragraph("privacy.md", "- **Erasure**")
+
+
 def test_export_holds_nothing_of_another_participant(
     client: TestClient, world: World, engine: Engine
 ) -> None:
@@ -189,7 +251,8 @@ def test_export_cli_unknown_participant_one_line(database_url: str, world: World
 
 def amal_everywhere(client: TestClient, world: World, engine: Engine) -> None:
     """Amal in every table that can hold her: taps, a rejected record, a flag on Dawit's
-    enrolment of her badge, a correction, a task, a coach and an earlier export."""
+    enrolment of her badge, a correction, a task, an absence, a coach and an earlier
+    export."""
     records = taps_of_amal(client, world)
     statuses = push(
         client,
@@ -206,6 +269,7 @@ def amal_everywhere(client: TestClient, world: World, engine: Engine) -> None:
             tasks.insert().values(site_id="north", day=NOW.date(), text="Zaag", participant_id=AMAL)
         )
         record_audit(conn, NOW, "admin (cli)", "export", "p-amal", {"format": "json"})
+    excuse(engine, AMAL, date(2026, 11, 23), "Amal belde: griep")
 
 
 def naming(engine: Engine, *words: str) -> list[str]:
