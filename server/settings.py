@@ -37,11 +37,13 @@ class Settings:
     port: int = DEFAULT_PORT
     retention_days: int = DEFAULT_RETENTION_DAYS
     now: Callable[[], datetime] = field(default=utc_now, compare=False)
-    # Staff logins: idle and absolute timeouts; failed logins allowed per quarter hour.
+    # Staff logins: idle and absolute timeouts; failed logins allowed before the waits
+    # between tries begin to grow (see server/web/login_limits.py).
     session_idle_minutes: int = 30
     session_max_hours: int = 10
-    login_failures_per_user: int = 5
-    login_failures_per_address: int = 20
+    login_failures_per_user_address: int = 5  # one username from one client address
+    login_failures_per_user: int = 20  # one username from all browsers it never logged in on
+    login_failures_per_device: int = 5  # one username from a browser it logged in on before
     # Attendance as the coaches see it.
     late_after_minutes: int = 5  # a check-in this long after opening time is late
     absence_alert_after: int = 3  # consecutive unexcused absences on agreed days
