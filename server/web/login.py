@@ -90,14 +90,14 @@ def login(
     except TooManyAttempts as refused:
         minutes = -(-refused.retry_after // 60)
         wait = "een minuut" if minutes == 1 else f"{minutes} minuten"
-        response = _login_form(
+        refusal = _login_form(
             request,
             _safe_next(next),
             f"Te veel mislukte pogingen met deze naam. Probeer het over {wait} opnieuw.",
             status.HTTP_429_TOO_MANY_REQUESTS,
         )
-        response.headers["Retry-After"] = str(refused.retry_after)
-        return response
+        refusal.headers["Retry-After"] = str(refused.retry_after)
+        return refusal
     except LoginRefused:
         return _login_form(
             request, _safe_next(next), "Onbekende gebruikersnaam of verkeerd wachtwoord.", 401

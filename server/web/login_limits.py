@@ -60,7 +60,8 @@ def wait_after(failures: int, free: int) -> timedelta:
     if failures < free:
         return timedelta(0)
     doublings = min(failures - free, 12)  # 2**12 minutes is far beyond the longest wait
-    return min(LONGEST_WAIT, FIRST_WAIT * 2**doublings)
+    grown: timedelta = FIRST_WAIT * 2**doublings
+    return min(LONGEST_WAIT, grown)
 
 
 def seconds_to_wait(conn: Connection, limit: Limit, now: datetime) -> int:

@@ -56,7 +56,9 @@ def give_device_cookie(client: TestClient, value: str) -> None:
     client.cookies.set(DEVICE_COOKIE, value, domain="testserver.local")
 
 
-@pytest.mark.parametrize("typed", [" marieke", "marieke ", "MARIEKE", "\tMarieke\n", "ｍａｒｉｅｋｅ"])
+@pytest.mark.parametrize(
+    "typed", [" marieke", "marieke ", "MARIEKE", "\tMarieke\n", "ｍａｒｉｅｋｅ"]
+)
 def test_a_username_written_differently_is_limited_as_the_same_one(
     browser_client, attacker, staff_world: Staff, typed: str
 ) -> None:
@@ -69,9 +71,7 @@ def test_a_username_written_differently_still_logs_in(browser_client, staff_worl
     assert attempt(browser_client, "  Marieke ", STAFF_PASSWORD).status_code == 303
 
 
-def test_a_guesser_waits_longer_after_each_failure(
-    attacker, staff_world, clock: HeldClock
-) -> None:
+def test_a_guesser_waits_longer_after_each_failure(attacker, staff_world, clock: HeldClock) -> None:
     guess(attacker, "marieke", 5)
     waits = []
     for _ in range(4):

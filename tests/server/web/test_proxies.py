@@ -39,11 +39,13 @@ def test_a_forged_forwarded_for_moves_the_limit_only_behind_a_named_proxy(
     trusted: str,
 ) -> None:
     monkeypatch.setenv(ENV_TRUSTED_PROXIES, trusted)
-    with running_server(database_url, tmp_path) as server:
-        with httpx.Client(base_url=server.url, timeout=10) as http:
-            for n in range(5):  # one guess from each of five made-up addresses
-                assert attempt(http, "geraden-wachtwoord", f"203.0.113.{n}") == 401
-            answer = attempt(http, STAFF_PASSWORD, "198.51.100.7")
+    with (
+        running_server(database_url, tmp_path) as server,
+        httpx.Client(base_url=server.url, timeout=10) as http,
+    ):
+        for n in range(5):  # one guess from each of five made-up addresses
+            assert attempt(http, "geraden-wachtwoord", f"203.0.113.{n}") == 401
+        answer = attempt(http, STAFF_PASSWORD, "198.51.100.7")
     # Not named: all six came from 127.0.0.1, and the sixth waits. Named: six clients.
     assert answer == (303 if trusted else 429)
 
