@@ -17,7 +17,7 @@ def test_a_day_with_presence_offers_no_absence(
     push(browser_client, world, wire(1, wall_at="2026-11-25T08:00:00Z"))
     shown = section(browser_client.get(AMAL_DAY).text, "afwezig")
     assert "Afmelden voor deze dag" not in shown and 'name="reason"' not in shown
-    assert "Aanwezig geweest" in shown
+    assert "Aanwezig op deze dag" in shown
     assert "Afmelden voor deze dag" in browser_client.get(YESTERDAY).text  # not there
 
 
