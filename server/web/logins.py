@@ -136,7 +136,9 @@ def _limits(
         Limit(failure_key("user", name), settings.login_failures_per_user),
     ]
     wait = longest_wait(conn, strangers, now)
-    return strangers, min(wait, device_wait) if device_wait and wait else wait
+    if device_wait and wait:
+        wait = min(wait, device_wait)  # either way may be tried when it opens
+    return strangers, wait
 
 
 def _open(conn: Connection, row: Any, password: str, now: datetime) -> tuple[str, Viewer]:
