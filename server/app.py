@@ -60,6 +60,13 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    if settings.trusted_proxies:
+        # Outermost, so every route and the login limit see the client behind the proxy.
+        # The app owns this: `prikklok server run` turns uvicorn's own copy (which believes
+        # 127.0.0.1 by default) off, so one setting says whom to believe.
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app
 
 

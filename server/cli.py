@@ -145,6 +145,10 @@ def run(
         # Longer than a kiosk's sync period: with uvicorn's 5 s, a kiosk pushing every
         # 5 s could send into a connection the server was just closing (a reset push).
         timeout_keep_alive=keep_alive,
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1, so any local process could
+        # pick its address for the login limit; the app believes only
+        # PRIKKLOK_SERVER_TRUSTED_PROXIES (server/app.py).
+        proxy_headers=False,
     )
 
 

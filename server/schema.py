@@ -320,6 +320,16 @@ login_failures = Table(
     Index("ix_login_failures_key_at", "key", "at"),
 )
 
+# Secrets the server makes for itself, once, so every worker signs alike: the key of the
+# staff's device cookies. Never in the repository or the environment's defaults.
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(128), nullable=False),
+    _at("created_at", nullable=False),
+)
+
 ABSENCE_REASONS = ("sick", "appointment", "integration_class", "other")
 
 # A day a participant was excused from, with a reason code; the absence itself is derived.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ ENV_SMTP_PORT = "PRIKKLOK_SERVER_SMTP_PORT"
 ENV_SMTP_FROM = "PRIKKLOK_SERVER_SMTP_FROM"
 ENV_PUBLIC_URL = "PRIKKLOK_SERVER_PUBLIC_URL"
 ENV_ABSENCE_ALERT_AFTER = "PRIKKLOK_SERVER_ABSENCE_ALERT_AFTER"
+ENV_TRUSTED_PROXIES = "PRIKKLOK_SERVER_TRUSTED_PROXIES"
 DB_FILE = "server.db"
 
 
@@ -37,11 +39,16 @@ class Settings:
     port: int = DEFAULT_PORT
     retention_days: int = DEFAULT_RETENTION_DAYS
     now: Callable[[], datetime] = field(default=utc_now, compare=False)
-    # Staff logins: idle and absolute timeouts; failed logins allowed per quarter hour.
+    # Staff logins: idle and absolute timeouts; failed logins allowed before the waits
+    # between tries begin to grow (see server/web/login_limits.py).
     session_idle_minutes: int = 30
     session_max_hours: int = 10
-    login_failures_per_user: int = 5
-    login_failures_per_address: int = 20
+    login_failures_per_user_address: int = 5  # one username from one client address
+    login_failures_per_user: int = 20  # one username from all browsers it never logged in on
+    login_failures_per_device: int = 5  # one username from a browser it logged in on before
+    # The proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or
+    # networks. None by default: a client's own headers never move its address.
+    trusted_proxies: tuple[str, ...] = ()
     # Attendance as the coaches see it.
     late_after_minutes: int = 5  # a check-in this long after opening time is late
     absence_alert_after: int = 3  # consecutive unexcused absences on agreed days
@@ -89,6 +96,7 @@ class Settings:
             smtp_port=_whole(env, ENV_SMTP_PORT, 25),
             smtp_from=env.get(ENV_SMTP_FROM) or "prikklok@localhost",
             public_url=(env.get(ENV_PUBLIC_URL) or "").rstrip("/") or None,
+            trusted_proxies=trusted_proxies(env.get(ENV_TRUSTED_PROXIES)),
         )
 
 
@@ -108,6 +116,21 @@ def _whole(env: Mapping[str, str], name: str, default: int) -> int:
     if not value.strip().isdigit() or int(value) < 1:
         raise ValueError(f"{name}={value!r}: give a whole number, at least 1")
     return int(value)
+
+
+def trusted_proxies(value: str | None) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (`127.0.0.1`, `10.0.0.0/8`, `::1`); a typo is
+    refused here rather than silently trusting nobody (or the wrong host)."""
+    entries = tuple(part.strip() for part in (value or "").split(",") if part.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"{ENV_TRUSTED_PROXIES}: {entry!r} is not an address or network like "
+                "127.0.0.1 or 10.0.0.0/8"
+            ) from None
+    return entries
 
 
 def sqlite_url(path: Path) -> str:

@@ -443,6 +443,8 @@ PRIKKLOK_SERVER_HOST=127.0.0.1
 PRIKKLOK_SERVER_PORT=8080
 # How links in pages and mails begin, behind the proxy.
 #PRIKKLOK_SERVER_PUBLIC_URL=https://prikklok.example.nl
+# The TLS proxy whose X-Forwarded-For is believed (docs/admin/tls.md); none by default.
+#PRIKKLOK_SERVER_TRUSTED_PROXIES=127.0.0.1
 # Taps and what derives from them are deleted after this many days (daily timer).
 #PRIKKLOK_SERVER_RETENTION_DAYS=365
 # The coaches' weekly digest is mailed only when an SMTP server is set.

@@ -128,6 +128,11 @@ class ParticipantDay:
     absence: Absence | None
     agreed: bool  # one of their agreed weekdays
 
+    @property
+    def present(self) -> bool:
+        """They were in on this day (a session, or in now): no absence to excuse."""
+        return bool(self.attendance.sessions or self.attendance.open_since)
+
 
 def participant_day(
     conn: Connection, site: Site, participant_id: str, day: date, now: datetime
@@ -386,6 +391,12 @@ def set_absence(
         problem = f"De toelichting is te lang: hoogstens {MAX_REASON} tekens."
     with writing(engine) as conn:
         site, when = _their_day(conn, site_id, participant_id, day)
+        shown = participant_day(conn, site, participant_id, when, now) if not problem else None
+        if shown is not None and shown.present:
+            problem = (
+                "Op deze dag was de deelnemer aanwezig: afmelden kan niet. Klopt een "
+                "registratie niet, corrigeer die dan eerst."
+            )
         if problem is None:
             row = {
                 "participant_id": participant_id,

@@ -6,7 +6,7 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import delete, select, update
 
@@ -15,6 +15,7 @@ from server.deps import EngineDep
 from server.schema import staff, staff_sessions
 from server.web.access import CsrfDep, ViewerDep, refuse_foreign_origin
 from server.web.audit import changed
+from server.web.devices import DEVICE_COOKIE, LASTS
 from server.web.logins import (
     COOKIE,
     LOGIN_COOKIE,
@@ -80,21 +81,31 @@ def login(
             request, _safe_next(next), "Het formulier was verlopen: probeer opnieuw.", 403
         )
     settings = request.app.state.settings
+    # The client's address as uvicorn gives it: the proxy's X-Forwarded-For only when
+    # the proxy is named in PRIKKLOK_SERVER_TRUSTED_PROXIES (server/app.py).
     address = request.client.host if request.client else "unknown"
+    device = request.cookies.get(DEVICE_COOKIE)
     try:
-        token, _ = log_in(engine, settings, username, password, address, settings.now())
+        login = log_in(engine, settings, username, password, address, settings.now(), device)
     except TooManyAttempts as refused:
-        raise HTTPException(
+        minutes = -(-refused.retry_after // 60)
+        wait = "een minuut" if minutes == 1 else f"{minutes} minuten"
+        refusal = _login_form(
+            request,
+            _safe_next(next),
+            f"Te veel mislukte pogingen met deze naam. Probeer het over {wait} opnieuw.",
             status.HTTP_429_TOO_MANY_REQUESTS,
-            detail="Te veel mislukte pogingen. Wacht een kwartier en probeer het opnieuw.",
-            headers={"Retry-After": str(refused.retry_after)},
-        ) from None
+        )
+        refusal.headers["Retry-After"] = str(refused.retry_after)
+        return refusal
     except LoginRefused:
         return _login_form(
             request, _safe_next(next), "Onbekende gebruikersnaam of verkeerd wachtwoord.", 401
         )
     response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-    _cookie(response, COOKIE, token)  # a session cookie: gone when the browser closes
+    _cookie(response, COOKIE, login.token)  # a session cookie: gone when the browser closes
+    # Kept across logouts: this browser is not locked out by others' failed guesses.
+    _cookie(response, DEVICE_COOKIE, login.device_cookie, max_age=int(LASTS.total_seconds()))
     response.delete_cookie(LOGIN_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
     return response
 

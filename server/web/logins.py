@@ -1,4 +1,4 @@
-"""Staff logins: sessions behind a `__Host-` cookie, their timeouts, and the login rate limit.
+"""Staff logins: sessions behind a `__Host-` cookie, their timeouts, and the login limits.
 
 The cookie carries 256 random bits; the server keeps their sha256, the staff member, a CSRF
 token for the forms of this login, and when it began and was last used. A login ends after
@@ -8,7 +8,6 @@ comes first.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,14 +16,22 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from server.db import writing
-from server.schema import login_failures, staff, staff_sessions
+from server.schema import staff, staff_sessions
 from server.settings import Settings
 from server.tokens import token_hash
+from server.web.devices import device_key, known_device, remember_device
+from server.web.login_limits import (
+    Limit,
+    count_failure,
+    failure_key,
+    forget_failures,
+    longest_wait,
+    normal_username,
+)
 from server.web.passwords import hash_password, needs_rehash, verify_password
 
 COOKIE = "__Host-prikklok"  # Secure, Path=/ and no Domain: the browser enforces all three
 LOGIN_COOKIE = "__Host-prikklok-login"  # the login form's own CSRF token, before a session
-WINDOW = timedelta(minutes=15)  # failed logins count over this window
 TOUCH_EVERY = timedelta(seconds=60)  # a live page polling every few seconds writes rarely
 
 
@@ -61,25 +68,14 @@ class TooManyAttempts(Exception):
         self.retry_after = retry_after
 
 
-def _key(kind: str, value: str) -> str:
-    return hashlib.sha256(f"{kind}:{value.lower()}".encode()).hexdigest()
+@dataclass(frozen=True)
+class Login:
+    """A login that succeeded: the session cookie's token, who it is, and the browser's
+    device cookie to keep."""
 
-
-def _recent_failures(conn: Connection, key: str, now: datetime) -> tuple[int, datetime | None]:
-    row = conn.execute(
-        select(func.count(), func.min(login_failures.c.at)).where(
-            login_failures.c.key == key, login_failures.c.at > now - WINDOW
-        )
-    ).one()
-    return int(row[0]), row[1]
-
-
-def _check_rate(conn: Connection, keys: list[tuple[str, int]], now: datetime) -> None:
-    for key, limit in keys:
-        count, oldest = _recent_failures(conn, key, now)
-        if count >= limit:
-            wait = (oldest + WINDOW - now).total_seconds() if oldest else WINDOW.total_seconds()
-            raise TooManyAttempts(max(1, int(wait) + 1))
+    token: str
+    viewer: Viewer
+    device_cookie: str
 
 
 def log_in(
@@ -89,46 +85,67 @@ def log_in(
     password: str,
     address: str,
     now: datetime,
-) -> tuple[str, Viewer]:
-    """Check the password and open a session; returns the cookie's token and the viewer.
+    device_cookie: str | None = None,
+) -> Login:
+    """Check the password and open a session.
 
-    Raises TooManyAttempts before looking at the password when the name or the address has
-    failed too often in the last quarter hour, and LoginRefused when it does not match."""
-    user_key, address_key = _key("user", username), _key("address", address)
+    Raises TooManyAttempts before looking at the password while this browser must wait
+    (see server/web/login_limits.py), and LoginRefused when it does not match."""
+    name = normal_username(username)
+    key = device_key(engine, now)
     with engine.connect() as conn:
-        _check_rate(
-            conn,
-            [
-                (user_key, settings.login_failures_per_user),
-                (address_key, settings.login_failures_per_address),
-            ],
-            now,
-        )
-        row = conn.execute(
-            select(staff).where(func.lower(staff.c.username) == username.strip().lower())
-        ).first()
+        limits, wait = _limits(conn, settings, key, device_cookie, name, address, now)
+        if wait:
+            raise TooManyAttempts(wait)
+        row = conn.execute(select(staff).where(func.lower(staff.c.username) == name)).first()
     # Argon2 is slow on purpose: no transaction is held open while it runs.
     ok = verify_password(row.password_hash if row else None, password)
     with writing(engine) as conn:
         if row is None or not ok or not row.active:
-            conn.execute(
-                login_failures.insert(),
-                [{"key": user_key, "at": now}, {"key": address_key, "at": now}],
-            )
+            count_failure(conn, limits, now)
         else:
-            return _open(conn, row, password, user_key, now)
+            forget_failures(conn, limits, now)
+            token, viewer = _open(conn, row, password, now)
+            return Login(token, viewer, remember_device(key, device_cookie, name, now))
     raise LoginRefused("onbekende gebruikersnaam of verkeerd wachtwoord")
 
 
-def _open(
-    conn: Connection, row: Any, password: str, user_key: str, now: datetime
-) -> tuple[str, Viewer]:
+def _limits(
+    conn: Connection,
+    settings: Settings,
+    key: bytes,
+    device_cookie: str | None,
+    name: str,
+    address: str,
+    now: datetime,
+) -> tuple[list[Limit], int]:
+    """The limits this try counts under, and how long it must wait first (0: go ahead).
+
+    A browser this name logged in on before counts only its own failures; once it must
+    wait, it is a stranger like any other until it succeeds again (OWASP's device cookies).
+    """
+    device = known_device(key, device_cookie, name, now)
+    device_wait = 0
+    if device is not None:
+        own = [Limit(failure_key("device", device), settings.login_failures_per_device)]
+        device_wait = longest_wait(conn, own, now)
+        if not device_wait:
+            return own, 0
+    strangers = [
+        Limit(failure_key("user+address", name, address), settings.login_failures_per_user_address),
+        Limit(failure_key("user", name), settings.login_failures_per_user),
+    ]
+    wait = longest_wait(conn, strangers, now)
+    if device_wait and wait:
+        wait = min(wait, device_wait)  # either way may be tried when it opens
+    return strangers, wait
+
+
+def _open(conn: Connection, row: Any, password: str, now: datetime) -> tuple[str, Viewer]:
     if needs_rehash(row.password_hash):
         conn.execute(
             update(staff).where(staff.c.id == row.id).values(password_hash=hash_password(password))
         )
-    conn.execute(delete(login_failures).where(login_failures.c.key == user_key))
-    conn.execute(delete(login_failures).where(login_failures.c.at <= now - WINDOW))
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     session_id = token_hash(token)
     conn.execute(

@@ -13,6 +13,7 @@ from server.settings import (
     ENV_HOST,
     ENV_PORT,
     ENV_RETENTION_DAYS,
+    ENV_TRUSTED_PROXIES,
 )
 
 DOC = (Path(__file__).parents[2] / "docs" / "server.md").read_text(encoding="utf-8")
@@ -27,7 +28,14 @@ def test_docs_every_command_and_option() -> None:
 
 
 def test_docs_every_setting_and_route() -> None:
-    for env in (ENV_DATABASE_URL, ENV_DATA_DIR, ENV_HOST, ENV_PORT, ENV_RETENTION_DAYS):
+    for env in (
+        ENV_DATABASE_URL,
+        ENV_DATA_DIR,
+        ENV_HOST,
+        ENV_PORT,
+        ENV_RETENTION_DAYS,
+        ENV_TRUSTED_PROXIES,
+    ):
         assert env in DOC
     for route in ("/api/v1/records", "/api/v1/snapshot", "/api/v1/heartbeat", "/api/v1/presence"):
         assert route in DOC

@@ -19,6 +19,11 @@
       .catch(function () { el.classList.add("stale"); });
   }
   function start() {
+    // On a phone the menu scrolls sideways: show where this page is in it.
+    var current = document.querySelector("header.top nav [aria-current]");
+    if (current && current.scrollIntoView) {
+      current.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
     document.querySelectorAll("[data-live]").forEach(function (el) {
       var every = parseFloat(el.dataset.every || "3") * 1000;
       window.setInterval(function () { refresh(el); }, every);

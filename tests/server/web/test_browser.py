@@ -10,7 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import Engine
 
+from server.db import writing
 from tests.server.conftest import STAFF_PASSWORD
 from tests.server.web.browser import ARTIFACTS, SITE, ZONE, Served, chromium, served, shot
 
@@ -170,3 +172,57 @@ def test_an_admin_keeps_the_accounts(served: Served, page: Any) -> None:
     page.goto(f"{served.url}/admin/retention")
     shot(page, "22-admin-retention")
     assert page.problems == []
+
+
+LONG_NAME = "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaft"[:60]
+
+
+@pytest.fixture
+def phone(chromium: Any) -> Iterator[Any]:
+    """A phone's screen: 390 × 844 CSS pixels, as on the floor and at the assembly point."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="nl-NL")
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+    yield page
+    context.close()
+
+
+def fits_the_screen(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def test_the_staff_pages_fit_a_phone(served: Served, phone: Any, engine: Engine) -> None:
+    from playwright.sync_api import expect
+
+    from server.importer import import_participants
+
+    with writing(engine) as conn:  # a name with no place to break
+        import_participants(conn, f"id,display_name\np-long,{LONG_NAME}\n", SITE, datetime.now(UTC))
+    now = datetime.now(UTC)
+    midnight = datetime.combine(now.astimezone(ZONE).date(), datetime.min.time(), tzinfo=ZONE)
+    came_in = max(now - timedelta(minutes=5), midnight + timedelta(minutes=1))
+    served.push("check_in", "p-long", came_in)
+    served.push("check_in", "p-amal", came_in)
+
+    log_in(phone, served, "marieke")
+    header = phone.locator("header.top").bounding_box()
+    shot(phone, "30-phone-now")
+    assert header["height"] <= 0.15 * 844, f"the menu takes {header['height']:.0f} px"
+    assert fits_the_screen(phone)
+
+    phone.click("header.top >> text=Evacuatie")
+    expect(phone.locator("#roll-call")).to_contain_text(LONG_NAME[:20])
+    shot(phone, "31-phone-evacuation-long-name")
+    assert fits_the_screen(phone), "a long name widens the evacuation list"
+
+    phone.goto(
+        f"{served.url}/sites/{SITE}/participants/p-amal/days/{came_in.astimezone(ZONE).date()}"
+    )
+    shot(phone, "32-phone-day-present")
+    expect(phone.locator("#afwezig")).to_contain_text("Aanwezig op deze dag")
+    expect(phone.locator("main")).not_to_contain_text("Afmelden voor deze dag")
+
+    phone.click("header.top >> text=Kiosks")  # the last item can still be reached
+    assert phone.url.endswith(f"/sites/{SITE}/kiosks")
+    assert phone.problems == []

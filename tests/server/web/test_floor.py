@@ -297,7 +297,8 @@ def test_floor_audit_log_gets_views_and_changes(
         f"{AMAL_DAY}/corrections",
         data={"csrf": csrf, "action": "add_check_out", "at": "12:00", "reason": "naar huis"},
     )
-    browser_client.post(f"{AMAL_DAY}/absence", data={"csrf": csrf, "reason": "appointment"})
+    # A day she was not there: on a day with presence there is no absence to record.
+    browser_client.post(f"{YESTERDAY}/absence", data={"csrf": csrf, "reason": "appointment"})
     with engine.connect() as conn:
         rows = conn.execute(select(audit_log).where(audit_log.c.participant_id == "p-amal")).all()
     seen = {(r.action, r.detail.get("page")) for r in rows}
