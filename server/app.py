@@ -18,7 +18,7 @@ from server.api.problems import on_validation_error
 from server.db import make_engine
 from server.migrate import upgrade
 from server.settings import Settings
-from sync.protocol import PushRequest
+from sync.protocol import Heartbeat, PushRequest
 
 log = logging.getLogger(__name__)
 LOCAL_TIME = r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
@@ -64,11 +64,12 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's schema plus PushRequest, whose body the push endpoint parses by hand."""
+    """FastAPI's schema plus the request bodies the push and the heartbeat parse by hand."""
     if app.openapi_schema is None:
         schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
         _, defs = models_json_schema(
-            [(PushRequest, "validation")], ref_template="#/components/schemas/{model}"
+            [(PushRequest, "validation"), (Heartbeat, "validation")],
+            ref_template="#/components/schemas/{model}",
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for name, definition in defs.get("$defs", {}).items():
