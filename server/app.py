@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
+from server import faults
 from server.api import heartbeat, presence, pull, push
 from server.api.problems import on_validation_error
 from server.db import make_engine
@@ -51,6 +52,7 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
     )
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    faults.install(app)
     for module in (push, pull, heartbeat, presence):
         app.include_router(module.router)
     from server.web import pages

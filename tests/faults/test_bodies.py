@@ -1,7 +1,9 @@
 """Request bodies that go wrong on the wire, sent by hand over a socket to the real server.
 
-A heartbeat body larger than the push's limit is refused with 413 before it is read: at
-once when its Content-Length says so, and as soon as a chunked body passes the limit.
+A client that promises more body than it sends and closes its socket costs one quiet log
+line, no traceback, and the server keeps serving. A heartbeat body larger than the push's
+limit is refused with 413 before it is read: at once when its Content-Length says so, and
+as soon as a chunked body passes the limit.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from sync.protocol import MAX_BODY_BYTES
-from tests.faults.harness import ServerProcess, register, running_server
+from tests.faults.harness import ServerProcess, register, running_server, wait_until
 
 KIOSK = "door-wire"
 CHUNK = 64 * 1024
@@ -26,6 +29,9 @@ CHUNK = 64 * 1024
 class Served:
     server: ServerProcess
     token: str
+
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
 
     def connect(self) -> socket.socket:
         return socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
@@ -75,6 +81,26 @@ def _beat(pad: int) -> bytes:
         "wall_at": datetime.now(UTC).isoformat(), "clock_synced": True, "pad": "x" * pad,
     }  # fmt: skip
     return json.dumps(beat).encode()
+
+
+def test_a_client_gone_mid_upload_is_one_quiet_line(served: Served) -> None:
+    with served.connect() as sock:
+        sock.sendall(served.head("/api/v1/records", Content_Length="100000") + b'{"records": [')
+    wait_until(
+        lambda: _gone_lines(served.server) or "Traceback" in served.server.log_tail(200),
+        timeout=10,
+        what="the server noticing the client went away",
+    )
+    log = served.server.log_path.read_text()
+    assert "Traceback" not in log, served.server.log_tail(40)
+    assert _gone_lines(served.server) == 1, served.server.log_tail(40)
+    with httpx.Client(base_url=served.server.url, timeout=5) as http:  # still serving
+        again = http.post("/api/v1/records", json={"records": []}, headers=served.auth())
+    assert again.status_code == 200, again.text
+
+
+def _gone_lines(server: ServerProcess) -> int:
+    return server.log_path.read_text().count("went away before its request was read")
 
 
 def test_a_heartbeat_declared_too_large_is_refused_before_it_is_sent(served: Served) -> None:
