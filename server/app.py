@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
 from server import faults
-from server.api import heartbeat, presence, pull, push
+from server.api import health, heartbeat, presence, pull, push
 from server.api.problems import on_validation_error
 from server.db import make_engine
 from server.migrate import upgrade
@@ -34,6 +34,7 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
         if migrate:
             upgrade(engine)
         app.state.engine = engine
+        app.state.outage.watch(engine)
         # What start-up made lives as long as the server: out of the collector's way, so
         # a full collection no longer lands inside a request (87 ms → 14 ms, measured).
         gc.collect()
@@ -53,7 +54,7 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, on_validation_error)
     faults.install(app)
-    for module in (push, pull, heartbeat, presence):
+    for module in (push, pull, heartbeat, presence, health):
         app.include_router(module.router)
     from server.web import pages
     from server.web.routes import ROUTERS
