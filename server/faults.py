@@ -92,8 +92,10 @@ async def on_client_gone(request: Request, exc: Exception) -> Response:
     """The client closed its connection before its body was in: nobody hears an answer."""
     assert isinstance(exc, ClientDisconnect)
     peer = request.client.host if request.client else "?"
+    # The route's template, not the path: a path can carry an id or a feed's token.
+    route = getattr(request.scope.get("route"), "path", request.url.path)
     log.info("%s %s: the client (%s) went away before its request was read",
-             request.method, request.url.path, peer)  # fmt: skip
+             request.method, route, peer)  # fmt: skip
     return Response(status_code=status.HTTP_400_BAD_REQUEST)
 
 
