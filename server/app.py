@@ -13,12 +13,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
-from server.api import heartbeat, presence, pull, push
+from server import faults
+from server.api import health, heartbeat, presence, pull, push
 from server.api.problems import on_validation_error
 from server.db import make_engine
 from server.migrate import upgrade
 from server.settings import Settings
-from sync.protocol import PushRequest
+from sync.protocol import Heartbeat, PushRequest
 
 log = logging.getLogger(__name__)
 LOCAL_TIME = r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
@@ -33,6 +34,7 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
         if migrate:
             upgrade(engine)
         app.state.engine = engine
+        app.state.outage.watch(engine)
         # What start-up made lives as long as the server: out of the collector's way, so
         # a full collection no longer lands inside a request (87 ms → 14 ms, measured).
         gc.collect()
@@ -51,7 +53,8 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
     )
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, on_validation_error)
-    for module in (push, pull, heartbeat, presence):
+    faults.install(app)
+    for module in (push, pull, heartbeat, presence, health):
         app.include_router(module.router)
     from server.web import pages
     from server.web.routes import ROUTERS
@@ -71,11 +74,12 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's schema plus PushRequest, whose body the push endpoint parses by hand."""
+    """FastAPI's schema plus the request bodies the push and the heartbeat parse by hand."""
     if app.openapi_schema is None:
         schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
         _, defs = models_json_schema(
-            [(PushRequest, "validation")], ref_template="#/components/schemas/{model}"
+            [(PushRequest, "validation"), (Heartbeat, "validation")],
+            ref_template="#/components/schemas/{model}",
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for name, definition in defs.get("$defs", {}).items():

@@ -142,6 +142,7 @@ def run(
         port=port,
         workers=workers,
         log_level="info",
+        log_config=_log_config(),
         # Longer than a kiosk's sync period: with uvicorn's 5 s, a kiosk pushing every
         # 5 s could send into a connection the server was just closing (a reset push).
         timeout_keep_alive=keep_alive,
@@ -150,6 +151,18 @@ def run(
         # PRIKKLOK_SERVER_TRUSTED_PROXIES (server/app.py).
         proxy_headers=False,
     )
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the server's own lines (a database outage, a push's counts)
+    in the same log, same format."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["server"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _require_current(url: str) -> None:

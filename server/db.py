@@ -8,9 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 WRITE = {"prikklok_write": True}  # execution option: this transaction will write
+# Seconds to wait for PostgreSQL to answer a new connection. A database host that dropped
+# off the network then costs a request this long (then 503), well within a kiosk's 10 s
+# request timeout; connection refused (PostgreSQL stopped) is immediate anyway. A
+# connect_timeout in the database URL wins.
+CONNECT_TIMEOUT = 3
 
 
 def normalise_url(url: str) -> str:
@@ -26,13 +32,36 @@ def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
-    event.listen(engine, "connect", _sqlite_connect)
-    event.listen(engine, "begin", _sqlite_begin)
+        timeout = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT}
+        engine = create_engine(url, pool_pre_ping=True, connect_args=timeout)
+    else:
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+    event.listen(engine, "handle_error", _connect_failure_is_a_disconnect)
     return engine
+
+
+def unreachable(error: BaseException) -> bool:
+    """True when `error` means the database cannot be reached right now (it refused or
+    timed out a new connection, or dropped one in use) rather than that a statement is
+    wrong: the first is worth a retry, the second is a bug."""
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _connect_failure_is_a_disconnect(context: ExceptionContext) -> None:
+    # SQLAlchemy flags a connection lost mid-statement as a disconnect, but not a failure
+    # to open one (refused, timed out, the SQLite file not openable): flag that too, so
+    # `unreachable` has one test for both. A failed pre-ping is left alone: SQLAlchemy
+    # reconnects after it by itself.
+    if (
+        context.connection is None
+        and not context.is_pre_ping
+        and isinstance(context.sqlalchemy_exception, OperationalError)
+    ):
+        context.is_disconnect = True
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
+from pydantic import ValidationError
 
-from server.api.problems import AUTH_RESPONSES, outside_utc, unstorable
+from server.api.body import LimitedBody, json_body
+from server.api.problems import AUTH_RESPONSES, PROBLEM, outside_utc, unstorable, validation_problem
 from server.db import WRITE
 from server.deps import ClockDep, ConnDep, KioskDep
 from server.heartbeats import record_heartbeat
@@ -17,11 +19,15 @@ router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
 @router.post(
     "/heartbeat",
     response_model=HeartbeatResponse,
-    responses=AUTH_RESPONSES,
+    openapi_extra=json_body("Heartbeat"),  # read by hand: the push's size limit first
+    responses={**AUTH_RESPONSES, 413: PROBLEM},
     summary="Report kiosk state",
 )
-def heartbeat(beat: Heartbeat, kiosk: KioskDep, conn: ConnDep, now: ClockDep) -> HeartbeatResponse:
+def heartbeat(
+    kiosk: KioskDep, body: LimitedBody, conn: ConnDep, now: ClockDep
+) -> HeartbeatResponse:
     """Keep the latest heartbeat, correct the boot's clock, list missing sequence numbers."""
+    beat = parse_heartbeat(body)
     problem = unstorable(beat.model_dump(mode="json"))
     if max(beat.last_seq, beat.queue_depth) > MAX_COUNT:
         problem = problem or "last_seq or queue_depth out of range"
@@ -32,3 +38,11 @@ def heartbeat(beat: Heartbeat, kiosk: KioskDep, conn: ConnDep, now: ClockDep) ->
     conn.execution_options(**WRITE)
     with conn.begin():
         return record_heartbeat(conn, kiosk, beat, now())
+
+
+def parse_heartbeat(body: bytes) -> Heartbeat:
+    """Parse and validate a heartbeat body; 422 for anything malformed."""
+    try:
+        return Heartbeat.model_validate_json(body)
+    except ValidationError as error:
+        raise validation_problem(error) from None

@@ -6,43 +6,18 @@ import contextlib
 import json
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from server.api.body import LimitedBody, json_body
 from server.api.problems import AUTH_RESPONSES, PROBLEM, unstorable, validation_problem
 from server.db import writing
 from server.deps import ClockDep, EngineDep, KioskDep
 from server.ingest import ingest
-from sync.protocol import API_PREFIX, MAX_BATCH, MAX_BODY_BYTES, PushRequest, PushResponse
+from sync.protocol import API_PREFIX, MAX_BATCH, PushRequest, PushResponse
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
-
-# The body is read by hand (size and count limits come before validation), so the
-# request schema is declared here and added to the components by server.app.
-REQUEST_BODY = {
-    "required": True,
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}},
-}
-
-
-async def read_limited(request: Request) -> bytes:
-    """The body, refusing (413) anything over MAX_BODY_BYTES without reading it all."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _too_large()
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_BODY_BYTES:
-            raise _too_large()
-    return bytes(body)
-
-
-def _too_large() -> HTTPException:
-    return HTTPException(
-        status.HTTP_413_CONTENT_TOO_LARGE, f"body larger than {MAX_BODY_BYTES} bytes"
-    )
 
 
 def parse_push(body: bytes) -> PushRequest:
@@ -78,15 +53,15 @@ def parse_push(body: bytes) -> PushRequest:
 @router.post(
     "/records",
     response_model=PushResponse,
-    openapi_extra={"requestBody": REQUEST_BODY},
+    openapi_extra=json_body("PushRequest"),  # read by hand: limits before validation
     responses={**AUTH_RESPONSES, 413: PROBLEM},
     summary="Push journal records",
 )
 async def push_records(
-    request: Request, kiosk: KioskDep, engine: EngineDep, now: ClockDep
+    kiosk: KioskDep, body: LimitedBody, engine: EngineDep, now: ClockDep
 ) -> Response:
     """Store each record idempotently; the answer says per record what became of it."""
-    push = parse_push(await read_limited(request))
+    push = parse_push(body)
 
     def store() -> bytes:
         with writing(engine) as conn:  # committed before the kiosk hears "accepted"

@@ -84,13 +84,14 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
-def _wants_html(request: Request) -> bool:
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page (anything else gets JSON)."""
     return "text/html" in request.headers.get("accept", "")
 
 
 async def on_login_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
-    if request.method == "GET" and _wants_html(request):
+    if request.method == "GET" and wants_html(request):
         return RedirectResponse(login_url(exc.next_url), status_code=303)
     return JSONResponse({"detail": "login required"}, status_code=401)
 
@@ -98,7 +99,7 @@ async def on_login_required(request: Request, exc: Exception) -> Response:
 async def on_http_error(request: Request, exc: Exception) -> Response:
     """Refusals and missing pages as a page for browsers, as JSON for everything else."""
     assert isinstance(exc, StarletteHTTPException)
-    if _wants_html(request) and exc.status_code in (403, 404, 429):
+    if wants_html(request) and exc.status_code in (403, 404, 429):
         viewer = getattr(request.state, "viewer", None)
         response: Response = render(
             request, "error.html", viewer, status_code=exc.status_code, detail=exc.detail

@@ -21,6 +21,8 @@ COACH = "coach"  # and only their own participants
 TOKEN = "feed token"  # no login: the token in the URL is the key
 
 MATRIX: dict[tuple[str, str], str] = {
+    ("GET", "/healthz"): PUBLIC,  # for a load balancer
+    ("GET", "/readyz"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): LOGGED_IN,
