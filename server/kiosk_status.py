@@ -145,16 +145,16 @@ def alarms(
         )
     if beat.journal_trouble:
         why = JOURNAL_TROUBLE.get(beat.journal_trouble, beat.journal_trouble)
-        found.append(
-            Alarm("journal", f"De kiosk kan geen prikken bewaren: {why}. Deelnemers worden "
-                             "naar de begeleider gestuurd.")  # fmt: skip
-        )
+        message = f"De kiosk kan geen prikken bewaren: {why}. Deelnemers worden naar de "
+        found.append(Alarm("journal", message + "begeleider gestuurd."))
     share = beat.disk_free_share
-    if share is not None and beat.disk_free_bytes is not None and (
-        share < DISK_ALARM_SHARE or beat.disk_free_bytes < DISK_ALARM_BYTES
+    if (
+        share is not None
+        and beat.disk_free_bytes is not None
+        and (share < DISK_ALARM_SHARE or beat.disk_free_bytes < DISK_ALARM_BYTES)
     ):
+        message = f"De schijf van de kiosk is bijna vol: nog {disk_text(beat)}. "
         found.append(
-            Alarm("disk", f"De schijf van de kiosk is bijna vol: nog {disk_text(beat)}. "
-                          "Maak ruimte voordat prikken niet meer bewaard kunnen worden.")  # fmt: skip
+            Alarm("disk", message + "Maak ruimte voordat prikken niet meer bewaard kunnen worden.")
         )
     return found

@@ -153,7 +153,7 @@ def _heartbeat(
         clock_synced=moment.synchronised,
         disk_free_bytes=space.free_bytes if space else None,
         disk_total_bytes=space.total_bytes if space else None,
-        journal_trouble=trouble.value if trouble else None,  # type: ignore[arg-type]
+        journal_trouble=trouble.value if trouble else None,
     )
 
 

@@ -108,8 +108,8 @@ class Heartbeat(Strict):
     clock_synced: bool
     # Optional, so a kiosk that does not send them still talks: room on the journal's disk,
     # and why the journal cannot be written (None: it can).
-    disk_free_bytes: Annotated[int, Field(ge=0)] | None = None
-    disk_total_bytes: Annotated[int, Field(ge=0)] | None = None
+    disk_free_bytes: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+    disk_total_bytes: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
     journal_trouble: JournalTrouble | None = None
 
 

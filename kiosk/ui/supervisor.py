@@ -200,7 +200,8 @@ class EnrolScreen(Screen):
             self.message = dutch(P.BADGE_TAKEN, name=taken.holder)
             return
         except DoorFailure as failure:
-            cause = CAUSES.get(failure.trouble.value if failure.trouble else "", P.JOURNAL_WRITE_FAILED)
+            trouble = failure.trouble.value if failure.trouble else ""
+            cause = CAUSES.get(trouble, P.JOURNAL_WRITE_FAILED)
             self.message = dutch(P.TAPS_NOT_SAVED, cause=dutch(cause))
             return
         self.step, self.message = "done", dutch(P.BADGE_ENROLLED, name=name)

@@ -59,7 +59,9 @@ def test_read_only_journal_is_told_in_the_heartbeat(
 
 
 def test_snapshot_that_would_eat_the_taps_room_is_not_stored(
-    peer: Peer, small_disk: Path, client: ServerClient  # noqa: F811
+    peer: Peer,
+    small_disk: Path,  # noqa: F811 (the fixture)
+    client: ServerClient,
 ) -> None:
     keep = 256 * 1024
     with Journal(small_disk / "journal.db", kiosk_id="door-1") as journal:
