@@ -13,7 +13,8 @@ class Signal(StrEnum):
     GOODBYE = "goodbye"  # checked out
     ASK = "ask"  # too soon: tap again (or answer on screen) to leave
     UNKNOWN = "unknown"  # unknown or inactive badge: ask your supervisor
-    ERROR = "error"  # the door itself has a problem (reader, journal)
+    ERROR = "error"  # the door itself has a problem (reader, journal): tap again
+    NOT_SAVED = "not_saved"  # the journal cannot be written (disk full): go to the supervisor
 
 
 class Feedback(Protocol):

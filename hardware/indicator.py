@@ -85,6 +85,15 @@ PATTERNS: Mapping[Signal, Pattern] = {
         Step(0.1, red=True),
         Step(0.1),
     ),
+    # Both lights at once (the only signal that does it), a slow low-high siren twice:
+    # not "tap again" but "go to your supervisor".
+    Signal.NOT_SAVED: (
+        Step(0.3, green=True, red=True, tone=440.0),
+        Step(0.3, green=True, red=True, tone=659.3),
+        Step(0.3, green=True, red=True, tone=440.0),
+        Step(0.3, green=True, red=True, tone=659.3),
+        Step(1.0, green=True, red=True),
+    ),
 }
 
 _DARK = Step(0.0)

@@ -43,9 +43,22 @@ class ChipAbsent(OSError):
     """VersionReg reads 0x00 or 0xFF: nothing answers on the SPI bus."""
 
 
+class LibraryUnavailable(RuntimeError):
+    """The mfrc522 library cannot load RPi.GPIO or spidev: not a Pi, or the wrong GPIO library."""
+
+
 def library() -> ModuleType:
     """The `mfrc522.MFRC522` module (needs RPi.GPIO and spidev, real or fake)."""
-    return importlib.import_module("mfrc522.MFRC522")
+    try:
+        return importlib.import_module("mfrc522.MFRC522")
+    except (ImportError, RuntimeError) as error:
+        # RPi.GPIO raises RuntimeError at import where it cannot reach the GPIO (a Pi 5:
+        # "Cannot determine SOC peripheral base address"); rpi-lgpio is its drop-in.
+        raise LibraryUnavailable(
+            f"the mfrc522 library cannot load RPi.GPIO or spidev "
+            f"({type(error).__name__}: {error}); on a Raspberry Pi 5 install rpi-lgpio "
+            "in place of RPi.GPIO"
+        ) from error
 
 
 @functools.cache

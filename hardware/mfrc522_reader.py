@@ -20,12 +20,23 @@ from hardware.badge import (
     mask_uid,
     normalise_uid,
 )
-from hardware.mfrc522_driver import CardGone, ChipAbsent, default_driver, read_uid
+from hardware.mfrc522_driver import (
+    CardGone,
+    ChipAbsent,
+    LibraryUnavailable,
+    default_driver,
+    read_uid,
+)
 
 log = logging.getLogger(__name__)
 
 RECOVERY_POLLS = 20  # clean polls after an error or re-init before health is OK again
 ABSENT_SLOWDOWN = 10  # while absent, retry every ABSENT_SLOWDOWN × poll_interval
+# A library that cannot load will not load on the next poll either: try again after 1 s,
+# doubling to a minute (about 15 tries in ten minutes instead of 6 000).
+UNAVAILABLE_FIRST = 1.0
+UNAVAILABLE_CAP = 60.0
+SURPRISE_LOG_EVERY = 60.0  # seconds between lines about the same unexpected poll failure
 
 
 class Mfrc522Reader:
@@ -60,6 +71,8 @@ class Mfrc522Reader:
         self._health = ReaderHealth.OK
         self._absent = False
         self._errors_in_row = 0
+        self._unavailable_for = 0.0  # > 0: the driver cannot be built; seconds to the next try
+        self._surprise: tuple[str, float, int] | None = None  # (what, logged at, held back)
         self._clean_polls = RECOVERY_POLLS
         self._last_seen: dict[str, float] = {}
         self._polls = 0
@@ -118,11 +131,30 @@ class Mfrc522Reader:
             started = self._monotonic()
             try:
                 self.poll_once()
-            except Exception:  # the thread must outlive any surprise
-                log.exception("MFRC522 poll failed")
+            except Exception as exc:  # the thread must outlive any surprise
+                self._surprised(exc)
                 self._error()
-            pace = self.poll_interval * (ABSENT_SLOWDOWN if self._absent else 1)
-            self._sleep(max(0.0, pace - (self._monotonic() - started)))
+            self._sleep(max(0.0, self._pace() - (self._monotonic() - started)))
+
+    def _pace(self) -> float:
+        if self._unavailable_for:
+            return self._unavailable_for
+        return self.poll_interval * (ABSENT_SLOWDOWN if self._absent else 1)
+
+    def _surprised(self, exc: Exception) -> None:
+        """A traceback the first time, then one line a minute: a poll every 0.1 s must not
+        turn one bug into 6 000 tracebacks in ten minutes."""
+        what, now = f"{type(exc).__name__}: {exc}", self._monotonic()
+        if self._surprise is None or self._surprise[0] != what:
+            self._surprise = (what, now, 0)
+            log.exception("MFRC522 poll failed")
+            return
+        _, logged_at, held = self._surprise
+        if now - logged_at < SURPRISE_LOG_EVERY:
+            self._surprise = (what, logged_at, held + 1)
+            return
+        self._surprise = (what, now, 0)
+        log.warning("MFRC522 poll failed %d more times: %s", held + 1, what)
 
     def poll_once(self) -> None:
         """One poll: connect or re-init if due, check the chip, read a card, report it."""
@@ -188,12 +220,28 @@ class Mfrc522Reader:
             version = self._drv.version()
             if version in (0x00, 0xFF):
                 raise ChipAbsent(f"VersionReg reads {version:#04x}")
-        except OSError as exc:
-            if not self._absent:
-                log.warning("MFRC522 not answering (%s); retrying slowly", exc)
+        except (LibraryUnavailable, RuntimeError) as exc:
+            if not first:
+                self._not_answering(exc)
+                return
+            # No GPIO library (x86, a Pi 5 with RPi.GPIO) or GPIO in BOARD numbering: no
+            # poll can work until someone fixes the Pi. Absent, said once, tried rarely.
+            if not self._unavailable_for:
+                log.warning("MFRC522 reader unavailable: %s; trying again at most once a "
+                            "minute", exc)  # fmt: skip
+            self._drv = None
+            self._unavailable_for = min(UNAVAILABLE_CAP, 2 * self._unavailable_for) or (
+                UNAVAILABLE_FIRST
+            )
             self._absent = True
             self._set_health(ReaderHealth.ABSENT)
             return
+        except Exception as exc:  # OSError, or a driver confused in some other way
+            self._not_answering(exc)
+            return
+        if self._unavailable_for:
+            log.info("MFRC522 reader available again")
+            self._unavailable_for = 0.0
         self._absent = False
         self._errors_in_row = 0
         if first:
@@ -202,6 +250,12 @@ class Mfrc522Reader:
         self._clean_polls = 0
         self._set_health(ReaderHealth.DEGRADED)
         log.warning("MFRC522 re-initialised")
+
+    def _not_answering(self, exc: Exception) -> None:
+        if not self._absent:
+            log.warning("MFRC522 not answering (%s); retrying slowly", exc)
+        self._absent = True
+        self._set_health(ReaderHealth.ABSENT)
 
     def _error(self) -> None:
         self.stats.count("errors")

@@ -166,6 +166,7 @@ class WedgeReader:
         self._open_device = open_device
         self._retry_seconds = retry_seconds
         self._health = ReaderHealth.ABSENT
+        self._said_missing = False  # one line while it stays away, not one per retry
         self._on_badge: OnBadge | None = None
         self._on_health: OnHealth | None = None
         self._closed = threading.Event()
@@ -217,6 +218,7 @@ class WedgeReader:
             except OSError as exc:
                 # ENODEV when unplugged; the kiosk must say the reader is gone.
                 log.warning("wedge reader %s lost: %s", self.path, exc.strerror or exc)
+                self._said_missing = True
                 self.stats.count("errors")
                 self._disconnect()
                 self._set_health(ReaderHealth.ABSENT)
@@ -267,12 +269,18 @@ class WedgeReader:
                 log.warning("wedge reader %s cannot be grabbed: %s", self.path, exc)
                 self._set_health(ReaderHealth.DEGRADED)
                 return True
-            log.debug("wedge reader %s not there: %s", self.path, exc)
+            if self._said_missing:
+                log.debug("wedge reader %s not there: %s", self.path, exc)
+            else:
+                log.warning("wedge reader %s not there (%s); trying again every %g s",
+                            self.path, exc.strerror or exc, self._retry_seconds)  # fmt: skip
+                self._said_missing = True
             self._device = None
             self._set_health(ReaderHealth.ABSENT)
             return False
         if self._health is not ReaderHealth.OK:
             log.info("wedge reader %s ready", self.path)
+        self._said_missing = False
         self._set_health(ReaderHealth.OK)
         return True
 

@@ -4,6 +4,7 @@ the record is committed (design promise 1)."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from kiosk.decide import (
 )
 from kiosk.presence import Presence, SiteView
 from sync.clock import Clock
+from sync.disk import Reserve, WriteTrouble, trouble_of
 from sync.journal import Journal
 from sync.record import Record
 from sync.roster import Badge, DoorData
@@ -53,7 +55,22 @@ class Answer:
 
 
 class DoorFailure(RuntimeError):
-    """The tap could not be recorded; nobody was told anything but "error"."""
+    """The tap could not be recorded; nobody was told anything but "error" or "not saved".
+
+    trouble says why when tapping again cannot help (disk full, read-only journal): then
+    the participant is sent to the supervisor, in their own language (lang)."""
+
+    def __init__(
+        self, message: str, *, decision: Decision, trouble: WriteTrouble | None = None
+    ) -> None:
+        super().__init__(message)
+        self.decision = decision
+        self.trouble = trouble
+
+    @property
+    def lang(self) -> str | None:
+        who = self.decision.participant
+        return who.language if who else None
 
 
 class Door:
@@ -67,6 +84,7 @@ class Door:
         feedback: Feedback,
         rules: DoorRules | None = None,
         on_answer: Callable[[Answer], None] | None = None,
+        reserve: Reserve | None = None,
     ) -> None:
         self.journal = journal
         self.clock = clock
@@ -74,6 +92,13 @@ class Door:
         self.rules = rules or DoorRules()
         self._on_answer = on_answer
         self._lock = threading.Lock()
+        # Space kept for taps on the journal's disk (see sync.disk); given up when it fills.
+        self.reserve = reserve
+        self.reserve_released = False
+        if reserve is not None:
+            reserve.make()
+        self.write_trouble: WriteTrouble | None = None  # why the last write failed, if it did
+        self._failed_writes = 0
         self.data = self._with_enrolled(journal.door_data())
         self._data_stamp = self._stamp()
         self._data_version = journal.data_version()
@@ -113,7 +138,14 @@ class Door:
         so too; the journal keeps it for the sync agent's heartbeat (maybe another process)."""
         if health is ReaderHealth.ABSENT:
             self.feedback.show(Signal.ERROR)
-        self.journal.set_reader_health(health.value)
+        try:
+            self.journal.set_reader_health(health.value)
+        except sqlite3.Error as error:
+            # Not a tap: nobody waits for an answer, but the door must not fall over.
+            self._write_failed(error, "reader health")
+            self.feedback.show(Signal.ERROR)
+        else:
+            self._wrote()
 
     def refresh(self) -> None:
         """Take what the sync agent stored since: door data, who is in at the site."""
@@ -218,12 +250,14 @@ class Door:
 
     def _commit(self, decision: Decision) -> Answer:
         try:
-            record = self.journal.append(decision.entry())
+            record = self._append(decision)
         except Exception as error:
-            # Not recorded means not decided: the participant sees an error and taps again.
-            log.error("tap of badge %s not recorded: %s", mask_uid(decision.tap.uid), error)
-            self.feedback.show(Signal.ERROR)
-            raise DoorFailure(str(error)) from error
+            # Not recorded means not decided. A passing failure: tap again. One that will
+            # not pass (disk full, read-only): tapping again fails again, go to the supervisor.
+            trouble = self._write_failed(error, f"tap of badge {mask_uid(decision.tap.uid)}")
+            self.feedback.show(Signal.NOT_SAVED if trouble else Signal.ERROR)
+            raise DoorFailure(str(error), decision=decision, trouble=trouble) from error
+        self._wrote()
         self.presence.apply_record(record)
         signal = SIGNALS.get(decision.outcome)  # a lunch answer has no light or sound
         if signal is not None:
@@ -239,3 +273,37 @@ class Door:
         if self._on_answer:
             self._on_answer(answer)
         return answer
+
+    def _append(self, decision: Decision) -> Record:
+        entry = decision.entry()
+        try:
+            return self.journal.append(entry)
+        except sqlite3.Error as error:
+            full = trouble_of(error) is WriteTrouble.DISK_FULL
+            if not (full and self.reserve is not None and self.reserve.release()):
+                raise
+        self.reserve_released = True
+        log.warning("the disk is full: the journal's reserve is given to the taps; "
+                    "free some space on the kiosk")  # fmt: skip
+        return self.journal.append(entry)
+
+    def _write_failed(self, error: Exception, what: str) -> WriteTrouble | None:
+        """Say once why the journal cannot be written, not once per tap."""
+        trouble = trouble_of(error)
+        self._failed_writes += 1
+        if self._failed_writes == 1 or trouble != self.write_trouble:
+            log.error("%s not recorded: the journal cannot be written (%s): %s",
+                      what, trouble or "passing", error)  # fmt: skip
+        else:
+            log.debug("%s not recorded: %s", what, error)
+        self.write_trouble = trouble
+        return trouble
+
+    def _wrote(self) -> None:
+        if self._failed_writes:
+            log.warning("the journal is written again, after %d failed writes",
+                        self._failed_writes)  # fmt: skip
+            self._failed_writes, self.write_trouble = 0, None
+        if self.reserve_released and self.reserve is not None and self.reserve.make():
+            log.info("the journal's reserve is held again")
+            self.reserve_released = False

@@ -22,9 +22,10 @@ from kiosk.door import Answer, Door, DoorFailure
 from kiosk.language import clock_time, dutch
 from kiosk.notify import notify
 from kiosk.transcript import transcript
-from kiosk.views import error_view, view_of
+from kiosk.views import error_view, not_saved_view, view_of
 from kiosk.watchdog import PingPacer, arm
 from sync.clock import Clock, SystemClock
+from sync.disk import Reserve
 from sync.journal import Journal
 from sync.roster import DoorData, DoorDataError
 
@@ -84,6 +85,7 @@ class HeadlessDoor:
         out: TextIO,
         clock: Clock | None = None,
         on_answer: Callable[[Answer], None] | None = None,
+        reserve: Reserve | None = None,
     ) -> None:
         self.journal = journal
         self.reader = reader
@@ -91,7 +93,7 @@ class HeadlessDoor:
         self.out = out
         # on_answer runs once a tap is durable, e.g. to wake the sync agent.
         self.door = Door(journal=journal, clock=clock or SystemClock(), feedback=feedback,
-                         rules=rules, on_answer=on_answer)  # fmt: skip
+                         rules=rules, on_answer=on_answer, reserve=reserve)  # fmt: skip
         self._inbox: queue.Queue[BadgeRead | ReaderHealth | _Stop] = queue.Queue()
 
     def stop(self, reason: str = "stop") -> None:
@@ -141,8 +143,10 @@ class HeadlessDoor:
     def _answer(self, read: BadgeRead) -> None:
         try:
             answer = self.door.tap(read.uid)
-        except DoorFailure:
-            self.say("\n".join(transcript(error_view())))
+        except DoorFailure as failure:
+            trouble = failure.trouble
+            view = not_saved_view(trouble.value, failure.lang) if trouble else error_view()
+            self.say("\n".join(transcript(view)))
             return
         record, decision = answer.record, answer.decision
         if decision.outcome is Outcome.SUPERVISOR:

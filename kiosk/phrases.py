@@ -50,6 +50,8 @@ BADGE_REVOKED = N_("This badge is no longer valid.")
 NOT_ACTIVE = N_("You are not active at the moment.")
 READER_PROBLEM = N_("The badge reader is not working.")
 TAP_AGAIN = N_("Something went wrong. Please tap your badge again.")
+NOT_SAVED = N_("Your tap was not saved.")
+GO_TO_SUPERVISOR = N_("Please go to your supervisor now.")
 DURATION = N_("{hours} h {minutes} min")
 TAP_YOUR_BADGE = N_("Tap your badge")
 
@@ -94,6 +96,12 @@ CONFIRM = N_("Confirm")
 SINCE = N_("since {time}")
 TAP_AGAIN_TO_LEAVE = N_("To leave, tap your badge again.")
 DOOR_READY = N_("Door ready ({reader}); inside: {count}.")
+TAPS_NOT_SAVED = N_("Taps are not being saved: {cause}")
+DISK_FULL = N_("disk full")
+JOURNAL_READ_ONLY = N_("journal read-only")
+JOURNAL_WRITE_FAILED = N_("journal write error")
+RESERVE_IN_USE = N_("Disk full: taps use the reserve")
+DISK_FREE = N_("Disk: {free} free ({share})")
 
 PARTICIPANT: tuple[str, ...] = (
     WELCOME, BIRTHDAY, CHECKED_IN_AT, TASKS_TODAY, NO_TASKS, WORD_OF_THE_DAY, LISTEN,
@@ -101,7 +109,7 @@ PARTICIPANT: tuple[str, ...] = (
     SEE_YOU_SOON, TOO_SOON, YES_LEAVING, NO_STAYING, FORGOT_CHECKOUT, NOW_CHECKED_IN,
     TELL_SUPERVISOR, UNKNOWN_BADGE, ASK_SUPERVISOR, BADGE_NOT_USABLE, PROGRAM_NOT_STARTED,
     PROGRAM_ENDED, BADGE_REVOKED, NOT_ACTIVE, READER_PROBLEM, TAP_AGAIN, DURATION,
-    TAP_YOUR_BADGE,
+    TAP_YOUR_BADGE, NOT_SAVED, GO_TO_SUPERVISOR,
 )  # fmt: skip
 
 KIOSK: tuple[str, ...] = (
@@ -111,5 +119,6 @@ KIOSK: tuple[str, ...] = (
     BADGE_ENROLLED, CHECK_EVERYONE_OUT, CONFIRM_CHECK_EVERYONE_OUT, CHECKED_EVERYONE_OUT,
     LUNCH_TODAY, SYNC_STATUS, LAST_CONTACT, NEVER, CLOCK_SYNCED, CLOCK_NOT_SYNCED,
     READER_STATUS, READER_OK, READER_DEGRADED, READER_ABSENT, KIOSK_ID, CLOSE, BACK, CANCEL,
-    CONFIRM, SINCE, TAP_AGAIN_TO_LEAVE, DOOR_READY,
+    CONFIRM, SINCE, TAP_AGAIN_TO_LEAVE, DOOR_READY, TAPS_NOT_SAVED, DISK_FULL,
+    JOURNAL_READ_ONLY, JOURNAL_WRITE_FAILED, RESERVE_IN_USE, DISK_FREE,
 )  # fmt: skip

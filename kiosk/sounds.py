@@ -33,6 +33,7 @@ TUNES: dict[str, tuple[Note, ...]] = {
     "ask": ((E5, 130), (REST, 70), (E5, 130)),  # twice the same: tap again?
     "unknown": ((A3, 420),),  # one low note: ask your supervisor
     "error": ((G3, 110), (REST, 60), (G3, 110), (REST, 60), (G3, 110)),  # the door itself
+    "not_saved": ((A3, 250), (E4, 250), (A3, 250), (E4, 250)),  # a slow siren: go and tell
     "birthday": ((C5, 300), (C5, 225), (C5, 75), (C5, 300), (G4, 450)),
 }
 

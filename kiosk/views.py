@@ -42,6 +42,7 @@ GREEN: RGBA = (0.05, 0.55, 0.25, 1)
 BLUE: RGBA = (0.10, 0.35, 0.70, 1)
 AMBER: RGBA = (0.85, 0.50, 0.00, 1)
 RED: RGBA = (0.75, 0.10, 0.10, 1)
+PURPLE: RGBA = (0.42, 0.18, 0.58, 1)  # only for "not saved": unlike any answer to a tap
 
 CUES: dict[str, Cue] = {
     "welcome": Cue(GREEN, "✔", "welcome"),
@@ -53,6 +54,7 @@ CUES: dict[str, Cue] = {
     "inactive": Cue(RED, "✖", "unknown"),
     "reader_problem": Cue(RED, "⚠", "error"),
     "error": Cue(RED, "⚠", "error"),
+    "not_saved": Cue(PURPLE, "☛", "not_saved"),
 }
 
 
@@ -257,3 +259,24 @@ def reader_problem_view(health: str) -> View:
 
 def error_view(lang: str | None = None) -> View:
     return View("error", CUES["error"], say(lang or "en", P.TAP_AGAIN), timeout=6.0)
+
+
+# Why taps are not saved, in the supervisor's words (kiosk.door's WriteTrouble values).
+CAUSES = {
+    "disk_full": P.DISK_FULL,
+    "read_only": P.JOURNAL_READ_ONLY,
+    "write_failed": P.JOURNAL_WRITE_FAILED,
+}
+
+
+def not_saved_view(cause: str, lang: str | None = None) -> View:
+    """The journal cannot be written: tapping again would fail again, so the participant
+    goes to the supervisor (who reads the cause on the last line, and in supervisor mode)."""
+    why = dutch(P.TAPS_NOT_SAVED, cause=dutch(CAUSES.get(cause, P.JOURNAL_WRITE_FAILED)))
+    return View(
+        "not_saved",
+        CUES["not_saved"],
+        say(lang or "en", P.NOT_SAVED),
+        (say(lang or "en", P.GO_TO_SUPERVISOR), Said(why)),
+        timeout=15.0,
+    )

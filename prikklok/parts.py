@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from hardware.badge import BadgeReader
 from hardware.feedback import Feedback, QuietIndicator
 from kiosk.headless import HeadlessDoor, StartupError, load_door_data, rules_from
 from prikklok.config import Config
+from sync.disk import Reserve, trouble_of
 from sync.journal import Journal, JournalError
 
 if TYPE_CHECKING:  # requests and TLS load only where the agent runs in-process
@@ -69,6 +71,16 @@ def open_journal(config: Config) -> Journal:
         journal = Journal(config.journal_path, kiosk_id=kiosk["id"])
     except JournalError as error:
         raise StartupError(str(error)) from None
+    try:
+        # A journal that opens but cannot be written would welcome nobody: say so now, in
+        # one line, rather than at the first tap.
+        journal.check_writable()
+    except sqlite3.Error as error:
+        journal.close()
+        why = trouble_of(error) or "write failed"
+        raise StartupError(
+            f"{config.journal_path}: the journal cannot be written ({why}): {error}"
+        ) from None
     if kiosk["door_data_file"]:
         path = Path(kiosk["door_data_file"])
         try:
@@ -86,6 +98,8 @@ class DoorParts:
     journal: Journal
     reader: BadgeReader
     agent: SyncAgent | None = None
+    # Space kept for taps beside the journal (sync.disk): the door holds and releases it.
+    reserve: Reserve | None = None
     agent_thread: threading.Thread | None = None
 
     def nudge(self, _answer: object = None) -> None:
@@ -112,7 +126,7 @@ def open_parts(config: Config, *, stdin: TextIO | None) -> DoorParts:
             raise
     except (StartupError, OSError) as error:
         raise Failure(str(error)) from None
-    parts = DoorParts(journal, reader)
+    parts = DoorParts(journal, reader, reserve=Reserve(journal.path))
     if config["sync"]["in_process"]:
         from prikklok.sync_command import start_in_process
 
@@ -135,6 +149,7 @@ def run_headless(config: Config, *, stdin: TextIO | None, out: TextIO) -> int:
         rules=rules_from(config),
         out=out,
         on_answer=parts.nudge if parts.agent else None,
+        reserve=parts.reserve,
     )
     if hasattr(parts.reader, "on_eof"):
         # Ctrl-D (or the end of a piped file) ends a run fed from stdin; a service fed

@@ -88,6 +88,7 @@ def run_screen(
         feedback=feedback,
         rules=rules_from(config),
         on_answer=parts.nudge if parts.agent else None,
+        reserve=parts.reserve,
     )
     player = best_player() if settings.sound and not offscreen else SilentPlayer()
     # No way to play sound here: no listen button either (offscreen, tests and demos

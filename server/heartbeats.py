@@ -38,6 +38,9 @@ def record_heartbeat(
             "last_tap_at": beat.last_tap_at,
             "reader_health": beat.reader_health,
             "app_version": beat.app_version,
+            "disk_free_bytes": beat.disk_free_bytes,
+            "disk_total_bytes": beat.disk_total_bytes,
+            "journal_trouble": beat.journal_trouble,
         },
     )
     note_heartbeat(conn, kiosk.id, beat.boot_id, beat.monotonic, received_at)

@@ -20,15 +20,49 @@ class Beat:
     oldest_unsynced_at: datetime | None  # the kiosk's wall time
     clock_offset_seconds: float  # server time − kiosk wall time, at the heartbeat
     reader_health: str
+    disk_free_bytes: int | None = None  # None: the kiosk does not say (an older version)
+    disk_total_bytes: int | None = None
+    journal_trouble: str | None = None  # disk_full, read_only, write_failed
+
+    @property
+    def disk_free_share(self) -> float | None:
+        if self.disk_free_bytes is None or not self.disk_total_bytes:
+            return None
+        return self.disk_free_bytes / self.disk_total_bytes
 
 
 @dataclass(frozen=True)
 class Alarm:
-    kind: str  # never, silent, queue, reader
+    kind: str  # never, silent, queue, reader, journal, disk
     message: str  # Dutch, for the supervisor
 
 
 READER_HEALTH = {"ok": "in orde", "degraded": "slecht", "absent": "niet gevonden"}
+JOURNAL_TROUBLE = {
+    "disk_full": "de schijf is vol",
+    "read_only": "het journaal is alleen-lezen",
+    "write_failed": "het journaal geeft schrijffouten",
+}
+# Below either, the disk alarms: a small SD card by its share, a big one by its bytes, long
+# before the kiosk's 8 MB reserve for taps is needed.
+DISK_ALARM_SHARE = 0.10
+DISK_ALARM_BYTES = 50 * 1024 * 1024
+
+
+def disk_text(beat: Beat) -> str | None:
+    """'1.2 GB vrij (45 %)', or None when the kiosk does not say."""
+    share = beat.disk_free_share
+    if share is None or beat.disk_free_bytes is None:
+        return None
+    return f"{_size(beat.disk_free_bytes)} vrij ({share * 100:.0f} %)"
+
+
+def _size(count: int) -> str:
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if count >= size:
+            amount = count / size
+            return f"{amount:.1f} {unit}" if amount < 10 else f"{amount:.0f} {unit}"
+    return f"{count} B"
 
 
 def ago(then: datetime, now: datetime) -> str:
@@ -108,5 +142,19 @@ def alarms(
         health = READER_HEALTH.get(beat.reader_health, beat.reader_health)
         found.append(
             Alarm("reader", f"De badgelezer werkt niet goed ({health}): badges worden gemist.")
+        )
+    if beat.journal_trouble:
+        why = JOURNAL_TROUBLE.get(beat.journal_trouble, beat.journal_trouble)
+        message = f"De kiosk kan geen prikken bewaren: {why}. Deelnemers worden naar de "
+        found.append(Alarm("journal", message + "begeleider gestuurd."))
+    share = beat.disk_free_share
+    if (
+        share is not None
+        and beat.disk_free_bytes is not None
+        and (share < DISK_ALARM_SHARE or beat.disk_free_bytes < DISK_ALARM_BYTES)
+    ):
+        message = f"De schijf van de kiosk is bijna vol: nog {disk_text(beat)}. "
+        found.append(
+            Alarm("disk", message + "Maak ruimte voordat prikken niet meer bewaard kunnen worden.")
         )
     return found

@@ -207,6 +207,11 @@ kiosk_heartbeats = Table(
     _at("last_tap_at"),
     Column("reader_health", String(16), nullable=False),
     Column("app_version", String(200), nullable=False),
+    # Room on the kiosk's journal disk and why its journal cannot be written; NULL from a
+    # kiosk that does not say.
+    Column("disk_free_bytes", BigInteger),
+    Column("disk_total_bytes", BigInteger),
+    Column("journal_trouble", String(16)),
 )
 
 kiosk_boots = Table(

@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from sync.client import AuthError, RetryLater, ServerClient, SyncError
 from sync.clock import Instant, SystemClock
+from sync.disk import RESERVE_BYTES, Room, WriteTrouble, room, size_text, trouble_of
 from sync.journal import Journal
 from sync.protocol import Heartbeat
 from sync.push import SyncResult, push_pending
@@ -34,15 +35,25 @@ def sync_once(
     batch_size: int = 200,
     app_version: str = "0",
     max_batches: int = 50,
+    keep_free: int = RESERVE_BYTES,
 ) -> SyncResult:
     """One round: push, pull if changed, heartbeat, re-push what the server lacks.
 
     Raises SyncError (or a subclass) when the server cannot be used; what was done
-    before that is kept in the journal.
+    before that is kept in the journal. A journal that cannot be written gets a round of
+    its own: only the heartbeat, which tells the server why.
     """
     result = SyncResult()
+    trouble = _write_trouble(journal)
+    if trouble is not None:
+        # Pushing would mark nothing as sent, and a snapshot could not be stored: the
+        # heartbeat alone goes, so the Kiosks page says why this door stopped saving taps.
+        client.heartbeat(_heartbeat(journal, now(), app_version, trouble))
+        result.problems.append(f"the journal cannot be written ({trouble}); only the "
+                               "heartbeat was sent")  # fmt: skip
+        return result
     push_pending(journal, client, now, batch_size, max_batches, result)
-    _pull(journal, client, result)
+    _pull(journal, client, result, keep_free)
     answer = client.heartbeat(_heartbeat(journal, now(), app_version))
     journal.note_contact(now().wall, clock_offset_seconds=answer.clock_offset_seconds)
     result.clock_offset_seconds = answer.clock_offset_seconds
@@ -73,7 +84,17 @@ def _site_presence(
     )
 
 
-def _pull(journal: Journal, client: ServerClient, result: SyncResult) -> None:
+def _write_trouble(journal: Journal) -> WriteTrouble | None:
+    """Why the journal cannot be written (one small write, as a tap would make); None: it
+    can, or the failure passes (busy: the door was writing), and the round goes on."""
+    try:
+        journal.check_writable()
+    except sqlite3.Error as error:
+        return trouble_of(error)
+    return None
+
+
+def _pull(journal: Journal, client: ServerClient, result: SyncResult, keep_free: int) -> None:
     pulled = client.pull(journal.door_data_etag())
     if pulled is None:
         return
@@ -83,15 +104,42 @@ def _pull(journal: Journal, client: ServerClient, result: SyncResult) -> None:
         # The door keeps deciding from the cache it has; the server must be fixed.
         result.problems.append(f"snapshot not usable, cache kept: {error}")
         return
-    journal.store_door_data(data, source=f"server {client.host}", etag=pulled.etag)
+    # The taps need the disk more than a newer roster does: a snapshot that would leave
+    # less than keep_free is not stored (sync.disk explains the reserve).
+    size = len(pulled.snapshot.model_dump_json())
+    space = _room(journal)
+    # The new copy, its pages in the write-ahead log, and the old copy until it is freed.
+    if space is not None and space.free_bytes - 3 * size < keep_free:
+        result.problems.append(
+            f"snapshot not stored, cache kept: the disk has {size_text(space.free_bytes)} "
+            f"free and the taps keep {size_text(keep_free)}"
+        )
+        return
+    try:
+        journal.store_door_data(data, source=f"server {client.host}", etag=pulled.etag)
+    except sqlite3.Error as error:
+        if trouble_of(error) is not WriteTrouble.DISK_FULL:
+            raise
+        result.problems.append("snapshot not stored, cache kept: the disk is full")
+        return
     journal.store_site(pulled.snapshot.site.model_dump(mode="json"))
     result.pulled = True
     # Someone erased on the server leaves this kiosk too (design promise 6).
     result.forgotten = journal.forget_absent(set(data.participants))
 
 
-def _heartbeat(journal: Journal, moment: Instant, app_version: str) -> Heartbeat:
+def _room(journal: Journal) -> Room | None:
+    try:
+        return room(journal.path)
+    except OSError:
+        return None
+
+
+def _heartbeat(
+    journal: Journal, moment: Instant, app_version: str, trouble: WriteTrouble | None = None
+) -> Heartbeat:
     status = journal.sync_status()
+    space = _room(journal)
     return Heartbeat(
         queue_depth=status.queue_depth,
         oldest_unsynced_at=status.oldest_unsynced_at,
@@ -103,6 +151,9 @@ def _heartbeat(journal: Journal, moment: Instant, app_version: str) -> Heartbeat
         monotonic=moment.monotonic,
         wall_at=moment.wall,
         clock_synced=moment.synchronised,
+        disk_free_bytes=space.free_bytes if space else None,
+        disk_total_bytes=space.total_bytes if space else None,
+        journal_trouble=trouble.value if trouble else None,
     )
 
 

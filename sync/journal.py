@@ -423,6 +423,11 @@ class Journal:
             raise ValueError(f"unknown reader health {name!r}")
         self._set_meta("reader_health", name)
 
+    def check_writable(self) -> None:
+        """Write one small fact, as a tap would; raises sqlite3.Error if the journal cannot
+        be written (read-only, disk full), so the door can refuse to start in one line."""
+        self._set_meta("written_at", _utc_text(datetime.now(UTC)))
+
     def reader_health(self) -> str:
         # Nothing stored yet: the door has not said otherwise since it started.
         return self._meta("reader_health") or "ok"

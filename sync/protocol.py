@@ -90,6 +90,7 @@ class PushResponse(Strict):
 
 
 ReaderHealthName = Literal["ok", "degraded", "absent"]
+JournalTrouble = Literal["disk_full", "read_only", "write_failed"]  # sync.disk.WriteTrouble
 
 
 class Heartbeat(Strict):
@@ -105,6 +106,11 @@ class Heartbeat(Strict):
     monotonic: Annotated[float, Field(ge=0)]
     wall_at: AwareDatetime
     clock_synced: bool
+    # Optional, so a kiosk that does not send them still talks: room on the journal's disk,
+    # and why the journal cannot be written (None: it can).
+    disk_free_bytes: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+    disk_total_bytes: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+    journal_trouble: JournalTrouble | None = None
 
 
 class HeartbeatResponse(Strict):

@@ -7,6 +7,7 @@ ever touched on the UI thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -29,7 +30,7 @@ from kiosk.player import Player, SilentPlayer
 from kiosk.sounds import chime_file
 from kiosk.speech import Pronouncer, SpeechUnavailable
 from kiosk.ui import memory, screens
-from kiosk.views import View, error_view, reader_problem_view, view_of
+from kiosk.views import View, error_view, not_saved_view, reader_problem_view, view_of
 from kiosk.watchdog import arm
 from sync.journal import Journal
 
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).with_name("kv")
 KV_FILES = (
     "widgets", "waiting", "welcome", "forgot", "goodbye", "too_soon", "unknown",
-    "inactive", "reader_problem", "error", "supervisor", "evacuation", "enrol",
+    "inactive", "reader_problem", "error", "not_saved", "supervisor", "evacuation", "enrol",
 )  # fmt: skip
 _loaded = False
 
@@ -98,6 +99,7 @@ class KioskApp(App):
         self._tidy = memory.Tidy()
         self._tidy_soon = Clock.create_trigger(lambda _dt: self._tidy(), 0.5)
         self._started = False
+        self._quiet = False  # a chime could not be written (said once)
 
     # -- building -------------------------------------------------------------------------
     def build(self) -> ScreenManager:
@@ -160,8 +162,9 @@ class KioskApp(App):
             return
         try:
             answer = self.door.tap(read.uid)
-        except DoorFailure:
-            Clock.schedule_once(lambda _dt: self.show(error_view()))
+        except DoorFailure as failure:
+            failed = failure  # the except clause unbinds its name; the lambda runs later
+            Clock.schedule_once(lambda _dt: self.not_recorded(failed))
             return
         Clock.schedule_once(lambda _dt: self.answer(answer))
 
@@ -178,6 +181,19 @@ class KioskApp(App):
             self.open_supervisor(decision.supervisor.id)
             return
         self.show(view_of(decision, self.door.data, lunch_seconds=self.settings.lunch_seconds))
+
+    def not_recorded(self, failure: DoorFailure) -> None:
+        """A tap the journal did not take: tap again, or (it cannot pass) go to the supervisor."""
+        if failure.trouble is None:
+            self.show(error_view())
+            return
+        supervisor = failure.decision.supervisor
+        if failure.decision.outcome is Outcome.SUPERVISOR and supervisor is not None:
+            # The supervisor is who the participants are sent to: supervisor mode opens all
+            # the same, with the cause at the top of its status line.
+            self.open_supervisor(supervisor.id)
+            return
+        self.show(not_saved_view(failure.trouble.value, failure.lang))
 
     def show(self, view: View) -> None:
         self._settle_lunch()
@@ -225,18 +241,21 @@ class KioskApp(App):
         for name in ("welcome", "forgot"):
             pending = self.screen(name).take_lunch_question()
             if pending:
-                self.door.lunch(pending, eats=self.settings.lunch_default, answered=False)
+                # A lunch answer the journal cannot take is lost; the door logged why.
+                with contextlib.suppress(DoorFailure):
+                    self.door.lunch(pending, eats=self.settings.lunch_default, answered=False)
 
     def lunch(self, participant_id: str, eats: bool) -> None:
-        self.door.lunch(participant_id, eats=eats, answered=True)
+        with contextlib.suppress(DoorFailure):
+            self.door.lunch(participant_id, eats=eats, answered=True)
         self._back_in(2.0)
 
     def leave(self, participant_id: str, uid: str) -> None:
         """ "Yes, I am leaving" on the too-soon screen."""
         try:
             answer = self.door.confirm_leave(participant_id, uid)
-        except DoorFailure:
-            self.show(error_view())
+        except DoorFailure as failure:
+            self.not_recorded(failure)
             return
         if answer is None:
             self.go_waiting()
@@ -293,7 +312,15 @@ class KioskApp(App):
 
     def play(self, sound: str) -> None:
         if self.settings.sound and self.settings.cache_dir is not None:
-            self.player.play(chime_file(sound, self.settings.cache_dir))
+            try:
+                path = chime_file(sound, self.settings.cache_dir)
+            except OSError as error:
+                # A full disk has no room for a new chime: the screen answers all the same.
+                if not self._quiet:
+                    log.warning("no sound: cannot write the chime %r: %s", sound, error)
+                    self._quiet = True
+                return
+            self.player.play(path)
 
     # -- supervisor mode ------------------------------------------------------------------
     def open_supervisor(self, supervisor_id: str, page: str = "supervisor") -> None:
@@ -312,11 +339,9 @@ class KioskApp(App):
         if self.supervisor_id is None:
             return
         outcome = Outcome.MANUAL_CHECK_IN if check_in else Outcome.MANUAL_CHECK_OUT
-        try:
+        # Not recorded: the status line says why, and the list shows nothing changed.
+        with contextlib.suppress(DoorFailure):
             self.door.by_hand(outcome, participant_id, self.supervisor_id)
-        except DoorFailure:
-            self.show(error_view())
-            return
         self.screen("supervisor").refresh()
 
     def close_day(self) -> int:
@@ -325,7 +350,7 @@ class KioskApp(App):
         try:
             answers = self.door.close_day(self.supervisor_id)
         except DoorFailure:
-            self.show(error_view())
+            self.screen("supervisor").refresh()  # the status line says why
             return 0
         self.screen("supervisor").refresh()
         return len(answers)

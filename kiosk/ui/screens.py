@@ -204,6 +204,10 @@ class ErrorScreen(NoticeScreen):
     pass
 
 
+class NotSavedScreen(NoticeScreen):
+    pass
+
+
 class WaitingScreen(Screen):
     """The door at rest: clock, date, word of the day, tasks, who is in, sync status."""
 
@@ -286,6 +290,7 @@ def all_screens() -> list[Screen]:
         InactiveScreen(name="inactive"),
         ReaderProblemScreen(name="reader_problem"),
         ErrorScreen(name="error"),
+        NotSavedScreen(name="not_saved"),
         SupervisorScreen(name="supervisor"),
         EvacuationScreen(name="evacuation"),
         EnrolScreen(name="enrol"),

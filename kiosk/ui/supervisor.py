@@ -12,9 +12,12 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk import phrases as P
 from kiosk.decide import BadgeTaken
+from kiosk.door import DoorFailure
 from kiosk.language import clock_time, dutch
 from kiosk.ui.screens import app, fill, workshop_now
 from kiosk.ui.widgets import ChoiceButton, PersonRow, RollName
+from kiosk.views import CAUSES
+from sync.disk import room, size_text
 
 HEALTH = {"ok": P.READER_OK, "degraded": P.READER_DEGRADED, "absent": P.READER_ABSENT}
 
@@ -67,6 +70,7 @@ class SupervisorScreen(Screen):
     heading = StringProperty("")
     lunch_text = StringProperty("")
     status_lines = ListProperty([])
+    alert = StringProperty("")  # the journal cannot be written: above everything else
     message = StringProperty("")
 
     def refresh(self) -> None:
@@ -94,6 +98,7 @@ class SupervisorScreen(Screen):
             ],
         )
         self.status_lines = status_lines()
+        self.alert = storage_alert()
 
     def close_day(self) -> None:
         count = app().close_day()
@@ -113,8 +118,29 @@ def status_lines() -> list[str]:
         dutch(P.LAST_CONTACT, time=when),
         dutch(P.CLOCK_SYNCED if synced else P.CLOCK_NOT_SYNCED),
         dutch(P.READER_STATUS, state=dutch(HEALTH.get(journal.reader_health(), P.READER_OK))),
+        *disk_line(),
         dutch(P.KIOSK_ID, kiosk=journal.kiosk_id),
     ]
+
+
+def storage_alert() -> str:
+    """Why taps are not saved, or that they live on the reserve; empty when all is well."""
+    door = app().door
+    if door.write_trouble is not None:
+        return dutch(P.TAPS_NOT_SAVED, cause=dutch(CAUSES[door.write_trouble.value]))
+    if door.reserve_released:
+        return dutch(P.RESERVE_IN_USE)
+    return ""
+
+
+def disk_line() -> list[str]:
+    """How much room the journal's disk has left."""
+    try:
+        space = room(app().journal.path)
+    except OSError:
+        return []
+    share = f"{space.share * 100:.0f} %"
+    return [dutch(P.DISK_FREE, free=size_text(space.free_bytes), share=share)]
 
 
 class EvacuationScreen(Screen):
@@ -172,6 +198,11 @@ class EnrolScreen(Screen):
             name = app().enrol(self.uid, participant_id)
         except BadgeTaken as taken:
             self.message = dutch(P.BADGE_TAKEN, name=taken.holder)
+            return
+        except DoorFailure as failure:
+            trouble = failure.trouble.value if failure.trouble else ""
+            cause = CAUSES.get(trouble, P.JOURNAL_WRITE_FAILED)
+            self.message = dutch(P.TAPS_NOT_SAVED, cause=dutch(cause))
             return
         self.step, self.message = "done", dutch(P.BADGE_ENROLLED, name=name)
         self.ids.choices.clear_widgets()

@@ -21,6 +21,7 @@ from server.kiosk_status import (
     ago,
     alarms,
     clock_difference,
+    disk_text,
     oldest_waiting_at,
 )
 from server.schema import kiosk_heartbeats, kiosks
@@ -41,6 +42,7 @@ class KioskView:
     alarms: list[Alarm]
     seen: str  # "4 min geleden"
     waiting_since: str | None
+    disk: str | None  # "1.2 GB vrij (45 %)"
 
 
 def _views(conn: Any, site_id: str, now: datetime, settings: Any) -> list[KioskView]:
@@ -60,6 +62,9 @@ def _views(conn: Any, site_id: str, now: datetime, settings: Any) -> list[KioskV
                 oldest_unsynced_at=row.oldest_unsynced_at,
                 clock_offset_seconds=row.clock_offset_seconds,
                 reader_health=row.reader_health,
+                disk_free_bytes=row.disk_free_bytes,
+                disk_total_bytes=row.disk_total_bytes,
+                journal_trouble=row.journal_trouble,
             )
         waiting = oldest_waiting_at(beat) if beat else None
         found.append(
@@ -77,6 +82,7 @@ def _views(conn: Any, site_id: str, now: datetime, settings: Any) -> list[KioskV
                 ),
                 seen=ago(beat.received_at, now) if beat else "nooit",
                 waiting_since=ago(waiting, now) if waiting else None,
+                disk=disk_text(beat) if beat else None,
             )
         )
     return found

@@ -98,3 +98,28 @@ def test_kiosk_status_ago_in_dutch(seconds: int, said: str) -> None:
 )  # fmt: skip
 def test_kiosk_status_clock_difference_in_words(offset: float, said: str) -> None:
     assert clock_difference(offset) == said
+
+
+MB, GB = 1 << 20, 1 << 30
+
+
+@pytest.mark.parametrize(
+    ("free", "total", "expected"),
+    [
+        (49 * MB, 16 * GB, ["disk"]),  # under 50 MB
+        (51 * MB, 16 * GB, ["disk"]),  # 0.3 %: under 10 %
+        (int(1.5 * GB), 16 * GB, ["disk"]),  # 9.4 %
+        (2 * GB, 16 * GB, []),  # 12.5 % and 2 GB
+        (60 * MB, 100 * MB, []),  # a tiny disk, but 60 % and over 50 MB
+        (None, None, []),  # an older kiosk that does not say
+    ],
+)
+def test_kiosk_status_disk_nearly_full(free: int | None, total: int | None, expected) -> None:
+    assert kinds(replace(HEALTHY, disk_free_bytes=free, disk_total_bytes=total)) == expected
+
+
+def test_kiosk_status_journal_not_writable() -> None:
+    beat = replace(HEALTHY, journal_trouble="read_only", disk_free_bytes=8 * GB,
+                   disk_total_bytes=16 * GB)  # fmt: skip
+    [alarm] = alarms(beat, NOW, silent_after=SILENT, queue_after=QUEUE)
+    assert alarm.kind == "journal" and "alleen-lezen" in alarm.message

@@ -3,16 +3,23 @@ tests look at what the screens show."""
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from kivy.uix.button import Button
 
+from hardware.simulated import SimulatedReader
+from tests.kiosk.test_door_storage import fill, mount
 from tests.kiosk.ui.conftest import (
+    ARTIFACTS,
     ENDED_BADGE,
     NEW_BADGE,
     PEOPLE,
     SUPERVISOR_BADGE,
     Doorway,
+    running_kiosk,
 )
 
 AMAL = PEOPLE["ar"]
@@ -293,3 +300,27 @@ def test_every_button_shown_is_at_least_15_mm_tall(door: Doorway) -> None:
     ]
     assert len(buttons) > 10
     assert min(b.height for b in buttons) >= mm(15) - 0.5
+
+
+def test_full_disk_sends_the_participant_to_the_supervisor_who_sees_why() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="prikklok-disk-"))
+    mount("-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(folder))
+    socket_path = folder / "taps.sock"
+    try:
+        with running_kiosk(folder, SimulatedReader(socket_path=socket_path), socket_path) as door:
+            fill(folder)
+            door.tap(PEOPLE["ar"][2])
+            screen = door.stage.wait_for_screen("not_saved")
+            assert screen.title.dutch == "Je prik is niet bewaard."
+            assert screen.title.own == "لم يُحفظ تسجيلك."
+            assert screen.symbol == "☛" and screen.colour != door.stage.app.screen("error").colour
+            assert "Prikken worden niet bewaard: schijf vol" in shown_text(screen)
+            door.tap(SUPERVISOR_BADGE)  # not recorded either, but she gets in to see why
+            supervisor = door.stage.wait_for_screen("supervisor")
+            assert supervisor.alert == "Prikken worden niet bewaard: schijf vol"
+            assert "Schijf: 0 B vrij (0 %)" in supervisor.status_lines
+            door.stage.screenshot(ARTIFACTS / "kiosk" / "supervisor-not-saved.png")
+            assert door.journal.last_seq() == 0
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+        folder.rmdir()

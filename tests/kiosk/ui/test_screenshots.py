@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
+from kiosk.views import not_saved_view
 from tests.kiosk.ui.conftest import ARTIFACTS, ENDED, PEOPLE, SUPERVISOR_BADGE, Doorway
 
 
@@ -45,6 +46,10 @@ def test_participant_screens_in_their_language(door: Doorway, lang: str) -> None
     door.tap(ENDED[lang])
     stage.wait_for_screen("inactive")
     save(door, lang, "inactive")
+    # The journal cannot be written (test_app fills a real disk): go to the supervisor.
+    stage.app.show(not_saved_view("disk_full", lang))
+    stage.wait_for_screen("not_saved")
+    assert colours(save(door, lang, "not_saved")) > 50
 
 
 def test_kiosk_screens(door: Doorway) -> None:

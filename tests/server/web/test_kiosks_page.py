@@ -171,3 +171,32 @@ def test_kiosks_page_kiosk_name_is_escaped(browser_client, staff_world) -> None:
     data = {"id": "north-x", "name": "<script>x()</script>", "csrf": csrf}
     page = browser_client.post(PAGE, data=data, headers=HTML).text
     assert "<script>x()" not in page and "&lt;script&gt;x()" in page
+
+
+def test_kiosks_page_disk_nearly_full(browser_client, staff_world, world) -> None:
+    send(browser_client, world.north_token, disk_free_bytes=40 * 2**20,
+         disk_total_bytes=16 * 2**30)  # fmt: skip
+    log_in(browser_client, "marieke")
+    page = kiosk_page(browser_client)
+    assert alarms(page, "north-1") == ["disk"]
+    north = card(page, "north-1")
+    assert "schijf van de kiosk is bijna vol: nog 40 MB vrij (0 %)" in north
+    assert '<dt>Schijf</dt><dd><span class="flag bad">40 MB vrij (0 %)</span>' in north
+
+
+def test_kiosks_page_journal_cannot_be_written(browser_client, staff_world, world) -> None:
+    send(browser_client, world.north_token, journal_trouble="disk_full",
+         disk_free_bytes=0, disk_total_bytes=16 * 2**30)  # fmt: skip
+    log_in(browser_client, "marieke")
+    page = kiosk_page(browser_client)
+    assert alarms(page, "north-1") == ["journal", "disk"]
+    assert "De kiosk kan geen prikken bewaren: de schijf is vol." in card(page, "north-1")
+
+
+def test_kiosks_page_roomy_disk_is_shown_without_alarm(browser_client, staff_world, world):
+    send(browser_client, world.north_token, disk_free_bytes=6 * 2**30,
+         disk_total_bytes=16 * 2**30)  # fmt: skip
+    log_in(browser_client, "marieke")
+    page = kiosk_page(browser_client)
+    assert alarms(page, "north-1") == []
+    assert "<dt>Schijf</dt><dd>6.0 GB vrij (38 %)</dd>" in card(page, "north-1")
