@@ -252,13 +252,16 @@ class SyncAgent:
         stop = stop or self._stop
         self._log.info("sync agent started: %s every %g s", self.client.host, self.interval)
         while not (stop.is_set() or self._stop.is_set()):
+            # Taken before the round, not after it: a tap the kiosk commits while the
+            # round runs must end the wait that follows, or it waits a whole interval.
+            seen = self.journal.last_seq()
             try:
                 delay = self.step()
             except Exception as error:  # a bug must not end the thread silently
                 self._limiter.log(self._log, logging.ERROR, f"bug:{error!r}",
                                   f"sync round crashed: {error!r}")  # fmt: skip
                 delay = self.backoff.failed()
-            self._wait(delay, stop, wake_early=self.backoff.failures == 0)
+            self._wait(delay, stop, wake_early=self.backoff.failures == 0, seen=seen)
         if self._flush and self.backoff.failures == 0:
             # The last taps before a stop should not wait for the next start; skipped
             # while the server is away, so stopping never hangs on the network.
@@ -329,10 +332,14 @@ class SyncAgent:
         if expired:
             self._log.warning("%d records older than the retention period deleted", expired)
 
-    def _wait(self, seconds: float, stop: threading.Event, *, wake_early: bool) -> None:
-        """Sleep up to seconds; a nudge or a new tap ends it early unless backing off."""
+    def _wait(
+        self, seconds: float, stop: threading.Event, *, wake_early: bool, seen: int | None = None
+    ) -> None:
+        """Sleep up to seconds; a nudge or a tap after sequence `seen` ends it early unless
+        backing off."""
         deadline = self._monotonic() + seconds
-        seen = self.journal.last_seq()
+        if seen is None:
+            seen = self.journal.last_seq()
         while not (stop.is_set() or self._stop.is_set()):
             left = deadline - self._monotonic()
             if left <= 0:

@@ -148,6 +148,32 @@ def test_taps_from_another_process_are_noticed_without_a_nudge(
     assert not thread.is_alive()
 
 
+def test_a_tap_made_while_a_round_ends_is_pushed_without_waiting_the_interval(
+    peer: Peer, make_agent: Callable[..., SyncAgent], tmp_path: Path
+) -> None:
+    agent = make_agent(interval=60.0, poll=0.05)
+    real_step, rounds = agent.step, []
+
+    def step_then_the_kiosk_taps() -> float:
+        delay = real_step()
+        rounds.append(delay)
+        if len(rounds) == 1:  # the kiosk's tap lands after this round pushed, before its wait
+            with Journal(tmp_path / "journal.db", kiosk_id="door-1") as door:
+                tap(door)
+        return delay
+
+    agent.step = step_then_the_kiosk_taps  # type: ignore[method-assign]
+    stop = threading.Event()
+    thread = threading.Thread(target=agent.run, args=(stop,))
+    thread.start()
+    try:
+        wait_for(lambda: peer.seqs() == [1], within=2.0)
+    finally:
+        stop.set()
+        thread.join(2)
+    assert not thread.is_alive()
+
+
 def test_nudge_does_not_cut_a_backoff_short(make_agent: Callable[..., SyncAgent]) -> None:
     agent = make_agent(poll=0.02)
     agent.nudge()
