@@ -164,10 +164,8 @@ def load_history(
 
     taps: dict[str, list[Tap]] = {pid: [] for pid in ids}
     # Plain tuples: thousands of rows, and a Row's attribute lookup is the slow part.
-    for event_id, kind, pid, kiosk, synced, wall_at, fixed_at in conn.execute(
-        _taps_query(ids, start, end)
-    ):
-        at = honest_at(synced, wall_at, fixed_at)
+    for event_id, kind, pid, kiosk, wall_at, fixed_at in conn.execute(_taps_query(ids, start, end)):
+        at = honest_at(wall_at, fixed_at)
         lo, hi = bounds[pid]
         if lo <= at < hi:
             taps[pid].append(Tap(event_id, kind, at, kiosk))
@@ -204,7 +202,6 @@ _TAP_COLUMNS = (
     events.c.kind,
     events.c.participant_id,
     events.c.kiosk_id,
-    events.c.clock_synced,
     events.c.wall_at,
     events.c.corrected_wall_at,
 )
@@ -288,7 +285,7 @@ def _corrections(
     if moved_in:
         for row in conn.execute(_moved_query(sorted(moved_in))):
             if row.participant_id in taps:
-                at = honest_at(row.clock_synced, row.wall_at, row.corrected_wall_at)
+                at = honest_at(row.wall_at, row.corrected_wall_at)
                 taps[row.participant_id].append(Tap(row.id, row.kind, at, row.kiosk_id))
     return fixes, notes
 

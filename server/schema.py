@@ -222,6 +222,18 @@ kiosk_boots = Table(
     Column("heartbeats", Integer, nullable=False),
 )
 
+# What a boot's taps are reckoned from (server.honest_time): the wall time its monotonic
+# clock read 0. Kept so a push of a few taps reckons just those, not the boot's history.
+boot_anchors = Table(
+    "boot_anchors",
+    metadata,
+    Column("kiosk_id", Id, ForeignKey("kiosks.id"), primary_key=True),
+    Column("boot_id", String(200), primary_key=True),
+    _at("epoch_at"),  # NULL: no synchronised tap and no heartbeat yet, the walls stand
+    Column("anchor_monotonic", Float),  # the synchronised tap it is from; NULL: heartbeats
+    _at("reckoned_at", nullable=False),
+)
+
 tasks = Table(
     "tasks",
     metadata,

@@ -298,7 +298,7 @@ def test_feed_shows_taps_pushed_by_a_door(
     agree(engine, "p-amal")
     monday = "2026-11-23"
     records = [
-        wire(1, wall_at=f"{monday}T07:30:00+00:00", workshop_day=monday),
+        wire(1, wall_at=f"{monday}T07:30:00+00:00", workshop_day=monday, monotonic=100.0),
         wire(2, kind="check_out", wall_at=f"{monday}T15:00:00+00:00", workshop_day=monday,
              monotonic=27100.0),
     ]  # fmt: skip
