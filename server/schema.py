@@ -167,7 +167,7 @@ events = Table(
     Column("detail", JSON, nullable=False),
     Column("content_hash", String(64), nullable=False),  # sha256 of the canonical record
     _at("received_at", nullable=False),
-    _at("corrected_at"),  # when corrected_wall_at was last computed from a heartbeat
+    _at("corrected_at"),  # when corrected_wall_at was last reckoned (server.honest_time)
     _at("corrected_wall_at"),
     UniqueConstraint("kiosk_id", "seq"),
     Index("ix_events_site_wall", "site_id", "wall_at"),
