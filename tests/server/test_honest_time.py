@@ -102,6 +102,17 @@ def test_honest_time_pairs_a_jumped_boot_by_its_monotonic_clock(
     assert session.counted_seconds == TWELVE_MINUTES
     # No heartbeat to judge by: the clock's latest setting anchors the boot.
     assert session.end_at == datetime.fromisoformat(check_out["wall_at"])
+    assert coach_taps(engine) == [session.start_at, session.end_at]  # the feeds agree
+
+
+def coach_taps(engine) -> list[datetime]:
+    """Amal's tap times as the coaches' feeds and summaries read them."""
+    from server.history import load_history
+
+    with engine.connect() as conn:
+        day = CHECK_IN_AT.date()
+        record = load_history(conn, ["p-amal"], day, day).records["p-amal"]
+    return sorted(tap.at for tap in record.taps)
 
 
 @pytest.mark.parametrize("heartbeat_first", [True, False], ids=["beat-first", "taps-first"])
