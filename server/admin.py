@@ -94,6 +94,23 @@ def revoke_kiosk(conn: Connection, kiosk_id: str, now: datetime) -> None:
         raise AdminError(f"no kiosk {kiosk_id!r} with a live token")
 
 
+def rotate_kiosk_token(conn: Connection, kiosk_id: str) -> str:
+    """A new token for the same kiosk; the old one is refused from this commit on.
+
+    The kiosk keeps its id, site, journal and sequence numbers: only the key changes. A
+    revoked kiosk comes back with the new token (e.g. once a stolen token is replaced).
+    """
+    token = new_token()
+    done = conn.execute(
+        update(kiosks)
+        .where(kiosks.c.id == kiosk_id)
+        .values(token_hash=token_hash(token), revoked_at=None)
+    ).rowcount
+    if not done:
+        raise AdminError(f"no kiosk {kiosk_id!r}")
+    return token
+
+
 def add_staff(
     conn: Connection,
     staff_id: str,

@@ -229,10 +229,19 @@ def add_kiosk(
 
     with admin_db(database_url, data_dir) as conn:
         token = admin.add_kiosk(conn, site_id, kiosk_id, name or kiosk_id, _now())
+    _show_token(token)
+
+
+# Where a kiosk's token goes; docs/admin/register-kiosk.md says the same.
+TOKEN_HINT = (
+    "(shown once: put it in the kiosk's token file, the one [sync] token_file names, "
+    "mode 0600 - never in the config file itself; the server cannot show it again)"
+)
+
+
+def _show_token(token: str) -> None:
     click.echo(token)
-    click.echo(
-        "(shown once: put it in the kiosk's config; the server cannot show it again)", err=True
-    )
+    click.echo(TOKEN_HINT, err=True)
 
 
 @server.command("revoke-kiosk")
@@ -245,6 +254,18 @@ def revoke_kiosk(database_url: str | None, data_dir: Path | None, kiosk_id: str)
     with admin_db(database_url, data_dir) as conn:
         admin.revoke_kiosk(conn, kiosk_id, _now())
     click.echo(f"kiosk {kiosk_id} revoked")
+
+
+@server.command("rotate-kiosk-token")
+@database_options
+@click.argument("kiosk_id")
+def rotate_kiosk_token(database_url: str | None, data_dir: Path | None, kiosk_id: str) -> None:
+    """Give a kiosk a new token and print it once; the old one is refused at once."""
+    from server import admin
+
+    with admin_db(database_url, data_dir) as conn:
+        token = admin.rotate_kiosk_token(conn, kiosk_id)
+    _show_token(token)
 
 
 @server.command("add-staff")

@@ -20,6 +20,7 @@ from server.attendance import SESSION_KINDS, Correction, Tap, day_bounds
 from server.presence import honest_at, honest_within
 from server.schema import (
     absences,
+    audit_log,
     coach_participants,
     corrections,
     events,
@@ -31,6 +32,9 @@ from server.snapshot import weekdays
 from server.summary import ALERT_LOOKBACK, Absence, Plan, Record, SiteHours, Timeline
 from server.summary import alert as alert_of
 
+# The audit lines server.web.corrections writes when a day's excuse is given or taken away:
+# each one is a change a calendar must see, and the lines are never deleted.
+EXCUSE_CHANGES = ("absence", "absence_removed")
 WORKSHOP_TIMEZONE = "Europe/Amsterdam"  # for the loading range only; days are judged in site time
 
 
@@ -160,10 +164,8 @@ def load_history(
 
     taps: dict[str, list[Tap]] = {pid: [] for pid in ids}
     # Plain tuples: thousands of rows, and a Row's attribute lookup is the slow part.
-    for event_id, kind, pid, kiosk, synced, wall_at, fixed_at in conn.execute(
-        _taps_query(ids, start, end)
-    ):
-        at = honest_at(synced, wall_at, fixed_at)
+    for event_id, kind, pid, kiosk, wall_at, fixed_at in conn.execute(_taps_query(ids, start, end)):
+        at = honest_at(wall_at, fixed_at)
         lo, hi = bounds[pid]
         if lo <= at < hi:
             taps[pid].append(Tap(event_id, kind, at, kiosk))
@@ -178,6 +180,7 @@ def load_history(
         excused[row.participant_id][row.day] = Absence(
             row.day, row.reason, row.note or "", row.created_at
         )
+    excuse_changes = _excuse_changes(conn, ids, first, last)
     records = {
         pid: Record(
             plans[pid],
@@ -187,6 +190,7 @@ def load_history(
             fixes[pid],
             excused[pid],
             {note.id: note.created_at for note in notes[pid]},
+            excuse_changes[pid],
         )
         for pid in ids
     }
@@ -198,7 +202,6 @@ _TAP_COLUMNS = (
     events.c.kind,
     events.c.participant_id,
     events.c.kiosk_id,
-    events.c.clock_synced,
     events.c.wall_at,
     events.c.corrected_wall_at,
 )
@@ -212,6 +215,25 @@ def _taps_query(ids: list[str], start: datetime, end: datetime) -> Select[Any]:
         events.c.kind.in_(sorted(SESSION_KINDS)),
         honest_within(start, end),
     )
+
+
+def _excuse_changes(
+    conn: Connection, ids: list[str], first: date, last: date
+) -> dict[str, dict[date, list[datetime]]]:
+    """When each day's excuse was given, replaced or taken away, from the audit log."""
+    found: dict[str, dict[date, list[datetime]]] = {pid: {} for pid in ids}
+    for pid, detail, logged_at in conn.execute(
+        select(audit_log.c.participant_id, audit_log.c.detail, audit_log.c.logged_at).where(
+            audit_log.c.participant_id.in_(ids), audit_log.c.action.in_(EXCUSE_CHANGES)
+        )
+    ):
+        try:
+            day = date.fromisoformat(str(detail.get("day")))
+        except ValueError:
+            continue
+        if first <= day <= last:
+            found[pid].setdefault(day, []).append(logged_at)
+    return found
 
 
 def _corrections(
@@ -263,7 +285,7 @@ def _corrections(
     if moved_in:
         for row in conn.execute(_moved_query(sorted(moved_in))):
             if row.participant_id in taps:
-                at = honest_at(row.clock_synced, row.wall_at, row.corrected_wall_at)
+                at = honest_at(row.wall_at, row.corrected_wall_at)
                 taps[row.participant_id].append(Tap(row.id, row.kind, at, row.kiosk_id))
     return fixes, notes
 

@@ -1,8 +1,16 @@
-"""Honest time: unsynchronised taps get a corrected wall time from their boot's heartbeats.
+"""Honest time: every tap's time is reckoned from its boot's monotonic clock.
 
 A heartbeat received at server time T with monotonic M says the boot's monotonic clock read
 0 at T − M. Network delay only makes T later, so the smallest T − M over a boot's
-heartbeats is the best estimate (its "epoch"); a tap with monotonic m happened at epoch + m.
+heartbeats is the best estimate (its "epoch"). How a boot's anchor is chosen from that and
+its synchronised taps, and which taps move, is server.boot_clock; here the result is kept
+in `events.corrected_wall_at` (NULL: the tap's own wall time is honest), the one column
+every reader of taps uses through server.presence.honest_at.
+
+A push reckons only its new taps from the anchor in `boot_anchors`, unless one of them
+could move the anchor (a jump of a synchronised clock, or the boot's first synchronised
+tap); then, and when the heartbeats give a boot its first or a better epoch it is anchored
+by, the whole boot is reckoned again.
 """
 
 from __future__ import annotations
@@ -12,8 +20,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from server.schema import events, kiosk_boots
-from server.sql import insert_or_ignore
+from server.boot_clock import Anchor, BootTap, choose_anchor, moves_anchor, reckoned_at
+from server.schema import boot_anchors, events, kiosk_boots
+from server.sql import insert_or_ignore, upsert
 
 
 def note_heartbeat(
@@ -37,7 +46,7 @@ def note_heartbeat(
         .returning(kiosk_boots.c.boot_id)
     ).first()
     if inserted is not None:
-        correct_boot(conn, kiosk_id, boot_id, epoch, received_at, only_new=False)
+        reckon_boot(conn, kiosk_id, boot_id, received_at)  # the server's clock can judge now
         return
     where = (kiosk_boots.c.kiosk_id == kiosk_id) & (kiosk_boots.c.boot_id == boot_id)
     best = conn.execute(select(kiosk_boots.c.epoch_at).where(where)).scalar_one()
@@ -51,55 +60,94 @@ def note_heartbeat(
         )
     )
     if epoch < best:
-        correct_boot(conn, kiosk_id, boot_id, epoch, received_at, only_new=False)
+        known, anchor = _anchor_of(conn, kiosk_id, boot_id)
+        if not known or anchor is None or anchor.monotonic is None:  # anchored by heartbeats
+            reckon_boot(conn, kiosk_id, boot_id, received_at)
 
 
-def correct_new_events(
-    conn: Connection, kiosk_id: str, boot_ids: Iterable[str], now: datetime
-) -> None:
-    """Correct just-arrived unsynchronised taps of boots the server has a heartbeat from."""
-    wanted = set(boot_ids)
-    if not wanted:
-        return
-    rows = conn.execute(
-        select(kiosk_boots.c.boot_id, kiosk_boots.c.epoch_at).where(
-            kiosk_boots.c.kiosk_id == kiosk_id, kiosk_boots.c.boot_id.in_(wanted)
-        )
-    ).all()
-    for boot_id, epoch in rows:
-        correct_boot(conn, kiosk_id, boot_id, epoch, now, only_new=True)
-
-
-def correct_boot(
+def reckon_arrivals(
     conn: Connection,
     kiosk_id: str,
-    boot_id: str,
-    epoch: datetime,
+    arrived: Iterable[BootTap],
+    boot_of: dict[str, str],
     now: datetime,
-    *,
-    only_new: bool,
-) -> int:
-    """Set corrected_wall_at = epoch + monotonic on the boot's unsynchronised taps."""
-    query = select(events.c.id, events.c.monotonic).where(
-        events.c.kiosk_id == kiosk_id,
-        events.c.boot_id == boot_id,
-        events.c.clock_synced.is_(False),
+) -> None:
+    """Reckon just-stored taps (`boot_of`: tap id → boot id) from their boots' anchors."""
+    by_boot: dict[str, list[BootTap]] = {}
+    for tap in arrived:
+        by_boot.setdefault(boot_of[tap.id], []).append(tap)
+    for boot_id, taps in by_boot.items():
+        known, anchor = _anchor_of(conn, kiosk_id, boot_id)
+        heartbeat = _heartbeat_epoch(conn, kiosk_id, boot_id)
+        if not known or any(moves_anchor(anchor, tap, heartbeat) for tap in taps):
+            reckon_boot(conn, kiosk_id, boot_id, now)
+        else:
+            _store(conn, [(tap.id, None, reckoned_at(tap, anchor)) for tap in taps], now)
+
+
+def reckon_boot(conn: Connection, kiosk_id: str, boot_id: str, now: datetime) -> None:
+    """Choose the boot's anchor from all it has, and move every tap that disagrees with it."""
+    rows = conn.execute(
+        select(
+            events.c.id,
+            events.c.wall_at,
+            events.c.clock_synced,
+            events.c.monotonic,
+            events.c.corrected_wall_at,
+        ).where(events.c.kiosk_id == kiosk_id, events.c.boot_id == boot_id)
+    ).all()
+    taps = [(BootTap(r.id, r.wall_at, r.clock_synced, r.monotonic), r.corrected_wall_at)
+            for r in rows]  # fmt: skip
+    anchor = choose_anchor((tap for tap, _ in taps), _heartbeat_epoch(conn, kiosk_id, boot_id))
+    _store(conn, [(tap.id, was, reckoned_at(tap, anchor)) for tap, was in taps], now)
+    upsert(
+        conn,
+        boot_anchors,
+        ["kiosk_id", "boot_id"],
+        {
+            "kiosk_id": kiosk_id,
+            "boot_id": boot_id,
+            "epoch_at": anchor.epoch_at if anchor else None,
+            "anchor_monotonic": anchor.monotonic if anchor else None,
+            "reckoned_at": now,
+        },
     )
-    if only_new:
-        query = query.where(events.c.corrected_at.is_(None))
-    changes = []
-    for row in conn.execute(query):
-        try:
-            changes.append(
-                {"event_id": row.id, "corrected": epoch + timedelta(seconds=row.monotonic)}
-            )
-        except OverflowError:
-            continue  # an impossible monotonic reading stays uncorrected
-    if changes:
+
+
+def _store(
+    conn: Connection, changes: list[tuple[str, datetime | None, datetime | None]], now: datetime
+) -> None:
+    """Write (tap id, corrected time it had, corrected time it gets) where they differ."""
+    rows = [
+        {"event_id": event_id, "corrected": new, "stamped": now if new is not None else None}
+        for event_id, was, new in sorted(changes, key=lambda change: change[0])
+        if new != was
+    ]  # by id: two pushes reckoning one boot at once lock its rows in the same order
+    if rows:
         conn.execute(
             update(events)
             .where(events.c.id == bindparam("event_id"))
-            .values(corrected_wall_at=bindparam("corrected"), corrected_at=now),
-            changes,
+            .values(corrected_wall_at=bindparam("corrected"), corrected_at=bindparam("stamped")),
+            rows,
         )
-    return len(changes)
+
+
+def _anchor_of(conn: Connection, kiosk_id: str, boot_id: str) -> tuple[bool, Anchor | None]:
+    """(whether the boot was reckoned before, its anchor)."""
+    row = conn.execute(
+        select(boot_anchors.c.epoch_at, boot_anchors.c.anchor_monotonic).where(
+            boot_anchors.c.kiosk_id == kiosk_id, boot_anchors.c.boot_id == boot_id
+        )
+    ).first()
+    if row is None:
+        return False, None
+    return True, (Anchor(row.epoch_at, row.anchor_monotonic) if row.epoch_at else None)
+
+
+def _heartbeat_epoch(conn: Connection, kiosk_id: str, boot_id: str) -> datetime | None:
+    epoch: datetime | None = conn.execute(
+        select(kiosk_boots.c.epoch_at).where(
+            kiosk_boots.c.kiosk_id == kiosk_id, kiosk_boots.c.boot_id == boot_id
+        )
+    ).scalar_one_or_none()
+    return epoch

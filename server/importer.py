@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -43,6 +43,7 @@ class CsvError(AdminError):
 class Row:
     values: dict[str, Any]
     badge_uid: str | None
+    line: int = 0  # where the row starts in the file, as a spreadsheet numbers rows
 
 
 def _weekdays(text: str) -> str:
@@ -126,6 +127,13 @@ def parse_row(raw: dict[str, str], site_id: str) -> Row:
     return Row(values, uid)
 
 
+def first_line(reader: csv.DictReader[str], raw: dict[str, str]) -> int:
+    """The line a row just read starts on: the reader counts every physical line, blank
+    ones and those inside a quoted cell too, and stands on the row's last one."""
+    inside = sum(value.count("\n") for value in raw.values() if isinstance(value, str))
+    return reader.line_num - inside
+
+
 def _fail(message: str) -> Any:
     raise ValueError(message)
 
@@ -144,9 +152,10 @@ def read_rows(text: str, site_id: str) -> list[Row]:
     if unknown:
         raise CsvError(f"unknown column {unknown[0]}; allowed: {', '.join(COLUMNS)}")
     rows, errors, seen = [], [], set()
-    for number, raw in enumerate(reader, start=2):  # row 1 is the header
+    for raw in reader:
+        number = first_line(reader, raw)  # the header is row 1; blank lines count
         try:
-            row = parse_row(raw, site_id)
+            row = replace(parse_row(raw, site_id), line=number)
         except ValueError as error:
             errors.append(f"row {number}, column {error}")
             continue
@@ -173,12 +182,12 @@ def import_participants(conn: Connection, text: str, site_id: str, now: datetime
         raise CsvError(f"participant {elsewhere[0]!r} belongs to another site; nothing imported")
     for row in rows:
         upsert(conn, participants, ["id"], row.values)
-    for number, row in enumerate(rows, start=2):
+    for row in rows:
         if row.badge_uid:
             try:
                 assign_badge(conn, row.badge_uid, "participant", row.values["id"], now)
             except AdminError as error:
                 raise CsvError(
-                    f"row {number}, column badge_uid: {error}; nothing imported"
+                    f"row {row.line}, column badge_uid: {error}; nothing imported"
                 ) from None
     return len(rows)

@@ -12,9 +12,10 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select
 
+from server.boot_clock import BootTap
 from server.deps import Kiosk
 from server.enrolment import enrol
-from server.honest_time import correct_new_events
+from server.honest_time import reckon_arrivals
 from server.schema import MAX_COUNT, badges, events, participants, rejected_records, staff
 from server.sql import insert_new, member_of
 from sync.protocol import WIRE_FIELDS, WireRecord
@@ -171,17 +172,17 @@ def ingest(
                     f"sequence number {record.seq} already used by another record",
                 )
     ordered = [results[n] for n in range(len(records))]
-    unsynced_boots = {
-        r.boot_id
-        for r, res in zip(records, ordered, strict=True)
-        if res.status == "accepted" and not r.clock_synced
-    }
+    accepted = [
+        (str(r.id), r) for r, res in zip(records, ordered, strict=True) if res.status == "accepted"
+    ]
     for record, result in zip(records, ordered, strict=True):
         if result.status == "rejected":
             _keep_rejected(conn, kiosk, record, result.reason or "", received_at)
         elif result.status == "accepted" and record.kind == "badge_enrolled":
             enrol(conn, kiosk.site_id, str(record.id), record, received_at)  # first time only
-    correct_new_events(conn, kiosk.id, unsynced_boots, received_at)
+    # Their honest times, in the same transaction: no reader ever sees a jumped boot unsorted.
+    arrived = [BootTap(i, r.wall_at, r.clock_synced, r.monotonic) for i, r in accepted]
+    reckon_arrivals(conn, kiosk.id, arrived, {i: r.boot_id for i, r in accepted}, received_at)
     counts = {s: sum(r.status == s for r in ordered) for s in ("accepted", "duplicate", "rejected")}
     log.info("push from kiosk %s: %s", kiosk.id, counts)
     return ordered

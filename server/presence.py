@@ -27,13 +27,10 @@ from server.schema import corrections, events, sites
 from server.sql import member_of
 
 
-def honest_at(
-    clock_synced: bool, wall_at: datetime, corrected_wall_at: datetime | None
-) -> datetime:
-    """The best time the server knows for a tap."""
-    if not clock_synced and corrected_wall_at is not None:
-        return corrected_wall_at
-    return wall_at
+def honest_at(wall_at: datetime, corrected_wall_at: datetime | None) -> datetime:
+    """The best time the server knows for a tap: reckoned from its boot's monotonic clock
+    where its wall clock disagreed (server.honest_time), else its wall time as sent."""
+    return wall_at if corrected_wall_at is None else corrected_wall_at
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,7 @@ def load_day(conn: Connection, site_id: str, day: date) -> DayTaps:
     for row in conn.execute(
         select(events).where(events.c.site_id == site_id, honest_within(start, end))
     ):
-        at = honest_at(row.clock_synced, row.wall_at, row.corrected_wall_at)
+        at = honest_at(row.wall_at, row.corrected_wall_at)
         if start <= at < end:
             rows.append(
                 (
@@ -185,7 +182,6 @@ def lunch_count_of(conn: Connection, site_id: str, day: date) -> int:
             events.c.id,
             events.c.participant_id,
             events.c.detail,
-            events.c.clock_synced,
             events.c.wall_at,
             events.c.corrected_wall_at,
         ).where(
@@ -196,7 +192,7 @@ def lunch_count_of(conn: Connection, site_id: str, day: date) -> int:
     )
     answers = []
     for row in rows:
-        at = honest_at(row.clock_synced, row.wall_at, row.corrected_wall_at)
+        at = honest_at(row.wall_at, row.corrected_wall_at)
         if start <= at < end and row.participant_id is not None:
             eats, answered = row.detail.get("eats"), row.detail.get("answered", True)
             answers.append(
@@ -210,14 +206,12 @@ def unknown_badges_of(
 ) -> list[UnknownBadge]:
     """Unknown badges tapped at the site between `start` and `end` (by honest time)."""
     rows = conn.execute(
-        select(
-            events.c.badge_uid, events.c.clock_synced, events.c.wall_at, events.c.corrected_wall_at
-        ).where(
+        select(events.c.badge_uid, events.c.wall_at, events.c.corrected_wall_at).where(
             events.c.site_id == site_id,
             events.c.kind == "unknown_badge",
             events.c.badge_uid.is_not(None),
             honest_within(start, end),  # the site's indexes by time, not its whole history
         )
     )
-    seen = [(r.badge_uid, honest_at(r.clock_synced, r.wall_at, r.corrected_wall_at)) for r in rows]
+    seen = [(r.badge_uid, honest_at(r.wall_at, r.corrected_wall_at)) for r in rows]
     return unknown_badges((uid, at) for uid, at in seen if start <= at < end)

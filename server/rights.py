@@ -21,6 +21,7 @@ from server.schema import (
     absences,
     audit_log,
     badges,
+    boot_anchors,
     coach_participants,
     corrections,
     event_flags,
@@ -108,6 +109,7 @@ def apply_retention(
             conn, rejected_records, rejected_records.c.received_at < before
         ),
         "kiosk_boots": _deleted(conn, kiosk_boots, kiosk_boots.c.last_heartbeat_at < before),
+        "boot_anchors": _deleted(conn, boot_anchors, boot_anchors.c.reckoned_at < before),
         "absences": _deleted(conn, absences, absences.c.created_at < before),
     }
     detail = {"days": days, "before": before.isoformat(), "deleted": counts}
@@ -200,7 +202,7 @@ def export_participant(
     lunch: list[dict[str, Any]] = []
     session_taps: list[Tap] = []
     for row in their_events:
-        at = honest_at(row.clock_synced, row.wall_at, row.corrected_wall_at)
+        at = honest_at(row.wall_at, row.corrected_wall_at)
         item = {
             "id": row.id,
             "kind": row.kind,

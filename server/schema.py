@@ -167,7 +167,7 @@ events = Table(
     Column("detail", JSON, nullable=False),
     Column("content_hash", String(64), nullable=False),  # sha256 of the canonical record
     _at("received_at", nullable=False),
-    _at("corrected_at"),  # when corrected_wall_at was last computed from a heartbeat
+    _at("corrected_at"),  # when corrected_wall_at was last reckoned (server.honest_time)
     _at("corrected_wall_at"),
     UniqueConstraint("kiosk_id", "seq"),
     Index("ix_events_site_wall", "site_id", "wall_at"),
@@ -225,6 +225,18 @@ kiosk_boots = Table(
     _at("first_heartbeat_at", nullable=False),
     _at("last_heartbeat_at", nullable=False),
     Column("heartbeats", Integer, nullable=False),
+)
+
+# What a boot's taps are reckoned from (server.honest_time): the wall time its monotonic
+# clock read 0. Kept so a push of a few taps reckons just those, not the boot's history.
+boot_anchors = Table(
+    "boot_anchors",
+    metadata,
+    Column("kiosk_id", Id, ForeignKey("kiosks.id"), primary_key=True),
+    Column("boot_id", String(200), primary_key=True),
+    _at("epoch_at"),  # NULL: no synchronised tap and no heartbeat yet, the walls stand
+    Column("anchor_monotonic", Float),  # the synchronised tap it is from; NULL: heartbeats
+    _at("reckoned_at", nullable=False),
 )
 
 tasks = Table(

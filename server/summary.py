@@ -84,6 +84,8 @@ class Record:
     corrections: list[Correction] = field(default_factory=list)
     absences: dict[date, Absence] = field(default_factory=dict)
     changed_at: dict[int, datetime] = field(default_factory=dict)  # correction id → made at
+    # When each day's excuse was given, replaced or taken away (the audit log keeps them).
+    excuse_changes: dict[date, list[datetime]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)  # slots: a feed makes thousands of these
@@ -96,8 +98,11 @@ class Day:
     attendance: DayAttendance
     late: bool = False
     absence: Absence | None = None
-    corrections: int = 0  # corrections that touch this day: a version for calendar feeds
-    changed_at: datetime | None = None  # the latest correction or absence of this day
+    corrections: int = 0  # corrections that touch this day
+    changed_at: datetime | None = None  # the latest correction or excuse change of this day
+    # Every change of the day counted: it only grows, even when an excuse is taken away,
+    # so a calendar feed's SEQUENCE (RFC 5545: never decreasing) can be this.
+    version: int = 0
 
     @property
     def counted_seconds(self) -> float:
@@ -218,10 +223,15 @@ class Timeline:
         changes = [self.record.changed_at[i] for i in fixes if i in self.record.changed_at]
         if absence is not None and absence.created_at is not None:
             changes.append(absence.created_at)
+        excuse_changes = self.record.excuse_changes.get(day, ())
+        changes += excuse_changes
         changed_at = max(changes, default=None)
+        version = len(fixes) + len(excuse_changes)
 
         def judged(status: str, attendance: DayAttendance, late: bool = False) -> Day:
-            return Day(day, status, agreed, attendance, late, absence, len(fixes), changed_at)
+            return Day(
+                day, status, agreed, attendance, late, absence, len(fixes), changed_at, version
+            )
 
         taps = self._taps.get(day)
         if day > self.today:

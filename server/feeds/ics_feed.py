@@ -3,9 +3,10 @@ absences on agreed days as all-day events.
 
 UIDs are stable, so a calendar that polls the feed updates an event in place: a session
 is named after the tap that opened it (a door's record id, or the correction that added
-it), an absence after the participant and the day. When a supervisor corrects a day, its
-SEQUENCE goes up (the corrections touching the day, plus one for a reported absence) and
-LAST-MODIFIED says when.
+it), an absence after the participant and the day. When a supervisor corrects a day or
+gives or takes away its excuse, its SEQUENCE goes up and LAST-MODIFIED says when. SEQUENCE
+is the day's count of changes (corrections plus audited excuse changes), which only grows:
+RFC 5545 says it never decreases, and a calendar ignores an update with a lower one.
 
 Written by hand (RFC 5545: escaped text, lines folded at 75 octets, CRLF) rather than
 through the icalendar package: a coach's six-month feed has thousands of events, and the
@@ -97,7 +98,7 @@ def _sessions(feed: Feed, person: FeedParticipant, day: Day) -> list[str]:
             summary,
             f"DTSTART:{utc(session.start_at)}",
             f"DTEND:{utc(session.end_at)}",
-            day.corrections,
+            day.version,
             " ".join(notes),
         )
     return lines
@@ -116,7 +117,7 @@ def _absence(feed: Feed, person: FeedParticipant, day: Day) -> list[str]:
         summary = f"{name}: Afwezig, niet afgemeld"
     start, end = _all_day(day.day)
     uid = f"afwezig-{person.plan.participant_id}-{day.day:%Y%m%d}@{DOMAIN}"
-    return _event(feed, day, uid, summary, start, end, day.corrections + (day.absence is not None))
+    return _event(feed, day, uid, summary, start, end, day.version)
 
 
 def attendance_ics(feed: Feed) -> bytes:

@@ -1,4 +1,5 @@
-"""The kiosks of a site: how each door is doing, and (admin) registering and revoking one."""
+"""The kiosks of a site: how each door is doing, and (admin) registering one, giving it a
+new token and revoking it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from server.admin import AdminError, add_kiosk, check_id, revoke_kiosk
+from server.admin import AdminError, add_kiosk, check_id, revoke_kiosk, rotate_kiosk_token
 from server.db import writing
 from server.deps import EngineDep
 from server.kiosk_status import (
@@ -96,6 +97,7 @@ def _page(
     *,
     error: str | None = None,
     new_token: tuple[str, str] | None = None,
+    rotated: bool = False,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
     settings = request.app.state.settings
@@ -113,6 +115,7 @@ def _page(
         health=READER_HEALTH,
         difference=clock_difference,
         new_token=new_token,
+        rotated=rotated,
         form=form or {},
         silent_minutes=settings.kiosk_silent_minutes,
         queue_minutes=settings.kiosk_queue_minutes,
@@ -155,18 +158,34 @@ def register_kiosk(
     return _page(request, engine, viewer, site_id, new_token=(shown["id"], token))
 
 
+def _require_ours(conn: Any, site_id: str, kiosk_id: str) -> None:
+    """404 unless the kiosk belongs to this site: a page acts on its own site's doors only."""
+    site_or_404(conn, site_id)
+    ours = conn.execute(
+        select(kiosks.c.id).where(kiosks.c.id == kiosk_id, kiosks.c.site_id == site_id)
+    ).first()
+    if ours is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "deze kiosk is niet van deze locatie")
+
+
+@router.post("/sites/{site_id}/kiosks/{kiosk_id}/rotate-token", response_class=HTMLResponse)
+def new_kiosk_token(
+    request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep, site_id: str, kiosk_id: str
+) -> HTMLResponse:
+    """A new token for the kiosk, on this answer only; the old one is refused at once."""
+    with writing(engine) as conn:
+        _require_ours(conn, site_id, kiosk_id)
+        token = rotate_kiosk_token(conn, kiosk_id)
+    return _page(request, engine, viewer, site_id, new_token=(kiosk_id, token), rotated=True)
+
+
 @router.post("/sites/{site_id}/kiosks/{kiosk_id}/revoke", response_model=None)
 def retire_kiosk(
     request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep, site_id: str, kiosk_id: str
 ) -> Response:
     """Revoke the kiosk's token: its next request is refused."""
     with writing(engine) as conn:
-        site_or_404(conn, site_id)
-        ours = conn.execute(
-            select(kiosks.c.id).where(kiosks.c.id == kiosk_id, kiosks.c.site_id == site_id)
-        ).first()
-        if ours is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "deze kiosk is niet van deze locatie")
+        _require_ours(conn, site_id, kiosk_id)
         with suppress(AdminError):  # revoked already: the same outcome
             revoke_kiosk(conn, kiosk_id, request.app.state.settings.now())
     return back(f"/sites/{site_id}/kiosks?saved=revoked")

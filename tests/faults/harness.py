@@ -34,6 +34,7 @@ from sync.client import ServerClient
 from sync.protocol import PushResponse, WireRecord
 from sync.record import Entry
 
+BOOTED_AT = datetime(2026, 1, 1, tzinfo=UTC)  # when the test doors' boot-1 began
 ROOT = Path(__file__).parents[2]
 SITE = "werkplaats"
 T = TypeVar("T")
@@ -269,12 +270,17 @@ def unknown_tap(
     at: datetime,
     rng: random.Random,
     *,
-    monotonic: float = 1.0,
+    monotonic: float | None = None,
     synced: bool = True,
     boot_id: str = "boot-1",
 ) -> Entry:
-    """A tap of a badge nobody holds: a record the server stores without a roster."""
+    """A tap of a badge nobody holds: a record the server stores without a roster.
+
+    Without `monotonic`, one that agrees with `at`, as a real door's does: the server orders
+    one boot's taps by it."""
     uid = "".join(rng.choice("0123456789ABCDEF") for _ in range(8))
+    if monotonic is None:
+        monotonic = max(1.0, (at - BOOTED_AT).total_seconds())
     return Entry(
         kind="unknown_badge",
         wall_at=at,

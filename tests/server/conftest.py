@@ -170,7 +170,22 @@ def wire(seq: int = 1, **fields: Any) -> dict[str, Any]:
         "detail": {},
     }
     record.update(fields)
+    if "monotonic" not in fields:
+        record["monotonic"] = _monotonic_of(record["wall_at"])
     return record
+
+
+BOOTED_AT = datetime(2026, 1, 1, tzinfo=UTC)  # when the test doors' boot-1 began
+
+
+def _monotonic_of(wall_at: Any) -> float:
+    """A monotonic reading that agrees with the wall time, as on a real door: the server
+    orders one boot's taps by it, so records of one boot must not contradict each other."""
+    try:
+        seconds = (datetime.fromisoformat(str(wall_at)) - BOOTED_AT).total_seconds()
+    except (TypeError, ValueError):
+        return 100.0  # a test of bad input: any reading does
+    return seconds if seconds >= 0 else 100.0
 
 
 # --- staff logins (the web side) ---------------------------------------------------------

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from server.cli import server
 from server.db import make_engine
-from server.schema import kiosks, participants, tasks
+from server.schema import events, kiosks, participants, rejected_records, tasks
 from server.tokens import token_hash
+from tests.server.conftest import World, wire
+from tests.server.test_heartbeat import beat
 
 
 def invoke(url: str, *args: str):
@@ -26,6 +29,39 @@ def test_cli_add_site_kiosk_prints_token_once(database_url: str) -> None:
     with make_engine(database_url).connect() as conn:
         stored = conn.execute(select(kiosks.c.token_hash)).scalar_one()
     assert result.exit_code == 0 and stored == token_hash(token) and token not in stored
+
+
+def test_cli_add_kiosk_says_token_file_not_config(database_url: str) -> None:
+    assert invoke(database_url, "add-site", "west", "--name", "West").exit_code == 0
+    result = invoke(database_url, "add-kiosk", "west-1", "--site", "west")
+    assert "token_file" in result.stderr and "0600" in result.stderr
+    assert "config" not in result.stderr.replace("never in the config", "")
+
+
+def test_cli_rotate_kiosk_token_keeps_the_journal_going(
+    database_url: str, client: TestClient, world: World
+) -> None:
+    assert push(client, world.auth(), wire(1)) == ["accepted"]
+    assert invoke(database_url, "revoke-kiosk", "north-1").exit_code == 0
+    result = invoke(database_url, "rotate-kiosk-token", "north-1")
+    assert result.exit_code == 0, result.output
+    new = result.stdout.strip()
+    assert "token_file" in result.stderr
+    assert client.post("/api/v1/heartbeat", json=beat(), headers=world.auth()).status_code == 401
+    assert push(client, world.auth(), wire(2)) is None  # the old token: refused at once
+    assert push(client, world.auth(new), wire(2), wire(3)) == ["accepted", "accepted"]
+    with make_engine(database_url).connect() as conn:
+        seqs = conn.execute(select(events.c.seq).order_by(events.c.seq)).scalars().all()
+        assert seqs == [1, 2, 3] and conn.execute(select(rejected_records)).first() is None
+    assert "no kiosk 'ghost'" in invoke(database_url, "rotate-kiosk-token", "ghost").output
+
+
+def push(client: TestClient, headers: dict[str, str], *records: dict) -> list[str] | None:
+    answer = client.post("/api/v1/records", json={"records": list(records)}, headers=headers)
+    if answer.status_code == 401:
+        return None
+    assert answer.status_code == 200, answer.text
+    return [r["status"] for r in answer.json()["results"]]
 
 
 @pytest.mark.parametrize(

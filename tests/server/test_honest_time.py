@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -57,3 +58,77 @@ def test_honest_time_leaves_synced_taps_alone(client, world, clock, engine) -> N
     heartbeat_at(client, world, clock, 7200.0)
     [(_, fixed, fixed_at)] = corrected(engine)
     assert fixed is None and fixed_at is None
+
+
+# --- one boot, a wall clock that jumps: its taps are ordered and measured by monotonic time
+
+CHECK_IN_AT = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)  # 09:00 in Amsterdam
+TWELVE_MINUTES = 720.0
+
+
+def jumped_taps(jump: timedelta) -> tuple[dict, dict]:
+    """A check-in, then the wall clock jumps by `jump`, then a check-out 12 minutes later
+    by the door's monotonic clock (the door itself says 12 minutes)."""
+    check_in = wire(1, wall_at=CHECK_IN_AT.isoformat(), boot_id="boot-j", monotonic=5000.0)
+    out_wall = CHECK_IN_AT + timedelta(seconds=TWELVE_MINUTES) + jump
+    check_out = wire(2, kind="check_out", wall_at=out_wall.isoformat(), boot_id="boot-j",
+                     monotonic=5000.0 + TWELVE_MINUTES)  # fmt: skip
+    return check_in, check_out
+
+
+def amal_sessions(engine) -> list:
+    from server.presence import day_attendance
+
+    with engine.connect() as conn:
+        return day_attendance(conn, "north", CHECK_IN_AT.date(), CHECK_IN_AT)["p-amal"].sessions
+
+
+def boot_heartbeat(client: TestClient, world: World, clock: HeldClock, monotonic: float) -> None:
+    """A heartbeat of boot-j whose server time agrees with the check-in's clock."""
+    clock.now = CHECK_IN_AT + timedelta(seconds=monotonic - 5000.0 + 0.3)  # 0.3 s on the wire
+    body = beat(boot_id="boot-j", monotonic=monotonic, wall_at=clock.now.isoformat())
+    assert client.post("/api/v1/heartbeat", json=body, headers=world.auth()).status_code == 200
+
+
+@pytest.mark.parametrize("jump", [timedelta(hours=-1), timedelta(hours=1)], ids=["back", "forward"])
+def test_honest_time_pairs_a_jumped_boot_by_its_monotonic_clock(
+    client, world, engine, jump
+) -> None:
+    check_in, check_out = jumped_taps(jump)
+    for record in (check_in, check_out):  # one push each, as a door online sends them
+        client.post("/api/v1/records", json={"records": [record]}, headers=world.auth())
+    [session] = amal_sessions(engine)
+    assert (session.opened_by, session.closed_by) == (check_in["id"], check_out["id"])
+    assert session.counted_seconds == TWELVE_MINUTES
+    # No heartbeat to judge by: the clock's latest setting anchors the boot.
+    assert session.end_at == datetime.fromisoformat(check_out["wall_at"])
+    assert coach_taps(engine) == [session.start_at, session.end_at]  # the feeds agree
+
+
+def coach_taps(engine) -> list[datetime]:
+    """Amal's tap times as the coaches' feeds and summaries read them."""
+    from server.history import load_history
+
+    with engine.connect() as conn:
+        day = CHECK_IN_AT.date()
+        record = load_history(conn, ["p-amal"], day, day).records["p-amal"]
+    return sorted(tap.at for tap in record.taps)
+
+
+@pytest.mark.parametrize("heartbeat_first", [True, False], ids=["beat-first", "taps-first"])
+@pytest.mark.parametrize("jump", [timedelta(hours=-1), timedelta(hours=1)], ids=["back", "forward"])
+def test_honest_time_server_clock_picks_which_side_of_a_jump_is_true(
+    client, world, clock, engine, jump, heartbeat_first
+) -> None:
+    check_in, check_out = jumped_taps(jump)
+    if heartbeat_first:
+        boot_heartbeat(client, world, clock, 5100.0)
+    answer = client.post("/api/v1/records", json={"records": [check_in, check_out]},
+                         headers=world.auth())  # fmt: skip
+    assert [r["status"] for r in answer.json()["results"]] == ["accepted", "accepted"]
+    if not heartbeat_first:
+        boot_heartbeat(client, world, clock, 5900.0)
+    [session] = amal_sessions(engine)
+    assert (session.opened_by, session.closed_by) == (check_in["id"], check_out["id"])
+    assert session.start_at == CHECK_IN_AT  # the check-in's clock agrees with the server's
+    assert session.counted_seconds == TWELVE_MINUTES

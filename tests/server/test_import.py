@@ -52,6 +52,28 @@ def test_import_bad_rows_nothing_imported(world: World, engine: Engine) -> None:
     assert "p-emre" not in names(engine)
 
 
+def test_import_errors_name_the_spreadsheet_row_after_blank_lines(
+    world: World, engine: Engine
+) -> None:
+    # Rows as a spreadsheet numbers them: the header is 1, and a blank line is a row too.
+    text = (
+        HEADER
+        + "p-emre,Emre,tr,2026-11-01,,,,,\n"
+        + "\n"
+        + "\n"
+        + "p-grace,Grace,en,1 nov,,,,,\n"
+        + "p-hodan,Hodan,so,,,,,,\n"
+        + "\n"
+        + "p-farid,Farid,fa,,,,,,04A1B2C3\n"  # Amal's badge: refused when assigning
+    )
+    with pytest.raises(AdminError) as caught:
+        run(engine, text)
+    assert "row 5, column program_start" in str(caught.value)
+    with pytest.raises(AdminError, match="row 8, column badge_uid"):
+        run(engine, text.replace("1 nov", "2026-11-01"))
+    assert "p-emre" not in names(engine)
+
+
 def test_import_badge_held_by_other_rolls_back(world: World, engine: Engine) -> None:
     text = HEADER + "p-emre,Emre,tr,,,,,,04AABBCC\np-grace,Grace,en,,,,,,04A1B2C3\n"
     with pytest.raises(AdminError, match="row 3, column badge_uid"):

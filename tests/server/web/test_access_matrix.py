@@ -54,6 +54,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/sites/{site_id}/kiosks"): SITE,
     ("POST", "/sites/{site_id}/kiosks"): ADMIN,
     ("POST", "/sites/{site_id}/kiosks/{kiosk_id}/revoke"): ADMIN,
+    ("POST", "/sites/{site_id}/kiosks/{kiosk_id}/rotate-token"): ADMIN,
     ("GET", "/sites"): ADMIN,
     ("POST", "/sites"): ADMIN,
     ("GET", "/admin/users"): ADMIN,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import openpyxl
@@ -18,7 +18,7 @@ from server.db import writing
 from server.feeds import tokens
 from server.history import load_history
 from server.schema import audit_log, feed_tokens, participants
-from tests.server.conftest import NOW, Staff, World, wire
+from tests.server.conftest import NOW, HeldClock, Staff, World, log_in, wire
 from tests.server.web.test_coach import (
     MON,
     WED,
@@ -207,6 +207,30 @@ def test_feed_ics_uids_are_stable_and_corrections_update_in_place(
     assert int(moved["SEQUENCE"]) > int(fixed["SEQUENCE"])
 
 
+def test_feed_ics_sequence_only_grows_when_an_excuse_comes_and_goes(
+    browser_client: TestClient, engine: Engine, week: Week, clock: HeldClock
+) -> None:
+    # RFC 5545: SEQUENCE never goes down, or a calendar keeps the stale "ziek".
+    token, uid = token_of(engine), "afwezig-p-dawit-20261118@prikklok"
+    dawit_day = "/sites/north/participants/p-dawit/days/2026-11-18"
+    csrf = log_in(browser_client, "marieke")
+    seen = [ics_events(browser_client, token, **LAST_WEEK)[uid]]
+    for step, (path, form) in enumerate(
+        [("/absence", {"reason": "sick"}), ("/absence/delete", {})]
+    ):
+        clock.now = NOW + timedelta(minutes=step + 1)
+        answer = browser_client.post(dawit_day + path, data={"csrf": csrf, **form},
+                                     follow_redirects=False)  # fmt: skip
+        assert answer.status_code == 303, answer.text
+        seen.append(ics_events(browser_client, token, **LAST_WEEK)[uid])
+    assert [str(e["SUMMARY"]) for e in seen] == [
+        "Dawit: Afwezig, niet afgemeld", "Dawit: Afwezig (ziek)", "Dawit: Afwezig, niet afgemeld"
+    ]  # fmt: skip
+    first, excused, removed = (int(e["SEQUENCE"]) for e in seen)
+    assert first == 0 and excused >= 1 and removed > excused
+    assert seen[2].decoded("LAST-MODIFIED") == clock.now  # when the excuse was taken away
+
+
 @pytest.mark.parametrize("name", ["attendance.json", "attendance.csv", "attendance.xlsx",
                                   "attendance.ics"])  # fmt: skip
 def test_feed_headers_keep_the_link_private(
@@ -274,7 +298,7 @@ def test_feed_shows_taps_pushed_by_a_door(
     agree(engine, "p-amal")
     monday = "2026-11-23"
     records = [
-        wire(1, wall_at=f"{monday}T07:30:00+00:00", workshop_day=monday),
+        wire(1, wall_at=f"{monday}T07:30:00+00:00", workshop_day=monday, monotonic=100.0),
         wire(2, kind="check_out", wall_at=f"{monday}T15:00:00+00:00", workshop_day=monday,
              monotonic=27100.0),
     ]  # fmt: skip

@@ -158,6 +158,23 @@ def test_kiosks_page_admin_revokes_a_kiosk(browser_client, staff_world, world) -
     assert browser_client.get("/api/v1/snapshot", headers=world.auth()).status_code == 401
 
 
+def test_kiosks_page_admin_gives_a_kiosk_a_new_token(browser_client, staff_world, world) -> None:
+    csrf = log_in(browser_client, "anna")
+    assert 'action="/sites/north/kiosks/north-1/rotate-token"' in kiosk_page(browser_client)
+    answer = browser_client.post(f"{PAGE}/north-1/rotate-token", data={"csrf": csrf})
+    assert answer.status_code == 200 and "enige keer" in answer.text
+    token = re.search(r'<p class="token" id="kiosk-token">([^<]+)</p>', answer.text)
+    assert token is not None and "nieuwe sleutel" in answer.text
+    assert browser_client.get("/api/v1/snapshot", headers=world.auth()).status_code == 401
+    assert (
+        browser_client.get("/api/v1/snapshot", headers=world.auth(token.group(1))).status_code
+        == 200
+    )
+    assert token.group(1) not in kiosk_page(browser_client)  # shown once
+    other = browser_client.post(f"{PAGE}/south-1/rotate-token", data={"csrf": csrf})
+    assert other.status_code == 404  # another site's kiosk, through this site's page
+
+
 def test_kiosks_page_revoke_checks_the_site(browser_client, staff_world, world) -> None:
     csrf = log_in(browser_client, "anna")
     answer = browser_client.post(f"{PAGE}/south-1/revoke", data={"csrf": csrf})
