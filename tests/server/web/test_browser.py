@@ -4,6 +4,7 @@ to artifacts/web/ (and the printed evacuation list as a PDF)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -123,6 +124,36 @@ def test_a_supervisors_morning(served: Served, page: Any) -> None:
         page.goto(f"{served.url}/sites/{SITE}/{path}")
         shot(page, name)
     assert page.problems == []
+
+
+def test_an_evacuation_list_that_cannot_refresh_says_since_when(served: Served, page: Any) -> None:
+    """The database away (503) or the network gone: the list on the screen is no longer the
+    truth, and a supervisor holding it in a fire drill must see that at once."""
+    from playwright.sync_api import expect
+
+    log_in(page, served, "marieke")
+    page.goto(f"{served.url}/sites/{SITE}/evacuation")
+    roll = page.locator("#roll-call")
+    notice = page.locator(".stale-notice")
+
+    def database_away(route: Any) -> None:
+        route.fulfill(status=503, headers={"Retry-After": "10"}, content_type="text/html",
+                      body="weg")  # fmt: skip
+
+    page.route("**/evacuation/live", database_away)
+    expect(notice).to_be_visible(timeout=WAIT)
+    expect(notice).to_have_attribute("role", "alert")
+    expect(notice).to_contain_text("Niet bijgewerkt")
+    # Since when, in the site's time like the rest of the page (this browser runs in UTC).
+    made = datetime.strptime(roll.locator(".made-at time").inner_text(), "%H:%M:%S")
+    said = {(made + timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1)}
+    assert any(f"van {at}." in notice.inner_text() for at in said), notice.inner_text()
+    expect(roll).to_have_class(re.compile(r"\bstale\b"))
+    expect(roll).not_to_contain_text("weg")  # the last list stays, greyed, not the error
+    shot(page, "09-evacuation-stale")
+    page.unroute("**/evacuation/live")
+    expect(notice).to_have_count(0, timeout=WAIT)
+    expect(roll).not_to_have_class(re.compile(r"\bstale\b"))
 
 
 def test_a_coach_looks_rather_than_reads(served: Served, page: Any) -> None:
