@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sync.journal_file import NotOurs, recognise
+
 DEFAULT_KEEP = 7
 _NAME = re.compile(r"^journal-(\d{8})-(\d{6})(?:-(\d+))?\.db$")
 
@@ -57,6 +59,9 @@ def backup_journal(
     except (OSError, sqlite3.Error) as error:
         partial.unlink(missing_ok=True)
         raise BackupError(f"{journal}: backup failed: {error}") from None
+    except NotOurs as error:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"{journal} is not a prikklok journal: {error}; not backed up") from None
     except BackupError:
         partial.unlink(missing_ok=True)
         raise
@@ -94,6 +99,11 @@ def _free_name(folder: Path, now: datetime) -> Path:
 def _copy(journal: Path, partial: Path) -> None:
     # Read-only, so a journal that vanished is an error instead of a new empty database.
     source = sqlite3.connect(f"{journal.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
+    try:
+        recognise(source)  # another program's database is not copied as if it were ours
+    except BaseException:
+        source.close()
+        raise
     partial.unlink(missing_ok=True)
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)

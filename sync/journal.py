@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from sync.ids import RecordIds
+from sync.journal_file import NotOurs, open_journal_file
 from sync.record import CLOSES_SESSION, OPENS_SESSION, Entry, Record
 from sync.roster import DoorData
-from sync.schema import journal_migrations
 
 if TYPE_CHECKING:  # pydantic is the sync agent's; a door alone need not load it
     from sync.protocol import RecordResult
@@ -75,37 +75,20 @@ class Journal:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # isolation_level=None: we say BEGIN/COMMIT ourselves, so nothing is left
-            # hanging in an implicit transaction that a crash would throw away.
-            conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=10.0
-            )
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            conn, self.kiosk_id = open_journal_file(self.path, kiosk_id)
+        except NotOurs as error:
+            raise JournalError(
+                f"{self.path} is not a prikklok journal: {error}; refusing to use it "
+                "(is [kiosk] data_dir right?)"
+            ) from None
+        except ValueError as error:
+            raise JournalError(f"{self.path} {error}") from None
         except (OSError, sqlite3.Error) as error:
             raise JournalError(f"{self.path}: cannot open the journal: {error}") from None
-        if mode.lower() != "wal":
-            conn.close()
-            raise JournalError(f"{self.path}: cannot use WAL mode (got {mode})")
-        conn.execute("PRAGMA synchronous=FULL")
         self._conn = conn
         self._lock = threading.RLock()
         self._ids = ids or RecordIds()
         self.db = Database(conn)
-        with self._lock:
-            journal_migrations.apply(self.db)
-            self.kiosk_id = self._claim(kiosk_id)
-
-    def _claim(self, kiosk_id: str) -> str:
-        # Sequence numbers are per kiosk: one journal must never serve two kiosk ids.
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'kiosk_id'").fetchone()
-        if row is None:
-            self._conn.execute("INSERT INTO meta (key, value) VALUES ('kiosk_id', ?)", (kiosk_id,))
-            return kiosk_id
-        if row[0] != kiosk_id:
-            raise JournalError(
-                f"{self.path} belongs to kiosk {row[0]!r}, but this kiosk is {kiosk_id!r}"
-            )
-        return str(row[0])
 
     # -- writing ---------------------------------------------------------------------
 
