@@ -268,6 +268,9 @@ class SyncAgent:
             return
         self._last_prune = at
         try:
+            # Taps made while the clock was wrong are judged on their honest time (the
+            # monotonic clock within this boot), never on a 1970 wall time.
+            self.journal.settle_times(moment)
             pruned = self.journal.prune(moment.wall - self.prune_after)
             expired = self.journal.expire(moment.wall - self.retention)
         except sqlite3.Error as error:
@@ -276,7 +279,7 @@ class SyncAgent:
         if pruned:
             self._log.info("pruned %d synced records older than %s", pruned, self.prune_after)
         if expired:
-            self._log.warning("%d records older than the retention period deleted", expired)
+            self._log.info("%d sent records older than the retention period deleted", expired)
 
     def _wait(self, seconds: float, stop: threading.Event, *, wake_early: bool) -> None:
         """Sleep up to seconds; a nudge or a new tap ends it early unless backing off."""

@@ -26,6 +26,7 @@ from sync.record import CLOSES_SESSION, OPENS_SESSION, Entry, Record
 from sync.roster import DoorData
 
 if TYPE_CHECKING:  # pydantic is the sync agent's; a door alone need not load it
+    from sync.clock import Instant
     from sync.protocol import RecordResult
 
 _SESSION_KINDS = tuple(sorted(OPENS_SESSION | CLOSES_SESSION))
@@ -38,6 +39,8 @@ _COLUMNS = (
 READER_HEALTH = ("ok", "degraded", "absent")
 # A record that is neither synced nor set aside waits for the server.
 _PENDING = "synced_at IS NULL AND rejected_at IS NULL"
+# A monotonic reading further back than this cannot be of the same boot (a clock reset).
+_MAX_UPTIME_SECONDS = 10 * 365 * 86400
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ class Journal:
                 conn.execute(
                     "INSERT INTO records (id, seq, kind, participant_id, supervisor_id, "
                     "badge_uid, wall_at, workshop_day, clock_synced, boot_id, monotonic, "
-                    "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "detail, honest_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         record_id,
                         seq,
@@ -122,6 +125,7 @@ class Journal:
                         entry.boot_id,
                         entry.monotonic,
                         detail,
+                        _utc_text(entry.wall_at) if entry.clock_synced else None,
                     ),
                 )
                 conn.execute("COMMIT")
@@ -327,31 +331,61 @@ class Journal:
                     requeued.append(seq)
         return requeued, gone
 
+    def settle_times(self, now: Instant) -> int:
+        """Give unsynchronised records an honest time, now that the clock is trusted.
+
+        Within the current boot the monotonic clock says exactly when a record was made;
+        a record of an earlier boot gets this moment, the first trusted one known to come
+        after it (so it is kept at most that much longer, never deleted too soon). The
+        number settled; nothing while the clock itself is not synchronised.
+        """
+        if not now.synchronised:
+            return 0
+        with self._lock, self.db.atomic():
+            rows = self._conn.execute(
+                "SELECT id, boot_id, monotonic FROM records WHERE honest_at IS NULL"
+            ).fetchall()
+            settled = []
+            for record_id, boot_id, monotonic in rows:
+                ago = now.monotonic - monotonic
+                same_boot = boot_id == now.boot_id and 0 <= ago < _MAX_UPTIME_SECONDS
+                at = now.wall - timedelta(seconds=ago) if same_boot else now.wall
+                settled.append((_utc_text(at), record_id))
+            self._conn.executemany("UPDATE records SET honest_at = ? WHERE id = ?", settled)
+        return len(settled)
+
     def prune(self, older_than: datetime) -> int:
         """Delete synced records older than the moment; the number deleted.
 
-        Never an unsynced or set-aside record. Both the tap's wall time and the sync time
-        must be old, so a tap made under a wrong (1970) clock is not dropped at once. Each
-        participant's last session record stays: the door needs it to know who is in.
+        Never an unsynced or set-aside record. Age is judged on the honest time
+        (settle_times), never on a wall time taken while the clock was not synchronised.
+        Each participant's last session record stays: the door needs it to know who is in.
         """
         cutoff = _utc_text(older_than)
         marks = ",".join("?" * len(_SESSION_KINDS))
         with self._lock, self.db.atomic():
             cursor = self._conn.execute(
                 f"""DELETE FROM records WHERE synced_at IS NOT NULL AND rejected_at IS NULL
-                    AND synced_at < ? AND wall_at < ? AND seq NOT IN (
+                    AND honest_at < ? AND seq NOT IN (
                         SELECT MAX(seq) FROM records WHERE kind IN ({marks})
                         GROUP BY participant_id)""",
-                (cutoff, cutoff, *_SESSION_KINDS),
+                (cutoff, *_SESSION_KINDS),
             )
         return cursor.rowcount
 
     def expire(self, older_than: datetime) -> int:
-        """Delete every record made before the moment, whatever its state: the retention
-        period (design promise 6) outranks keeping a tap. The number deleted."""
+        """Retention: delete records whose honest time is before the moment, once the
+        server has answered for them (synced, or set aside). The number deleted.
+
+        A record the server has not had stays, however old: a kiosk offline for longer
+        than the retention period still sends every tap. A record without an honest time
+        yet (made while the clock was not synchronised) is not judged at all.
+        """
         cutoff = _utc_text(older_than)
         with self._lock, self.db.atomic():
-            cursor = self._conn.execute("DELETE FROM records WHERE wall_at < ?", (cutoff,))
+            cursor = self._conn.execute(
+                f"DELETE FROM records WHERE honest_at < ? AND NOT ({_PENDING})", (cutoff,)
+            )
         return cursor.rowcount
 
     def forget_absent(self, known: set[str]) -> int:
