@@ -46,11 +46,15 @@ def sync_once(
     answer = client.heartbeat(_heartbeat(journal, now(), app_version))
     journal.note_contact(now().wall, clock_offset_seconds=answer.clock_offset_seconds)
     result.clock_offset_seconds = answer.clock_offset_seconds
+    resend = False
     if answer.missing_seqs:
         requeued, result.gaps = journal.requeue(answer.missing_seqs)
         result.requeued = len(requeued)
-        if requeued:
-            push_pending(journal, client, now, batch_size, max_batches, result)
+        resend = bool(requeued)
+    # After missing_seqs, which speak of the numbers the heartbeat reported.
+    result.renumbered = journal.confirm_numbers(answer.highest_seq)
+    if resend or (result.renumbered and result.renumbered.records):
+        push_pending(journal, client, now, batch_size, max_batches, result)
     _site_presence(journal, client, now, result)
     return result
 
@@ -251,6 +255,13 @@ class SyncAgent:
             )  # fmt: skip
         if result.rejected:
             self._log.warning("%d records set aside: they wait for a supervisor", result.rejected)
+        if result.renumbered:
+            moved = result.renumbered
+            self._log.warning(
+                "the server holds later sequence numbers than this journal (restored from a "
+                "backup?): counter moved from %d to %d, %d records renumbered past them",
+                moved.last_before, moved.last_after, moved.records,
+            )  # fmt: skip
         if result.gaps:
             self._limiter.log(self._log, logging.WARNING, "gaps",
                               f"the server lacks {len(result.gaps)} records this journal no "

@@ -39,6 +39,7 @@ _COLUMNS = (
 READER_HEALTH = ("ok", "degraded", "absent")
 # A record that is neither synced nor set aside waits for the server.
 _PENDING = "synced_at IS NULL AND rejected_at IS NULL"
+_MAX_SEQ = 2**63 - 1
 # A monotonic reading further back than this cannot be of the same boot (a clock reset).
 _MAX_UPTIME_SECONDS = 10 * 365 * 86400
 
@@ -65,6 +66,15 @@ class SetAside:
     @property
     def reason(self) -> str:
         return self.record.last_error or ""
+
+
+@dataclass(frozen=True)
+class Renumbered:
+    """The journal's counter moved past the server's numbers (after a restore)."""
+
+    last_before: int
+    last_after: int
+    records: int  # records made since the restore that got new numbers
 
 
 class JournalError(RuntimeError):
@@ -242,14 +252,17 @@ class Journal:
 
         A retry time further ahead than max_delay can only mean the wall clock went back
         (a Pi before and after NTP): such a record is due, rather than stuck for days.
-        after_seq skips a batch still in flight.
+        after_seq skips a batch still in flight. In a journal restored from a backup the
+        records numbered after the backup wait until confirm_numbers has renumbered them.
         """
+        up_to = self.unconfirmed_after()
         return self._select(
-            f"WHERE {_PENDING} AND seq > ? AND (next_attempt_at IS NULL OR next_attempt_at <= ? "
-            "OR next_attempt_at > ?)",
-            (after_seq, _utc_text(now), _utc_text(now + max_delay)),
+            f"WHERE {_PENDING} AND seq > ? AND seq <= ? AND (next_attempt_at IS NULL "
+            "OR next_attempt_at <= ? OR next_attempt_at > ?)",
+            (after_seq, _MAX_SEQ if up_to is None else up_to, _utc_text(now),
+             _utc_text(now + max_delay)),
             f"ORDER BY seq LIMIT {int(limit)}",
-        )
+        )  # fmt: skip
 
     def mark_results(self, results: Iterable[RecordResult], *, now: datetime) -> dict[str, int]:
         """Apply the server's answer to a push, in one transaction; counts by status."""
@@ -410,6 +423,53 @@ class Journal:
                 gone,
             )
         return cursor.rowcount
+
+    # -- numbers after a restore -------------------------------------------------------------
+
+    def unconfirmed_after(self) -> int | None:
+        """In a journal restored from a backup: the backup's last sequence number. The
+        original journal may have sent later numbers to the server, so records numbered
+        after it are not sent until the server has said how far it got."""
+        text = self._meta("unconfirmed_after_seq")
+        return int(text) if text is not None else None
+
+    def confirm_numbers(self, highest: int | None) -> Renumbered | None:
+        """Take the server's highest sequence number for this kiosk (None: a server too old
+        to say) and make sure no number it holds is used again; what moved, if anything.
+
+        Records made since a restore are renumbered past it, in their order; a journal
+        behind the server without the mark (a backup of an earlier version) moves its
+        counter past before the next tap. One IMMEDIATE transaction: the door's next tap
+        waits for it, and takes its number after the moved ones.
+        """
+        if self.unconfirmed_after() is None and (highest is None or highest <= self.last_seq()):
+            return None  # the usual round: nothing to write (the door watches for writes)
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                mark = self.unconfirmed_after()
+                last = int(conn.execute("SELECT last FROM sequence").fetchone()[0])
+                moved = None
+                if highest is not None and mark is not None and highest > mark:
+                    shift = highest - mark
+                    # Through negative numbers: seq is UNIQUE, checked row by row.
+                    cursor = conn.execute(
+                        "UPDATE records SET seq = -(seq + ?) WHERE seq > ?", (shift, mark)
+                    )
+                    conn.execute("UPDATE records SET seq = -seq WHERE seq < 0")
+                    conn.execute("UPDATE sequence SET last = ?", (last + shift,))
+                    moved = Renumbered(last, last + shift, cursor.rowcount)
+                elif highest is not None and mark is None and highest > last:
+                    conn.execute("UPDATE sequence SET last = ?", (highest,))
+                    moved = Renumbered(last, highest, 0)
+                conn.execute("DELETE FROM meta WHERE key = 'unconfirmed_after_seq'")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return moved
 
     def sync_status(self) -> SyncStatus:
         """Queue depth, oldest waiting record, last tap, last seq and reader health."""

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, status
 
 from server.api.problems import AUTH_RESPONSES, outside_utc, unstorable
 from server.db import WRITE
 from server.deps import ClockDep, ConnDep, KioskDep
 from server.heartbeats import record_heartbeat
 from server.schema import MAX_COUNT
-from sync.protocol import API_PREFIX, Heartbeat, HeartbeatResponse
+from sync.protocol import API_PREFIX, HIGHEST_SEQ, UNDERSTANDS_HEADER, Heartbeat, HeartbeatResponse
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
 
@@ -17,10 +19,19 @@ router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
 @router.post(
     "/heartbeat",
     response_model=HeartbeatResponse,
+    # An optional field left out is never sent as null: a kiosk of an earlier version
+    # refuses answer fields it does not know.
+    response_model_exclude_none=True,
     responses=AUTH_RESPONSES,
     summary="Report kiosk state",
 )
-def heartbeat(beat: Heartbeat, kiosk: KioskDep, conn: ConnDep, now: ClockDep) -> HeartbeatResponse:
+def heartbeat(
+    beat: Heartbeat,
+    kiosk: KioskDep,
+    conn: ConnDep,
+    now: ClockDep,
+    understands: Annotated[str, Header(alias=UNDERSTANDS_HEADER)] = "",
+) -> HeartbeatResponse:
     """Keep the latest heartbeat, correct the boot's clock, list missing sequence numbers."""
     problem = unstorable(beat.model_dump(mode="json"))
     if max(beat.last_seq, beat.queue_depth) > MAX_COUNT:
@@ -31,4 +42,5 @@ def heartbeat(beat: Heartbeat, kiosk: KioskDep, conn: ConnDep, now: ClockDep) ->
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
     conn.execution_options(**WRITE)
     with conn.begin():
-        return record_heartbeat(conn, kiosk, beat, now())
+        asked = HIGHEST_SEQ in (part.strip() for part in understands.split(","))
+        return record_heartbeat(conn, kiosk, beat, now(), tell_highest_seq=asked)
