@@ -46,14 +46,15 @@ def sync_once(
     answer = client.heartbeat(_heartbeat(journal, now(), app_version))
     journal.note_contact(now().wall, clock_offset_seconds=answer.clock_offset_seconds)
     result.clock_offset_seconds = answer.clock_offset_seconds
-    resend = False
+    # Records held back since a restore go in this round, renumbered or not.
+    resend = journal.unconfirmed_after() is not None
     if answer.missing_seqs:
         requeued, result.gaps = journal.requeue(answer.missing_seqs)
         result.requeued = len(requeued)
-        resend = bool(requeued)
+        resend = resend or bool(requeued)
     # After missing_seqs, which speak of the numbers the heartbeat reported.
     result.renumbered = journal.confirm_numbers(answer.highest_seq)
-    if resend or (result.renumbered and result.renumbered.records):
+    if resend:
         push_pending(journal, client, now, batch_size, max_batches, result)
     _site_presence(journal, client, now, result)
     return result
