@@ -188,6 +188,7 @@ class SyncAgent:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._last_prune: float | None = None
+        self._round_seq: int | None = None  # the journal's last seq when a round began
         self._flush = False
         self.rounds = 0
 
@@ -222,6 +223,9 @@ class SyncAgent:
     def step(self) -> float:
         """One round with its logging and pruning; the seconds to wait before the next."""
         self.rounds += 1
+        # A tap that lands while the round is under way (after its push) must still wake
+        # the wait that follows, so the wait compares with the number from before the round.
+        self._round_seq = self.journal.last_seq()
         self._prune_if_due()
         try:
             result = sync_once(
@@ -296,7 +300,7 @@ class SyncAgent:
     def _wait(self, seconds: float, stop: threading.Event, *, wake_early: bool) -> None:
         """Sleep up to seconds; a nudge or a new tap ends it early unless backing off."""
         deadline = self._monotonic() + seconds
-        seen = self.journal.last_seq()
+        seen = self._round_seq if self._round_seq is not None else self.journal.last_seq()
         while not (stop.is_set() or self._stop.is_set()):
             left = deadline - self._monotonic()
             if left <= 0:
