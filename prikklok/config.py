@@ -224,8 +224,8 @@ KEYS: tuple[Key, ...] = (
         "sync",
         "retention_days",
         365.0,
-        "Records older than this leave the kiosk whatever their state; keep it equal to the "
-        "server's retention period.",
+        "Sent or set-aside records older than this leave the kiosk (unsent ones never); "
+        "keep it equal to the server's retention period.",
         minimum=1,
         maximum=3650,  # ten years
     ),

@@ -28,6 +28,7 @@ class JournalReport:
     set_aside: list[SetAside]
     last_contact: tuple[datetime, float] | None
     reader_health: str
+    unconfirmed_after: int | None = None  # restored from a backup, server not yet heard
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +42,7 @@ class JournalReport:
             "door_data": self.door_data,
             "integrity": self.integrity,
             "reader_health": self.reader_health,
+            "unconfirmed_after_seq": self.unconfirmed_after,
             "last_contact_at": _iso(self.last_contact[0]) if self.last_contact else None,
             "clock_offset_seconds": self.last_contact[1] if self.last_contact else None,
             "set_aside": [
@@ -88,6 +90,11 @@ class JournalReport:
         else:
             lines.append("Server: no contact yet")
         lines.append(f"Reader: {self.reader_health}")
+        if self.unconfirmed_after is not None:
+            lines.append(
+                f"Restored from a backup: records after #{self.unconfirmed_after} wait for "
+                "the server (renumbered past its numbers at the first contact)"
+            )
         if self.set_aside:
             lines.append(f"Set aside for a supervisor: {len(self.set_aside)}")
             lines += [f"  #{a.record.seq} {a.record.kind}: {a.reason}" for a in self.set_aside]
@@ -126,6 +133,7 @@ def journal_report(path: Path, kiosk_id: str, last_n: int, *, now: datetime) -> 
             set_aside=journal.set_aside_records(limit=20),
             last_contact=journal.last_contact(),
             reader_health=status.reader_health,
+            unconfirmed_after=journal.unconfirmed_after(),
         )
 
 

@@ -16,9 +16,15 @@ MISSING_CAP = 1000  # the kiosk re-pushes these; a longer list would only be tru
 
 
 def record_heartbeat(
-    conn: Connection, kiosk: Kiosk, beat: Heartbeat, received_at: datetime
+    conn: Connection,
+    kiosk: Kiosk,
+    beat: Heartbeat,
+    received_at: datetime,
+    *,
+    tell_highest_seq: bool = False,
 ) -> HeartbeatResponse:
-    """Store the heartbeat, correct the boot's clock, and answer with what is missing."""
+    """Store the heartbeat, correct the boot's clock, and answer with what is missing
+    (and, to a kiosk that understands it, the highest sequence number held for it)."""
     offset = (received_at - beat.wall_at).total_seconds()
     upsert(
         conn,
@@ -44,11 +50,28 @@ def record_heartbeat(
         },
     )
     note_heartbeat(conn, kiosk.id, beat.boot_id, beat.monotonic, received_at)
-    return HeartbeatResponse(
+    answer = HeartbeatResponse(
         server_time=received_at,
         clock_offset_seconds=offset,
         missing_seqs=missing_seqs(conn, kiosk.id, beat.last_seq),
     )
+    if tell_highest_seq:
+        answer = answer.model_copy(update={"highest_seq": highest_seq(conn, kiosk.id)})
+    return answer
+
+
+def highest_seq(conn: Connection, kiosk_id: str) -> int:
+    """The highest sequence number held for the kiosk, stored or refused; 0 if none.
+
+    A journal restored from a backup is behind it: it renumbers its new records past it
+    instead of reusing numbers the server has seen (which it would have to refuse).
+    """
+    stored = select(func.max(events.c.seq)).where(events.c.kiosk_id == kiosk_id)
+    refused = select(func.max(rejected_records.c.seq)).where(
+        rejected_records.c.kiosk_id == kiosk_id
+    )
+    highest = [conn.execute(query).scalar_one() for query in (stored, refused)]
+    return max((int(seq) for seq in highest if seq is not None), default=0)
 
 
 def missing_seqs(

@@ -57,11 +57,16 @@ def sync_once(
     answer = client.heartbeat(_heartbeat(journal, now(), app_version))
     journal.note_contact(now().wall, clock_offset_seconds=answer.clock_offset_seconds)
     result.clock_offset_seconds = answer.clock_offset_seconds
+    # Records held back since a restore go in this round, renumbered or not.
+    resend = journal.unconfirmed_after() is not None
     if answer.missing_seqs:
         requeued, result.gaps = journal.requeue(answer.missing_seqs)
         result.requeued = len(requeued)
-        if requeued:
-            push_pending(journal, client, now, batch_size, max_batches, result)
+        resend = resend or bool(requeued)
+    # After missing_seqs, which speak of the numbers the heartbeat reported.
+    result.renumbered = journal.confirm_numbers(answer.highest_seq)
+    if resend:
+        push_pending(journal, client, now, batch_size, max_batches, result)
     _site_presence(journal, client, now, result)
     return result
 
@@ -234,6 +239,7 @@ class SyncAgent:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._last_prune: float | None = None
+        self._round_seq: int | None = None  # the journal's last seq when a round began
         self._flush = False
         self.rounds = 0
 
@@ -252,16 +258,13 @@ class SyncAgent:
         stop = stop or self._stop
         self._log.info("sync agent started: %s every %g s", self.client.host, self.interval)
         while not (stop.is_set() or self._stop.is_set()):
-            # Taken before the round, not after it: a tap the kiosk commits while the
-            # round runs must end the wait that follows, or it waits a whole interval.
-            seen = self.journal.last_seq()
             try:
                 delay = self.step()
             except Exception as error:  # a bug must not end the thread silently
                 self._limiter.log(self._log, logging.ERROR, f"bug:{error!r}",
                                   f"sync round crashed: {error!r}")  # fmt: skip
                 delay = self.backoff.failed()
-            self._wait(delay, stop, wake_early=self.backoff.failures == 0, seen=seen)
+            self._wait(delay, stop, wake_early=self.backoff.failures == 0)
         if self._flush and self.backoff.failures == 0:
             # The last taps before a stop should not wait for the next start; skipped
             # while the server is away, so stopping never hangs on the network.
@@ -271,6 +274,9 @@ class SyncAgent:
     def step(self) -> float:
         """One round with its logging and pruning; the seconds to wait before the next."""
         self.rounds += 1
+        # A tap that lands while the round is under way (after its push) must still wake
+        # the wait that follows, so the wait compares with the number from before the round.
+        self._round_seq = self.journal.last_seq()
         self._prune_if_due()
         try:
             result = sync_once(
@@ -305,6 +311,13 @@ class SyncAgent:
             )  # fmt: skip
         if result.rejected:
             self._log.warning("%d records set aside: they wait for a supervisor", result.rejected)
+        if result.renumbered:
+            moved = result.renumbered
+            self._log.warning(
+                "the server holds later sequence numbers than this journal (restored from a "
+                "backup?): counter moved from %d to %d, %d records renumbered past them",
+                moved.last_before, moved.last_after, moved.records,
+            )  # fmt: skip
         if result.gaps:
             self._limiter.log(self._log, logging.WARNING, "gaps",
                               f"the server lacks {len(result.gaps)} records this journal no "
@@ -322,6 +335,9 @@ class SyncAgent:
             return
         self._last_prune = at
         try:
+            # Taps made while the clock was wrong are judged on their honest time (the
+            # monotonic clock within this boot), never on a 1970 wall time.
+            self.journal.settle_times(moment)
             pruned = self.journal.prune(moment.wall - self.prune_after)
             expired = self.journal.expire(moment.wall - self.retention)
         except sqlite3.Error as error:
@@ -330,16 +346,13 @@ class SyncAgent:
         if pruned:
             self._log.info("pruned %d synced records older than %s", pruned, self.prune_after)
         if expired:
-            self._log.warning("%d records older than the retention period deleted", expired)
+            self._log.info("%d sent records older than the retention period deleted", expired)
 
-    def _wait(
-        self, seconds: float, stop: threading.Event, *, wake_early: bool, seen: int | None = None
-    ) -> None:
-        """Sleep up to seconds; a nudge or a tap after sequence `seen` ends it early unless
+    def _wait(self, seconds: float, stop: threading.Event, *, wake_early: bool) -> None:
+        """Sleep up to seconds; a nudge or a tap since the round began ends it early unless
         backing off."""
         deadline = self._monotonic() + seconds
-        if seen is None:
-            seen = self.journal.last_seq()
+        seen = self._round_seq if self._round_seq is not None else self.journal.last_seq()
         while not (stop.is_set() or self._stop.is_set()):
             left = deadline - self._monotonic()
             if left <= 0:

@@ -5,6 +5,11 @@ what still sits in journal.db-wal: the copy then looks fine and is not. SQLite's
 reads one consistent snapshot through the WAL, while the door goes on writing (in WAL mode
 a reader never blocks the writer). Each copy is checked with PRAGMA integrity_check before it
 gets its final name, and only the newest few are kept.
+
+A copy is marked with the last sequence number it holds (meta unconfirmed_after_seq): the
+journal it was taken from may go on and send later records to the server, so a journal
+restored from it treats its next numbers as unconfirmed until the server has said how far
+it got (Journal.confirm_numbers).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from sync.journal_file import NotOurs, recognise
 
 DEFAULT_KEEP = 7
 _NAME = re.compile(r"^journal-(\d{8})-(\d{6})(?:-(\d+))?\.db$")
@@ -57,6 +64,9 @@ def backup_journal(
     except (OSError, sqlite3.Error) as error:
         partial.unlink(missing_ok=True)
         raise BackupError(f"{journal}: backup failed: {error}") from None
+    except NotOurs as error:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"{journal} is not a prikklok journal: {error}; not backed up") from None
     except BackupError:
         partial.unlink(missing_ok=True)
         raise
@@ -94,6 +104,11 @@ def _free_name(folder: Path, now: datetime) -> Path:
 def _copy(journal: Path, partial: Path) -> None:
     # Read-only, so a journal that vanished is an error instead of a new empty database.
     source = sqlite3.connect(f"{journal.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
+    try:
+        recognise(source)  # another program's database is not copied as if it were ours
+    except BaseException:
+        source.close()
+        raise
     partial.unlink(missing_ok=True)
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
@@ -105,11 +120,24 @@ def _copy(journal: Path, partial: Path) -> None:
         # The copy inherits WAL mode from the journal's header; a backup should be one
         # self-contained file, without -wal and -shm beside it.
         copy.execute("PRAGMA journal_mode=DELETE")
+        _mark_unconfirmed(copy)
     finally:
         copy.close()
         source.close()
     with open(partial, "rb+") as written:
         os.fsync(written.fileno())
+
+
+def _mark_unconfirmed(copy: sqlite3.Connection) -> None:
+    # A copy of a journal that was itself restored and not yet confirmed keeps the lower
+    # mark: the numbers after it are still unconfirmed.
+    last = int(copy.execute("SELECT last FROM sequence").fetchone()[0])
+    row = copy.execute("SELECT value FROM meta WHERE key = 'unconfirmed_after_seq'").fetchone()
+    mark = min(last, int(row[0])) if row else last
+    copy.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('unconfirmed_after_seq', ?)",
+        (str(mark),),
+    )
 
 
 def _check(partial: Path) -> tuple[int, int]:

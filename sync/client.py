@@ -20,6 +20,8 @@ from pydantic import BaseModel, ValidationError
 
 from sync.protocol import (
     API_PREFIX,
+    HIGHEST_SEQ,
+    UNDERSTANDS_HEADER,
     Heartbeat,
     HeartbeatResponse,
     Problem,
@@ -127,7 +129,12 @@ class ServerClient:
         return Pulled(self._parse(response, Snapshot), response.headers.get("ETag"))
 
     def heartbeat(self, beat: Heartbeat) -> HeartbeatResponse:
-        response = self._request("POST", "/heartbeat", data=beat.model_dump_json())
+        response = self._request(
+            "POST",
+            "/heartbeat",
+            data=beat.model_dump_json(),
+            headers={UNDERSTANDS_HEADER: HIGHEST_SEQ},
+        )
         return self._parse(response, HeartbeatResponse)
 
     def presence(self) -> SitePresence:

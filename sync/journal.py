@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from sync.ids import RecordIds
+from sync.journal_file import NotOurs, open_journal_file
 from sync.record import CLOSES_SESSION, OPENS_SESSION, Entry, Record
 from sync.roster import DoorData
-from sync.schema import journal_migrations
 
 if TYPE_CHECKING:  # pydantic is the sync agent's; a door alone need not load it
+    from sync.clock import Instant
     from sync.protocol import RecordResult
 
 _SESSION_KINDS = tuple(sorted(OPENS_SESSION | CLOSES_SESSION))
@@ -38,6 +39,9 @@ _COLUMNS = (
 READER_HEALTH = ("ok", "degraded", "absent")
 # A record that is neither synced nor set aside waits for the server.
 _PENDING = "synced_at IS NULL AND rejected_at IS NULL"
+_MAX_SEQ = 2**63 - 1
+# A monotonic reading further back than this cannot be of the same boot (a clock reset).
+_MAX_UPTIME_SECONDS = 10 * 365 * 86400
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,15 @@ class SetAside:
         return self.record.last_error or ""
 
 
+@dataclass(frozen=True)
+class Renumbered:
+    """The journal's counter moved past the server's numbers (after a restore)."""
+
+    last_before: int
+    last_after: int
+    records: int  # records made since the restore that got new numbers
+
+
 class JournalError(RuntimeError):
     """The journal cannot be used as asked (wrong kiosk, not WAL, corrupt)."""
 
@@ -75,37 +88,20 @@ class Journal:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # isolation_level=None: we say BEGIN/COMMIT ourselves, so nothing is left
-            # hanging in an implicit transaction that a crash would throw away.
-            conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=10.0
-            )
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            conn, self.kiosk_id = open_journal_file(self.path, kiosk_id)
+        except NotOurs as error:
+            raise JournalError(
+                f"{self.path} is not a prikklok journal: {error}; refusing to use it "
+                "(is [kiosk] data_dir right?)"
+            ) from None
+        except ValueError as error:
+            raise JournalError(f"{self.path} {error}") from None
         except (OSError, sqlite3.Error) as error:
             raise JournalError(f"{self.path}: cannot open the journal: {error}") from None
-        if mode.lower() != "wal":
-            conn.close()
-            raise JournalError(f"{self.path}: cannot use WAL mode (got {mode})")
-        conn.execute("PRAGMA synchronous=FULL")
         self._conn = conn
         self._lock = threading.RLock()
         self._ids = ids or RecordIds()
         self.db = Database(conn)
-        with self._lock:
-            journal_migrations.apply(self.db)
-            self.kiosk_id = self._claim(kiosk_id)
-
-    def _claim(self, kiosk_id: str) -> str:
-        # Sequence numbers are per kiosk: one journal must never serve two kiosk ids.
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'kiosk_id'").fetchone()
-        if row is None:
-            self._conn.execute("INSERT INTO meta (key, value) VALUES ('kiosk_id', ?)", (kiosk_id,))
-            return kiosk_id
-        if row[0] != kiosk_id:
-            raise JournalError(
-                f"{self.path} belongs to kiosk {row[0]!r}, but this kiosk is {kiosk_id!r}"
-            )
-        return str(row[0])
 
     # -- writing ---------------------------------------------------------------------
 
@@ -125,7 +121,7 @@ class Journal:
                 conn.execute(
                     "INSERT INTO records (id, seq, kind, participant_id, supervisor_id, "
                     "badge_uid, wall_at, workshop_day, clock_synced, boot_id, monotonic, "
-                    "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "detail, honest_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         record_id,
                         seq,
@@ -139,6 +135,7 @@ class Journal:
                         entry.boot_id,
                         entry.monotonic,
                         detail,
+                        _utc_text(entry.wall_at) if entry.clock_synced else None,
                     ),
                 )
                 conn.execute("COMMIT")
@@ -255,14 +252,17 @@ class Journal:
 
         A retry time further ahead than max_delay can only mean the wall clock went back
         (a Pi before and after NTP): such a record is due, rather than stuck for days.
-        after_seq skips a batch still in flight.
+        after_seq skips a batch still in flight. In a journal restored from a backup the
+        records numbered after the backup wait until confirm_numbers has renumbered them.
         """
+        up_to = self.unconfirmed_after()
         return self._select(
-            f"WHERE {_PENDING} AND seq > ? AND (next_attempt_at IS NULL OR next_attempt_at <= ? "
-            "OR next_attempt_at > ?)",
-            (after_seq, _utc_text(now), _utc_text(now + max_delay)),
+            f"WHERE {_PENDING} AND seq > ? AND seq <= ? AND (next_attempt_at IS NULL "
+            "OR next_attempt_at <= ? OR next_attempt_at > ?)",
+            (after_seq, _MAX_SEQ if up_to is None else up_to, _utc_text(now),
+             _utc_text(now + max_delay)),
             f"ORDER BY seq LIMIT {int(limit)}",
-        )
+        )  # fmt: skip
 
     def mark_results(self, results: Iterable[RecordResult], *, now: datetime) -> dict[str, int]:
         """Apply the server's answer to a push, in one transaction; counts by status."""
@@ -344,31 +344,61 @@ class Journal:
                     requeued.append(seq)
         return requeued, gone
 
+    def settle_times(self, now: Instant) -> int:
+        """Give unsynchronised records an honest time, now that the clock is trusted.
+
+        Within the current boot the monotonic clock says exactly when a record was made;
+        a record of an earlier boot gets this moment, the first trusted one known to come
+        after it (so it is kept at most that much longer, never deleted too soon). The
+        number settled; nothing while the clock itself is not synchronised.
+        """
+        if not now.synchronised:
+            return 0
+        with self._lock, self.db.atomic():
+            rows = self._conn.execute(
+                "SELECT id, boot_id, monotonic FROM records WHERE honest_at IS NULL"
+            ).fetchall()
+            settled = []
+            for record_id, boot_id, monotonic in rows:
+                ago = now.monotonic - monotonic
+                same_boot = boot_id == now.boot_id and 0 <= ago < _MAX_UPTIME_SECONDS
+                at = now.wall - timedelta(seconds=ago) if same_boot else now.wall
+                settled.append((_utc_text(at), record_id))
+            self._conn.executemany("UPDATE records SET honest_at = ? WHERE id = ?", settled)
+        return len(settled)
+
     def prune(self, older_than: datetime) -> int:
         """Delete synced records older than the moment; the number deleted.
 
-        Never an unsynced or set-aside record. Both the tap's wall time and the sync time
-        must be old, so a tap made under a wrong (1970) clock is not dropped at once. Each
-        participant's last session record stays: the door needs it to know who is in.
+        Never an unsynced or set-aside record. Age is judged on the honest time
+        (settle_times), never on a wall time taken while the clock was not synchronised.
+        Each participant's last session record stays: the door needs it to know who is in.
         """
         cutoff = _utc_text(older_than)
         marks = ",".join("?" * len(_SESSION_KINDS))
         with self._lock, self.db.atomic():
             cursor = self._conn.execute(
                 f"""DELETE FROM records WHERE synced_at IS NOT NULL AND rejected_at IS NULL
-                    AND synced_at < ? AND wall_at < ? AND seq NOT IN (
+                    AND honest_at < ? AND seq NOT IN (
                         SELECT MAX(seq) FROM records WHERE kind IN ({marks})
                         GROUP BY participant_id)""",
-                (cutoff, cutoff, *_SESSION_KINDS),
+                (cutoff, *_SESSION_KINDS),
             )
         return cursor.rowcount
 
     def expire(self, older_than: datetime) -> int:
-        """Delete every record made before the moment, whatever its state: the retention
-        period (design promise 6) outranks keeping a tap. The number deleted."""
+        """Retention: delete records whose honest time is before the moment, once the
+        server has answered for them (synced, or set aside). The number deleted.
+
+        A record the server has not had stays, however old: a kiosk offline for longer
+        than the retention period still sends every tap. A record without an honest time
+        yet (made while the clock was not synchronised) is not judged at all.
+        """
         cutoff = _utc_text(older_than)
         with self._lock, self.db.atomic():
-            cursor = self._conn.execute("DELETE FROM records WHERE wall_at < ?", (cutoff,))
+            cursor = self._conn.execute(
+                f"DELETE FROM records WHERE honest_at < ? AND NOT ({_PENDING})", (cutoff,)
+            )
         return cursor.rowcount
 
     def forget_absent(self, known: set[str]) -> int:
@@ -393,6 +423,53 @@ class Journal:
                 gone,
             )
         return cursor.rowcount
+
+    # -- numbers after a restore -------------------------------------------------------------
+
+    def unconfirmed_after(self) -> int | None:
+        """In a journal restored from a backup: the backup's last sequence number. The
+        original journal may have sent later numbers to the server, so records numbered
+        after it are not sent until the server has said how far it got."""
+        text = self._meta("unconfirmed_after_seq")
+        return int(text) if text is not None else None
+
+    def confirm_numbers(self, highest: int | None) -> Renumbered | None:
+        """Take the server's highest sequence number for this kiosk (None: a server too old
+        to say) and make sure no number it holds is used again; what moved, if anything.
+
+        Records made since a restore are renumbered past it, in their order; a journal
+        behind the server without the mark (a backup of an earlier version) moves its
+        counter past before the next tap. One IMMEDIATE transaction: the door's next tap
+        waits for it, and takes its number after the moved ones.
+        """
+        if self.unconfirmed_after() is None and (highest is None or highest <= self.last_seq()):
+            return None  # the usual round: nothing to write (the door watches for writes)
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                mark = self.unconfirmed_after()
+                last = int(conn.execute("SELECT last FROM sequence").fetchone()[0])
+                moved = None
+                if highest is not None and mark is not None and highest > mark:
+                    shift = highest - mark
+                    # Through negative numbers: seq is UNIQUE, checked row by row.
+                    cursor = conn.execute(
+                        "UPDATE records SET seq = -(seq + ?) WHERE seq > ?", (shift, mark)
+                    )
+                    conn.execute("UPDATE records SET seq = -seq WHERE seq < 0")
+                    conn.execute("UPDATE sequence SET last = ?", (last + shift,))
+                    moved = Renumbered(last, last + shift, cursor.rowcount)
+                elif highest is not None and mark is None and highest > last:
+                    conn.execute("UPDATE sequence SET last = ?", (highest,))
+                    moved = Renumbered(last, highest, 0)
+                conn.execute("DELETE FROM meta WHERE key = 'unconfirmed_after_seq'")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        return moved
 
     def sync_status(self) -> SyncStatus:
         """Queue depth, oldest waiting record, last tap, last seq and reader health."""

@@ -113,10 +113,21 @@ class Heartbeat(Strict):
     journal_trouble: JournalTrouble | None = None
 
 
+# A kiosk names the optional answer fields it understands in this request header. A kiosk
+# of an earlier version refuses fields it does not know (extra="forbid"), so the server
+# sends such a field only to a kiosk that asked for it.
+UNDERSTANDS_HEADER = "Prikklok-Understands"
+HIGHEST_SEQ = "highest_seq"
+
+
 class HeartbeatResponse(Strict):
     server_time: AwareDatetime
     clock_offset_seconds: float  # server time − kiosk wall time, at the heartbeat
     missing_seqs: list[int]  # sequence numbers below last_seq the server never received
+    # The highest sequence number the server holds for this kiosk (stored or refused), 0 if
+    # none; only when asked for (UNDERSTANDS_HEADER). A journal restored from a backup
+    # moves its numbers past it. None: an older server, which cannot say.
+    highest_seq: Annotated[int, Field(ge=0)] | None = None
 
 
 class SiteSettings(Strict):

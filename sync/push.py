@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from sync.client import BatchRefused, ServerClient, SyncError
 from sync.clock import Instant
-from sync.journal import Journal
+from sync.journal import Journal, Renumbered
 from sync.protocol import MAX_BATCH, PushRequest, RecordResult, WireRecord
 
 UNANSWERED_RETRY = timedelta(minutes=1)  # a record the server left out of its answer
@@ -32,6 +32,7 @@ class SyncResult:
     forgotten: int = 0  # records of participants the new snapshot no longer has
     clock_offset_seconds: float | None = None
     more: bool = False  # the round stopped at its batch limit; go again at once
+    renumbered: Renumbered | None = None  # numbers moved past the server's (after a restore)
     problems: list[str] = field(default_factory=list)
 
 

@@ -71,3 +71,14 @@ def m003_sync_state(db: Database) -> None:
         "CREATE INDEX records_pending ON records (seq) "
         "WHERE synced_at IS NULL AND rejected_at IS NULL"
     )
+
+
+@journal_migrations()
+def m004_honest_time(db: Database) -> None:
+    # A record's time on a trusted clock, which retention and pruning judge it by: its wall
+    # time when the clock was synchronised, otherwise filled in later by the sync agent
+    # (through the monotonic clock within the boot, or the first trusted moment after).
+    # NULL until known: such a record is never deleted for its age.
+    db.execute("ALTER TABLE records ADD COLUMN honest_at TEXT")
+    db.execute("UPDATE records SET honest_at = wall_at WHERE clock_synced = 1")
+    db.execute("CREATE INDEX records_unsettled ON records (seq) WHERE honest_at IS NULL")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, status
 from pydantic import ValidationError
 
 from server.api.body import LimitedBody, json_body
@@ -11,7 +13,7 @@ from server.db import WRITE
 from server.deps import ClockDep, ConnDep, KioskDep
 from server.heartbeats import record_heartbeat
 from server.schema import MAX_COUNT
-from sync.protocol import API_PREFIX, Heartbeat, HeartbeatResponse
+from sync.protocol import API_PREFIX, HIGHEST_SEQ, UNDERSTANDS_HEADER, Heartbeat, HeartbeatResponse
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
 
@@ -20,11 +22,18 @@ router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
     "/heartbeat",
     response_model=HeartbeatResponse,
     openapi_extra=json_body("Heartbeat"),  # read by hand: the push's size limit first
+    # An optional field left out is never sent as null: a kiosk of an earlier version
+    # refuses answer fields it does not know.
+    response_model_exclude_none=True,
     responses={**AUTH_RESPONSES, 413: PROBLEM},
     summary="Report kiosk state",
 )
 def heartbeat(
-    kiosk: KioskDep, body: LimitedBody, conn: ConnDep, now: ClockDep
+    kiosk: KioskDep,
+    body: LimitedBody,
+    conn: ConnDep,
+    now: ClockDep,
+    understands: Annotated[str, Header(alias=UNDERSTANDS_HEADER)] = "",
 ) -> HeartbeatResponse:
     """Keep the latest heartbeat, correct the boot's clock, list missing sequence numbers."""
     beat = parse_heartbeat(body)
@@ -37,7 +46,8 @@ def heartbeat(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
     conn.execution_options(**WRITE)
     with conn.begin():
-        return record_heartbeat(conn, kiosk, beat, now())
+        asked = HIGHEST_SEQ in (part.strip() for part in understands.split(","))
+        return record_heartbeat(conn, kiosk, beat, now(), tell_highest_seq=asked)
 
 
 def parse_heartbeat(body: bytes) -> Heartbeat:

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from sync.protocol import HIGHEST_SEQ, UNDERSTANDS_HEADER
 from tests.server.conftest import World, wire
 
 
@@ -47,3 +48,33 @@ def test_heartbeat_rejected_records_not_missing(client: TestClient, world: World
 def test_heartbeat_missing_seqs_capped(client: TestClient, world: World) -> None:
     answer = client.post("/api/v1/heartbeat", json=beat(last_seq=50_000), headers=world.auth())
     assert answer.json()["missing_seqs"] == list(range(1, 1001))
+
+
+ASKS_HIGHEST = {UNDERSTANDS_HEADER: HIGHEST_SEQ}
+
+
+def test_heartbeat_tells_the_highest_seq_held_stored_or_refused(
+    client: TestClient, world: World
+) -> None:
+    refused = wire(9, participant_id="p-olena", badge_uid="04778899")  # another site's
+    client.post("/api/v1/records", json={"records": [wire(4), refused]}, headers=world.auth())
+    headers = {**world.auth(), **ASKS_HIGHEST}
+    answer = client.post("/api/v1/heartbeat", json=beat(last_seq=2), headers=headers).json()
+    assert answer["highest_seq"] == 9
+
+
+def test_heartbeat_highest_seq_is_zero_for_a_kiosk_with_nothing_stored(
+    client: TestClient, world: World
+) -> None:
+    headers = {**world.auth(), **ASKS_HIGHEST}
+    answer = client.post("/api/v1/heartbeat", json=beat(), headers=headers).json()
+    assert answer["highest_seq"] == 0
+
+
+def test_heartbeat_leaves_highest_seq_out_for_a_kiosk_that_did_not_ask(
+    client: TestClient, world: World
+) -> None:
+    client.post("/api/v1/records", json={"records": [wire(4)]}, headers=world.auth())
+    answer = client.post("/api/v1/heartbeat", json=beat(last_seq=4), headers=world.auth())
+    # A kiosk of an earlier version refuses answer fields it does not know.
+    assert set(answer.json()) == {"server_time", "clock_offset_seconds", "missing_seqs"}

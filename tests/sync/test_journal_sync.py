@@ -160,16 +160,16 @@ def test_another_connection_sees_new_taps_cheaply(tmp_path: Path) -> None:
         assert agent.data_version() != version and agent.last_seq() == seq + 1
 
 
-def test_expire_deletes_everything_older_than_retention(journal: Journal) -> None:
+def test_expire_deletes_old_answered_records_but_never_an_unsent_one(journal: Journal) -> None:
     old, fresh = NOW - timedelta(days=400), NOW - timedelta(days=10)
     synced = journal.append(entry(pid="p1", at=old))
-    journal.append(entry(pid="p1", at=old))  # never sent, a year ago
+    unsent = journal.append(entry(pid="p1", at=old))  # never sent, a year ago: kept
     aside = journal.append(entry(pid="p2", at=old))
     recent = journal.append(entry(pid="p1", at=fresh))
     journal.mark_results([result(synced)], now=old)
     journal.set_aside(aside.id, "refused", now=old)
-    assert journal.expire(NOW - timedelta(days=365)) == 3
-    assert [r.id for r in journal.records()] == [recent.id]
+    assert journal.expire(NOW - timedelta(days=365)) == 2
+    assert [r.id for r in journal.records()] == [unsent.id, recent.id]
 
 
 def test_forget_absent_drops_sent_and_set_aside_records_of_the_erased(
