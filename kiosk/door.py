@@ -1,5 +1,5 @@
 """The door: tap → decision → durable journal record → feedback. Nothing is told before
-the record is committed (design promise 1)."""
+the record is committed (promise 1 of docs/design.md)."""
 
 from __future__ import annotations
 

@@ -264,7 +264,7 @@ def _kept(record: WireRecord, reason: str) -> dict[str, Any]:
     kept = record.model_dump(mode="json")
     if reason == UNKNOWN_PARTICIPANT:
         # Most often an erased participant's old tap from a kiosk that was offline: keep
-        # that a record was refused, not whom it named (design promise 6).
+        # that a record was refused, not whom it named (promise 6 of docs/design.md).
         kept["participant_id"] = kept["badge_uid"] = None
     return kept
 

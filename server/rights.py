@@ -1,4 +1,4 @@
-"""The participant's data rights (design promise 6): retention, export and erasure.
+"""The participant's data rights (promise 6 of docs/design.md): retention, export and erasure.
 
 Every run writes one `audit_log` row. An erasure leaves the log saying only that a
 participant was erased: the older rows about them lose their participant id.

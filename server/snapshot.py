@@ -1,4 +1,4 @@
-"""The door's snapshot: what one site's kiosks need, and nothing more (design promise 6)."""
+"""The door's snapshot: what one site's kiosks need, nothing more (promise 6, docs/design.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What the door needs to know: the roster, the day's tasks and the words of the day.
 
-Least data (design promise 6): display name, language and badges — no addresses, phone
+Least data (promise 6 of docs/design.md): display name, language and badges — no addresses, phone
 numbers or citizen service numbers. The same shapes come from a file now and from the
 server later, so parsing is strict and every error names where it is.
 """

@@ -1,4 +1,4 @@
-"""The admin's data-rights pages (DESIGN.md promise 6): a participant's data exported as a
+"""The admin's data-rights pages (promise 6 of docs/design.md): a participant's data exported as a
 file or erased, and retention: what is older than the retention period is deleted, daily by
 the timer or now by hand."""
 
