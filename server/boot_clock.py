@@ -66,12 +66,15 @@ def choose_anchor(taps: Iterable[BootTap], heartbeat_epoch: datetime | None) -> 
     return None
 
 
+def agrees(tap: BootTap, anchor: Anchor) -> bool:
+    """Whether the tap's own wall time is the anchor's: synchronised and within AGREE."""
+    epoch = tap.epoch
+    return tap.synced and epoch is not None and abs(epoch - anchor.epoch_at) <= AGREE
+
+
 def reckoned_at(tap: BootTap, anchor: Anchor | None) -> datetime | None:
     """The tap's corrected wall time, or None when its own wall time is the honest one."""
-    if anchor is None:
-        return None
-    epoch = tap.epoch
-    if tap.synced and epoch is not None and abs(epoch - anchor.epoch_at) <= AGREE:
+    if anchor is None or agrees(tap, anchor):
         return None
     try:
         return anchor.epoch_at + timedelta(seconds=tap.monotonic)

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from server.boot_clock import Anchor, BootTap, choose_anchor, moves_anchor, reckoned_at
+from server.boot_clock import Anchor, BootTap, agrees, choose_anchor, moves_anchor, reckoned_at
 from server.schema import boot_anchors, events, kiosk_boots
 from server.sql import insert_or_ignore, upsert
 
@@ -78,6 +78,10 @@ def reckon_arrivals(
         by_boot.setdefault(boot_of[tap.id], []).append(tap)
     for boot_id, taps in by_boot.items():
         known, anchor = _anchor_of(conn, kiosk_id, boot_id)
+        # The usual push, on every push of a backlog: a synchronised boot whose clock
+        # never jumped. Nothing moves, so nothing more is read or written.
+        if anchor and anchor.monotonic is not None and all(agrees(t, anchor) for t in taps):
+            continue
         heartbeat = _heartbeat_epoch(conn, kiosk_id, boot_id)
         if not known or any(moves_anchor(anchor, tap, heartbeat) for tap in taps):
             reckon_boot(conn, kiosk_id, boot_id, now)
