@@ -17,12 +17,9 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 import click
 
 from prikklok.config import KEYS, Config, ConfigError, find_config, load_config
+from prikklok.failure import Failure
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class Failure(click.ClickException):
-    """A one-line error for the user; exit code 1."""
 
 
 def config_option(func: F) -> F:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from prikklok.config import load_config
+from prikklok.failure import Failure
 from prikklok.parts import run_headless
 from server.demo_data import DEMO_KEYS, ENDED, PEOPLE, REVOKED, SUPERVISOR, door_data
 from server.local import NotServing, free_port, wait_until_serving
@@ -187,8 +188,6 @@ def run_demo(
     offscreen: bool | None = None,
 ) -> int:
     """The server with demo data, and the door: the kiosk screen (or headless)."""
-    from prikklok.cli import Failure
-
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     try:

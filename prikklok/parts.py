@@ -13,6 +13,7 @@ from hardware.badge import BadgeReader
 from hardware.feedback import Feedback, QuietIndicator
 from kiosk.headless import HeadlessDoor, StartupError, load_door_data, rules_from
 from prikklok.config import Config
+from prikklok.failure import Failure
 from sync.disk import Reserve, trouble_of
 from sync.journal import Journal, JournalError
 
@@ -115,8 +116,6 @@ class DoorParts:
 
 def open_parts(config: Config, *, stdin: TextIO | None) -> DoorParts:
     """Open the journal, the reader and the in-process agent; one-line Failure if not."""
-    from prikklok.cli import Failure
-
     try:
         journal = open_journal(config)
         try:

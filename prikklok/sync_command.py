@@ -11,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 
 from prikklok.config import Config
+from prikklok.failure import Failure
 from sync.agent import SyncAgent
 from sync.client import ServerClient
 from sync.journal import Journal, JournalError
@@ -18,25 +19,19 @@ from sync.journal import Journal, JournalError
 log = logging.getLogger(__name__)
 
 
-def _failure(message: str) -> Exception:
-    from prikklok.cli import Failure
-
-    return Failure(message)
-
-
 def read_token(config: Config) -> str:
     """This kiosk's bearer token from [sync] token_file; one-line Failure if unusable."""
     name = config["sync"]["token_file"]
     if not name:
-        raise _failure("[sync] token_file is not set: the kiosk needs its token to sync")
+        raise Failure("[sync] token_file is not set: the kiosk needs its token to sync")
     path = Path(name)
     try:
         token = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
-        raise _failure(f"{path}: cannot read the kiosk token: {reason}") from None
+        raise Failure(f"{path}: cannot read the kiosk token: {reason}") from None
     if not token:
-        raise _failure(f"{path}: the kiosk token file is empty")
+        raise Failure(f"{path}: the kiosk token file is empty")
     return token
 
 
@@ -44,7 +39,7 @@ def build_agent(config: Config, journal: Journal) -> SyncAgent:
     """An agent for this config, on the given (own) journal connection."""
     sync = config["sync"]
     if not sync["server_url"]:
-        raise _failure("[sync] server_url is not set: nothing to sync with (the kiosk works "
+        raise Failure("[sync] server_url is not set: nothing to sync with (the kiosk works "
                        "offline without it)")  # fmt: skip
     client = ServerClient(
         sync["server_url"],
@@ -67,7 +62,7 @@ def _open_journal(config: Config, path: Path) -> Journal:
     try:
         return Journal(path, kiosk_id=config["kiosk"]["id"])
     except JournalError as error:
-        raise _failure(str(error)) from None
+        raise Failure(str(error)) from None
 
 
 def run_sync(config: Config) -> int:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from prikklok.cli import Failure
 from prikklok.config import Config, load_config
+from prikklok.failure import Failure
 from prikklok.sync_command import run_sync, start_in_process
 from tests.sync.peer import TOKEN, Peer
 
