@@ -135,6 +135,12 @@ def word_view(data: DoorData, day: date, lang: str | None) -> WordView | None:
     )
 
 
+def waiting_tasks(data: DoorData, day: date) -> list[str]:
+    """The day's tasks the waiting screen shows: those that name no one (a participant's
+    own tasks greet them at check-in)."""
+    return [t.text for t in data.tasks if t.day == day and t.participant_id is None]
+
+
 def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) -> View:
     """The screen for a decision of the door."""
     tap = decision.tap

@@ -29,7 +29,21 @@ from kiosk.notify import notify
 from kiosk.player import Player, SilentPlayer
 from kiosk.sounds import chime_file
 from kiosk.speech import Pronouncer, SpeechUnavailable
-from kiosk.ui import memory, screens
+from kiosk.ui import memory
+from kiosk.ui.base import KioskScreen
+from kiosk.ui.screens import (
+    ErrorScreen,
+    ForgotScreen,
+    GoodbyeScreen,
+    InactiveScreen,
+    NotSavedScreen,
+    ReaderProblemScreen,
+    TooSoonScreen,
+    UnknownScreen,
+    WaitingScreen,
+    WelcomeScreen,
+)
+from kiosk.ui.supervisor import EnrolScreen, EvacuationScreen, SupervisorScreen
 from kiosk.views import View, error_view, not_saved_view, reader_problem_view, view_of
 from kiosk.watchdog import arm
 from sync.journal import Journal
@@ -37,19 +51,37 @@ from sync.journal import Journal
 log = logging.getLogger(__name__)
 
 KV_DIR = Path(__file__).with_name("kv")
-KV_FILES = (
-    "widgets", "waiting", "welcome", "forgot", "goodbye", "too_soon", "unknown",
-    "inactive", "reader_problem", "error", "not_saved", "supervisor", "evacuation", "enrol",
-)  # fmt: skip
+
+# Every screen of the door, once: each names its own .kv file and its name in the manager.
+SCREENS: tuple[type[KioskScreen], ...] = (
+    WaitingScreen,
+    WelcomeScreen,
+    ForgotScreen,
+    GoodbyeScreen,
+    TooSoonScreen,
+    UnknownScreen,
+    InactiveScreen,
+    ReaderProblemScreen,
+    ErrorScreen,
+    NotSavedScreen,
+    SupervisorScreen,
+    EvacuationScreen,
+    EnrolScreen,
+)
 _loaded = False
+
+
+def kv_files() -> list[Path]:
+    """The .kv files in load order: the widgets the screens' rules use, then the screens."""
+    return [KV_DIR / "widgets.kv", *(KV_DIR / f"{screen.kv}.kv" for screen in SCREENS)]
 
 
 def load_kv() -> None:
     """Load the screens' .kv rules once per process (Kivy's rules are global)."""
     global _loaded
     if not _loaded:
-        for name in KV_FILES:
-            Builder.load_file(str(KV_DIR / f"{name}.kv"))
+        for path in kv_files():
+            Builder.load_file(str(path))
         _loaded = True
 
 
@@ -105,8 +137,8 @@ class KioskApp(App):
     def build(self) -> ScreenManager:
         load_kv()
         manager = ScreenManager(transition=NoTransition())
-        for screen in screens.all_screens():
-            manager.add_widget(screen)
+        for screen in SCREENS:
+            manager.add_widget(screen())
         manager.bind(current=self._current_changed)
         return manager
 
@@ -147,9 +179,9 @@ class KioskApp(App):
         return self.root
 
     @property
-    def waiting(self) -> screens.WaitingScreen:
+    def waiting(self) -> WaitingScreen:
         screen = self.manager.get_screen("waiting")
-        assert isinstance(screen, screens.WaitingScreen)
+        assert isinstance(screen, WaitingScreen)
         return screen
 
     def screen(self, name: str) -> Any:

@@ -3,10 +3,9 @@ and every rule is in the core (kiosk.decide, kiosk.views)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.properties import (
     BooleanProperty,
@@ -15,42 +14,16 @@ from kivy.properties import (
     ObjectProperty,
     StringProperty,
 )
-from kivy.uix.screenmanager import Screen
 
 from kiosk import phrases as P
 from kiosk.language import clock_time, dutch, long_date
 from kiosk.script import markup
+from kiosk.ui.base import KioskScreen, app, fill, workshop_now
 from kiosk.ui.widgets import SaidBlock, TaskLine
-from kiosk.views import Said, View, WordView, say, word_view
-from sync.clock import WORKSHOP_TZ
+from kiosk.views import Said, View, WordView, say, waiting_tasks, word_view
 
 
-def app() -> Any:
-    return App.get_running_app()
-
-
-def workshop_now() -> datetime:
-    """Now, in workshop time, by the door's own clock (a test holds it)."""
-    now: datetime = app().door.clock.now().wall
-    return now.astimezone(WORKSHOP_TZ)
-
-
-def fill(box: Any, kind: type, rows: list[dict[str, Any]]) -> None:
-    """Make `box` show one `kind` widget per row of properties, in order, reusing the
-    widgets it has: a label whose text is unchanged is not drawn again, and no widgets
-    (with their textures) are left for the garbage collector."""
-    shown = list(reversed(box.children))  # Kivy keeps children last-added first
-    for widget in shown[len(rows) :]:
-        box.remove_widget(widget)
-    for index, row in enumerate(rows):
-        if index < len(shown):
-            for name, value in row.items():
-                setattr(shown[index], name, value)
-        else:
-            box.add_widget(kind(**row))
-
-
-class AnswerScreen(Screen):
+class AnswerScreen(KioskScreen):
     """A screen that answers one tap: colour, symbol, message; a touch goes back."""
 
     view = ObjectProperty(None, allownone=True)
@@ -141,6 +114,8 @@ class LunchQuestion:
 
 
 class WelcomeScreen(LunchQuestion, AnswerScreen):
+    kv = "welcome"
+
     time_text = StringProperty("")
 
     def show(self, view: View) -> None:
@@ -152,16 +127,20 @@ class WelcomeScreen(LunchQuestion, AnswerScreen):
 
 
 class ForgotScreen(LunchQuestion, AnswerScreen):
+    kv = "forgot"
+
     def show(self, view: View) -> None:
         super().show(view)
         self.ask(view)
 
 
 class GoodbyeScreen(AnswerScreen):
-    pass
+    kv = "goodbye"
 
 
 class TooSoonScreen(AnswerScreen):
+    kv = "too_soon"
+
     yes_text = StringProperty("")
     no_text = StringProperty("")
 
@@ -188,28 +167,32 @@ class NoticeScreen(AnswerScreen):
 
 
 class UnknownScreen(NoticeScreen):
-    pass
+    kv = "unknown"
 
 
 class InactiveScreen(NoticeScreen):
-    pass
+    kv = "inactive"
 
 
 class ReaderProblemScreen(NoticeScreen):
+    kv = "reader_problem"
+
     def on_touch_down(self, touch: Any) -> bool:
         return True  # stays until the reader works again
 
 
 class ErrorScreen(NoticeScreen):
-    pass
+    kv = "error"
 
 
 class NotSavedScreen(NoticeScreen):
-    pass
+    kv = "not_saved"
 
 
-class WaitingScreen(Screen):
+class WaitingScreen(KioskScreen):
     """The door at rest: clock, date, word of the day, tasks, who is in, sync status."""
+
+    kv = "waiting"
 
     clock_text = StringProperty("")
     date_text = StringProperty("")
@@ -237,8 +220,8 @@ class WaitingScreen(Screen):
         self.clock_text = clock_time(now, "nl")
         self.date_text = long_date(today, "nl")
         self.word = word_view(door.data, today, None)
-        tasks = [t for t in door.data.tasks if t.day == today and t.participant_id is None]
-        fill(self.ids.tasks, TaskLine, [{"task": t.text} for t in tasks])
+        tasks = waiting_tasks(door.data, today)
+        fill(self.ids.tasks, TaskLine, [{"task": task} for task in tasks])
         self.refresh_status()
 
     def refresh_status(self) -> None:
@@ -275,23 +258,3 @@ class WaitingScreen(Screen):
         word: WordView | None = self.word
         if word:
             app().listen(word.word, word.sentence, word.article)
-
-
-def all_screens() -> list[Screen]:
-    from kiosk.ui.supervisor import EnrolScreen, EvacuationScreen, SupervisorScreen
-
-    return [
-        WaitingScreen(name="waiting"),
-        WelcomeScreen(name="welcome"),
-        ForgotScreen(name="forgot"),
-        GoodbyeScreen(name="goodbye"),
-        TooSoonScreen(name="too_soon"),
-        UnknownScreen(name="unknown"),
-        InactiveScreen(name="inactive"),
-        ReaderProblemScreen(name="reader_problem"),
-        ErrorScreen(name="error"),
-        NotSavedScreen(name="not_saved"),
-        SupervisorScreen(name="supervisor"),
-        EvacuationScreen(name="evacuation"),
-        EnrolScreen(name="enrol"),
-    ]

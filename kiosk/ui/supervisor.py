@@ -1,72 +1,37 @@
 """Supervisor mode: who is in, the evacuation list, check in or out by hand, enrol a badge,
-check everyone out at closing, and how the kiosk is doing."""
+check everyone out at closing, and how the kiosk is doing. The screens read the door and
+the journal; what they show is decided in the core (kiosk.supervision)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from kivy.factory import Factory
 from kivy.properties import ListProperty, StringProperty
-from kivy.uix.screenmanager import Screen
 
 from kiosk import phrases as P
 from kiosk.decide import BadgeTaken
 from kiosk.door import DoorFailure
-from kiosk.language import clock_time, dutch
-from kiosk.ui.screens import app, fill, workshop_now
+from kiosk.language import dutch
+from kiosk.supervision import (
+    KioskHealth,
+    badge_candidates,
+    by_hand_list,
+    lunch_count,
+    participants_inside,
+    status_lines,
+    storage_alert,
+    supervisors_today,
+)
+from kiosk.ui.base import KioskScreen, app, fill, workshop_now
 from kiosk.ui.widgets import ChoiceButton, PersonRow, RollName
 from kiosk.views import CAUSES
-from sync.disk import room, size_text
-
-HEALTH = {"ok": P.READER_OK, "degraded": P.READER_DEGRADED, "absent": P.READER_ABSENT}
+from sync.disk import room
 
 
-def inside_now() -> list[tuple[str, str, str]]:
-    """(participant id, name, "since 08:58") of everyone checked in, by name."""
-    door = app().door
-    rows = []
-    for pid in door.presence.inside():
-        state = door.presence.of(pid)
-        person = door.data.participants.get(pid)
-        if person is None or state is None or state.open is None:
-            continue
-        since = clock_time(state.open.at.wall, "nl")
-        rows.append((pid, person.display_name, dutch(P.SINCE, time=since)))
-    return sorted(rows, key=lambda row: row[1].casefold())
+class SupervisorScreen(KioskScreen):
+    kv = "supervisor"
 
-
-def supervisors_today() -> list[tuple[str, str]]:
-    """Supervisors who tapped their badge here today, or whom the server counts in."""
-    door = app().door
-    today = workshop_now().date()
-    seen: dict[str, datetime] = {}
-    for record in app().journal.of_kind("supervisor", day=today):
-        seen.setdefault(record.supervisor_id or "", record.wall_at)
-    site = door.site
-    if site is not None and site.day == today:
-        for sid, since in site.supervisors.items():
-            seen[sid] = min(since, seen.get(sid, since))
-    rows = []
-    for sid, since in seen.items():
-        person = door.data.supervisors.get(sid)
-        if person:
-            rows.append((person.display_name, dutch(P.SINCE, time=clock_time(since, "nl"))))
-    return sorted(rows)
-
-
-def lunch_count() -> int:
-    """Today's "yes" answers: this door's, or the site's from the server when it has more."""
-    door = app().door
-    today = workshop_now().date()
-    here: int = door.presence.lunch_count(today)
-    site = door.site
-    if site is not None and site.day == today:
-        return max(here, int(site.lunch_count))
-    return here
-
-
-class SupervisorScreen(Screen):
     heading = StringProperty("")
     lunch_text = StringProperty("")
     status_lines = ListProperty([])
@@ -80,9 +45,9 @@ class SupervisorScreen(Screen):
         name = supervisor.display_name if supervisor else ""
         self.heading = f"{dutch(P.SUPERVISOR)}: {name}"
         today = workshop_now().date()
-        self.lunch_text = dutch(P.LUNCH_TODAY, count=str(lunch_count()))
-        inside = {pid: since for pid, _, since in inside_now()}
-        people = sorted(door.data.participants.values(), key=lambda p: p.display_name.casefold())
+        count = lunch_count(door.presence, door.site, today)
+        self.lunch_text = dutch(P.LUNCH_TODAY, count=str(count))
+        inside = {row.id: row.since_text for row in participants_inside(door.presence, door.data)}
         fill(
             self.ids.people,
             PersonRow,
@@ -93,64 +58,50 @@ class SupervisorScreen(Screen):
                     "since": inside.get(person.id, ""),
                     "inside": person.id in inside,
                 }
-                for person in people
-                if person.id in inside or not person.inactive_reason(today)
+                for person in by_hand_list(door.data, inside, today)
             ],
         )
-        self.status_lines = status_lines()
-        self.alert = storage_alert()
+        self.status_lines = status_lines(kiosk_health())
+        trouble = door.write_trouble
+        self.alert = storage_alert(trouble.value if trouble else None, door.reserve_released)
 
     def close_day(self) -> None:
         count = app().close_day()
         self.message = dutch(P.CHECKED_EVERYONE_OUT, count=str(count))
 
 
-def status_lines() -> list[str]:
-    kiosk = app()
-    journal = kiosk.journal
-    status = journal.sync_status()
+def kiosk_health() -> KioskHealth:
+    """How the kiosk is doing, read from its journal and its disk."""
+    journal = app().journal
     contact = journal.last_contact()
-    when = clock_time(contact[0], "nl") if contact else dutch(P.NEVER)
     records = journal.last(1)
-    synced = records[0].clock_synced if records else True
-    return [
-        dutch(P.RECORDS_WAITING, count=str(status.queue_depth)),
-        dutch(P.LAST_CONTACT, time=when),
-        dutch(P.CLOCK_SYNCED if synced else P.CLOCK_NOT_SYNCED),
-        dutch(P.READER_STATUS, state=dutch(HEALTH.get(journal.reader_health(), P.READER_OK))),
-        *disk_line(),
-        dutch(P.KIOSK_ID, kiosk=journal.kiosk_id),
-    ]
-
-
-def storage_alert() -> str:
-    """Why taps are not saved, or that they live on the reserve; empty when all is well."""
-    door = app().door
-    if door.write_trouble is not None:
-        return dutch(P.TAPS_NOT_SAVED, cause=dutch(CAUSES[door.write_trouble.value]))
-    if door.reserve_released:
-        return dutch(P.RESERVE_IN_USE)
-    return ""
-
-
-def disk_line() -> list[str]:
-    """How much room the journal's disk has left."""
     try:
-        space = room(app().journal.path)
+        disk = room(journal.path)
     except OSError:
-        return []
-    share = f"{space.share * 100:.0f} %"
-    return [dutch(P.DISK_FREE, free=size_text(space.free_bytes), share=share)]
+        disk = None
+    return KioskHealth(
+        kiosk_id=journal.kiosk_id,
+        queue_depth=journal.sync_status().queue_depth,
+        last_contact=contact[0] if contact else None,
+        clock_synced=records[0].clock_synced if records else True,
+        reader_health=journal.reader_health(),
+        disk=disk,
+    )
 
 
-class EvacuationScreen(Screen):
+class EvacuationScreen(KioskScreen):
     """Everyone inside, large, for a roll call; from this kiosk's own journal (offline too)."""
+
+    kv = "evacuation"
 
     heading = StringProperty("")
 
     def refresh(self) -> None:
-        people = inside_now()
-        staff = supervisors_today()
+        door = app().door
+        today = workshop_now().date()
+        people = participants_inside(door.presence, door.data)
+        taps = app().journal.of_kind("supervisor", day=today)
+        staff = supervisors_today(taps, door.site, door.data, today)
         self.heading = dutch(P.EVERYONE_INSIDE, count=str(len(people) + len(staff)))
         box = self.ids.names
         box.clear_widgets()
@@ -158,16 +109,18 @@ class EvacuationScreen(Screen):
             box.add_widget(RollName(name=dutch(P.NOBODY_INSIDE), since=""))
         if people:
             box.add_widget(Factory.RollHeading(text=dutch(P.PARTICIPANTS)))
-        for _, name, since in people:
-            box.add_widget(RollName(name=name, since=since))
+        for row in people:
+            box.add_widget(RollName(name=row.name, since=row.since_text))
         if staff:
             box.add_widget(Factory.RollHeading(text=dutch(P.SUPERVISORS)))
-        for name, since in staff:
-            box.add_widget(RollName(name=name, since=since))
+        for row in staff:
+            box.add_widget(RollName(name=row.name, since=row.since_text))
 
 
-class EnrolScreen(Screen):
+class EnrolScreen(KioskScreen):
     """Tap the new badge, then pick who gets it."""
+
+    kv = "enrol"
 
     step = StringProperty("tap")  # tap → pick → done
     message = StringProperty("")
@@ -188,10 +141,8 @@ class EnrolScreen(Screen):
         today = workshop_now().date()
         box = self.ids.choices
         box.clear_widgets()
-        people = app().door.data.participants.values()
-        for person in sorted(people, key=lambda p: p.display_name.casefold()):
-            if not person.inactive_reason(today):
-                box.add_widget(ChoiceButton(text=person.display_name, value=person.id))
+        for person in badge_candidates(app().door.data, today):
+            box.add_widget(ChoiceButton(text=person.display_name, value=person.id))
 
     def choose(self, participant_id: str) -> None:
         try:
