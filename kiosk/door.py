@@ -1,5 +1,5 @@
 """The door: tap → decision → durable journal record → feedback. Nothing is told before
-the record is committed (promise 1 of docs/design.md)."""
+the record is committed: promise 1 (docs/design.md)."""
 
 from __future__ import annotations
 
@@ -189,7 +189,7 @@ class Door:
             return self._commit(decide(tap, self.data, self.presence, self.rules))
 
     def confirm_leave(self, participant_id: str, uid: str) -> Answer | None:
-        """ "Yes, I am leaving" after a too-soon answer (from the screen, later)."""
+        """ "Yes, I am leaving" after a too-soon answer (from the too-soon screen)."""
         with self._lock:
             participant = self.data.participants.get(participant_id)
             if participant is None:

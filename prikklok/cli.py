@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-# Kivy (the screen, a later issue) parses sys.argv when imported; it must never see ours.
+# Kivy (the kiosk screen) parses sys.argv when it is imported; it must never see ours.
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 
 import click

@@ -1,1 +1,2 @@
-"""The kiosk's local journal and (later) the wire protocol and sync agent."""
+"""The kiosk's side of sync: its journal and cached door data, the wire protocol both ends
+share (sync.protocol), and the sync agent that pushes and pulls (sync.agent)."""

@@ -129,7 +129,7 @@ def _pull(journal: Journal, client: ServerClient, result: SyncResult, keep_free:
         return
     journal.store_site(pulled.snapshot.site.model_dump(mode="json"))
     result.pulled = True
-    # Someone erased on the server leaves this kiosk too (promise 6 of docs/design.md).
+    # Someone erased on the server leaves this kiosk too: promise 6 (docs/design.md).
     result.forgotten = journal.forget_absent(set(data.participants))
 
 

@@ -178,7 +178,7 @@ class SnapshotWord(Strict):
 
 
 class Snapshot(Strict):
-    """Everything one door needs (promise 6, docs/design.md: nothing more), with an ETag."""
+    """Everything one door needs and nothing more, promise 6 (docs/design.md); with an ETag."""
 
     site: SiteSettings
     participants: list[SnapshotParticipant]
@@ -207,7 +207,7 @@ class PresentPerson(BaseModel):
 
 class SitePresence(BaseModel):
     """GET /presence: who is in at the kiosk's site, by id (the door has the names), so
-    every door of a site agrees on who is inside (promise 5 of docs/design.md)."""
+    every door of a site agrees on who is inside: promise 5 (docs/design.md)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

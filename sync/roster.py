@@ -1,8 +1,9 @@
 """What the door needs to know: the roster, the day's tasks and the words of the day.
 
-Least data (promise 6 of docs/design.md): display name, language and badges — no addresses, phone
-numbers or citizen service numbers. The same shapes come from a file now and from the
-server later, so parsing is strict and every error names where it is.
+Least data, promise 6 (docs/design.md): display name, language and badges — no addresses,
+phone numbers or citizen service numbers. The same shapes come from the server's snapshot
+and from a file (`kiosk.door_data_file`), so parsing is strict and every error names where
+it is.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def m001_records(db: Database) -> None:
 @journal_migrations()
 def m002_door_data_cache(db: Database) -> None:
     # One row per snapshot part; replaced whole, in one transaction, so the door never
-    # sees half a roster. The etag is for the server's conditional pull (sync issue).
+    # sees half a roster. The etag makes the agent's pull conditional (If-None-Match).
     db.execute(
         """
         CREATE TABLE door_data (

@@ -1,5 +1,5 @@
 """Two doors of one site against a real server: a participant who came in at one door can
-leave through the other (promise 5 of docs/design.md), and the first door learns she left."""
+leave through the other, promise 5 (docs/design.md), and the first door learns she left."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ def test_sequence_survives_reopen_and_deleted_records(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.db", kiosk_id="door-1") as j:
         j.append(entry())
         j.append(entry())
-        j.db.execute("DELETE FROM records")  # retention clean-up, later
+        j.db.execute("DELETE FROM records")  # as retention deletes old records
         j.db.conn.commit()
     with Journal(tmp_path / "j.db", kiosk_id="door-1") as j:
         assert j.append(entry()).seq == 3
