@@ -280,8 +280,8 @@ event_flags = Table(
     _at("created_at", nullable=False),
 )
 
-# Supervisor corrections (a later issue): each one refers to the taps it amends and never
-# overwrites them, so the original record and the audit trail both survive.
+# Supervisor corrections (made on a participant's day page): each one refers to the taps it
+# amends and never overwrites them, so the original record and the audit trail both survive.
 corrections = Table(
     "corrections",
     metadata,
