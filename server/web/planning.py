@@ -1,6 +1,6 @@
 """The planning of a site: the day's tasks and the word of the day, three weeks at a time.
 
-What is planned reaches the doors through the snapshot (server.snapshot), which the kiosks
+What is planned reaches the doors through the snapshot (server.kiosks.snapshot), which the kiosks
 pull by ETag: a new task or word changes the tag, and every door of the site takes it.
 Everything is checked against the snapshot's own models before it is stored, so a plan
 can never make the snapshot unservable.
