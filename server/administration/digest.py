@@ -28,7 +28,7 @@ from server.attendance.history import (
 from server.db import writing
 from server.schema import staff
 from server.settings import Settings
-from server.web.pages import dutch_date, hours
+from server.wording import dutch_date, hours
 
 log = logging.getLogger(__name__)
 ACTOR = "system (digest)"

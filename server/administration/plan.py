@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Connection, delete, select
 
 from server.administration.operations import AdminError, require_site
-from server.api.problems import describe
 from server.schema import participants, tasks, words
 from server.sql import upsert
+from server.wording import describe
 from sync.protocol import SnapshotTask, SnapshotWord
 
 

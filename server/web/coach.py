@@ -36,7 +36,8 @@ from server.web.access import Coach, CsrfDep, may_see_participant
 from server.web.audit import changed, saw
 from server.web.forms import back, page
 from server.web.logins import Viewer
-from server.web.pages import WEEKDAYS, render
+from server.web.pages import render
+from server.wording import WEEKDAYS
 
 router = APIRouter(include_in_schema=False)
 

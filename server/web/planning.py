@@ -31,8 +31,8 @@ from server.web.forms import (
     site_today,
     text,
 )
-from server.web.pages import dutch_date
 from server.web.records import KIOSK_LANGUAGES
+from server.wording import dutch_date
 from sync.protocol import SnapshotTask, SnapshotWord
 
 router = APIRouter(include_in_schema=False)

@@ -35,7 +35,7 @@ from server.web.forms import (
     site_page,
     site_today,
 )
-from server.web.pages import MONTHS
+from server.wording import MONTHS
 
 router = APIRouter(include_in_schema=False)
 
