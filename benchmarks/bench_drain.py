@@ -155,8 +155,8 @@ def push_one_by_one(base_url: str, token: str, wires: list[WireRecord]) -> float
 
 
 def event_rows(records: list[Record], kiosk_id: str) -> list[dict[str, Any]]:
-    """The rows the server stores for these records (as server.ingest builds them)."""
-    from server.ingest import content_hash
+    """The rows the server stores for these records (as server.kiosks.ingest builds them)."""
+    from server.kiosks.ingest import content_hash
 
     received = datetime.now(UTC)
     rows = []
@@ -180,10 +180,10 @@ class BulkTarget:
     """A fresh, migrated database of the same kind, with the site, kiosk and people."""
 
     def __init__(self, kind: str, folder: Path, pg_url: str | None) -> None:
-        from server import admin
+        from server.administration import operations as admin
+        from server.administration.importer import import_participants
         from server.cli import admin_db
         from server.db import make_engine
-        from server.importer import import_participants
 
         self.db = Database.fresh(kind, folder=folder, pg_url=pg_url)
         self.db.migrate()

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from screen_process import ROOT, KioskProcess, kivy_env, prepare, rss_mib
 
-from server.demo_data import ENDED, PEOPLE, SUPERVISOR
+from server.demo.data import ENDED, PEOPLE, SUPERVISOR
 
 TARGET_RSS_MIB = 200.0
 TARGET_GROWTH_MIB = 5.0  # per 1000 taps, over the second half

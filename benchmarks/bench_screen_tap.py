@@ -50,8 +50,8 @@ def badge_of(n: int) -> str:
 
 def door_data(today: date, people: int) -> dict[str, Any]:
     """The demo's words and tasks for today, and `people` participants each with a badge."""
-    from server.demo_data import PEOPLE
-    from server.demo_data import door_data as demo
+    from server.demo.data import PEOPLE
+    from server.demo.data import door_data as demo
 
     data = demo(today)
     start, end = today - timedelta(days=30), today + timedelta(days=150)

@@ -6,8 +6,8 @@ Wednesday at 10:30 in Amsterdam. On each database, interleaved over `--runs` rou
 untimed warm-up rounds), one site and one coach in turn per round (all 20 sites, all 60
 coaches), it times:
 
-- "present now": `server.presence.presence_now()` and `GET /sites/{site}/now/live`;
-- "today": `server.today.today()` and `GET /sites/{site}/today`;
+- "present now": `server.attendance.presence.presence_now()` and `GET /sites/{site}/now/live`;
+- "today": `server.attendance.today.today()` and `GET /sites/{site}/today`;
 - the coach's feed of the last 6 months: `server.feeds.content.feed_content()` and
   `GET /feeds/{token}/attendance.json|.csv|.xlsx|.ics`.
 
@@ -20,7 +20,7 @@ logs in through /login first, as a browser would (https://testserver, `__Host-` 
 Beside each, the bare SQL underneath: the same rows fetched with one plain
 `exec_driver_sql` (no SQLAlchemy types, no Python work): that site's events of the day
 (the `load_day` query) for "present now" and "today"; the 30 participants' session taps
-of the period (the `server.history` query) for the feed. Function and bare SQL times
+of the period (the `server.attendance.history` query) for the feed. Function and bare SQL times
 include taking a connection from the pool, as the route does.
 
 Targets (issue 5): present now and today < 50 ms server time, the feed < 300 ms in every
@@ -55,9 +55,9 @@ from sqlalchemy import Engine  # noqa: E402
 
 from benchmarks.web_history import TZ, Facts, describe, history_of  # noqa: E402
 from server.app import create_app  # noqa: E402
-from server.attendance import SESSION_KINDS, day_bounds  # noqa: E402
+from server.attendance.presence import presence_now  # noqa: E402
+from server.attendance.sessions import SESSION_KINDS, day_bounds  # noqa: E402
 from server.db import make_engine, writing  # noqa: E402
-from server.presence import presence_now  # noqa: E402
 from server.settings import Settings  # noqa: E402
 
 PAGE_TARGET_MS = 50.0
@@ -199,7 +199,7 @@ class WebBench:
     """Every figure of one database, one round at a time."""
 
     def __init__(self, facts: Facts) -> None:
-        from server.history import coach_participant_ids
+        from server.attendance.history import coach_participant_ids
         from server.web.feeds import six_months_before
 
         self.facts = facts
@@ -258,7 +258,7 @@ class WebBench:
                 return presence_now(conn, site, self.now)
 
         def report() -> Any:
-            from server.today import today
+            from server.attendance.today import today
 
             with self.engine.connect() as conn:
                 return today(conn, site, self.day, self.now, self.settings.late_after_minutes)

@@ -52,7 +52,7 @@ level = "warning"
 
 def prepare(folder: Path, *, fps: int = 30, too_soon_minutes: float = 5) -> Path:
     """A kiosk folder with config and door data; returns the config's path."""
-    from server.demo_data import door_data
+    from server.demo.data import door_data
 
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "prikklok.toml"

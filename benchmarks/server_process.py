@@ -5,7 +5,8 @@ private schema on a PostgreSQL server (`options=-csearch_path=…`, as tests/ser
 does) that is dropped on stop() — a free port on 127.0.0.1, and its own log file.
 
 Sites are added with the real admin verb (`prikklok server add-site`); kiosks and
-participants through the same admin functions the verbs call (server.admin, server.importer)
+participants through the same admin functions the verbs call
+(server.administration.operations, server.administration.importer)
 inside one transaction, because starting the CLI once per kiosk costs about half a second
 each on a small machine.
 """
@@ -189,8 +190,8 @@ class ServerProcess:
         self.cli("add-site", site_id, "--name", name or site_id)
 
     def add_kiosks(self, site_id: str, kiosk_ids: list[str]) -> dict[str, str]:
-        """Register kiosks (one transaction, server.admin.add_kiosk); their tokens."""
-        from server import admin
+        """Register kiosks (one transaction, administration.operations.add_kiosk); their tokens."""
+        from server.administration import operations as admin
         from server.cli import admin_db
 
         made: dict[str, str] = {}
@@ -204,8 +205,8 @@ class ServerProcess:
 
     def add_participants(self, site_id: str, people: list[tuple[str, str]]) -> None:
         """Import (participant id, badge uid) pairs with the CSV importer, in one go."""
+        from server.administration.importer import import_participants
         from server.cli import admin_db
-        from server.importer import import_participants
 
         text = "id,display_name,badge_uid\n" + "".join(f"{p},{p},{b}\n" for p, b in people)
         with admin_db(self.database_url, None) as conn:

@@ -51,6 +51,7 @@ from sqlalchemy import Engine, create_engine, insert  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from server.db import make_engine  # noqa: E402
+from server.kiosks.tokens import new_token, token_hash  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
 from server.schema import (  # noqa: E402
     absences,
@@ -65,7 +66,6 @@ from server.schema import (  # noqa: E402
     staff,
 )
 from server.settings import sqlite_url  # noqa: E402
-from server.tokens import new_token, token_hash  # noqa: E402
 
 VERSION = "1"  # bump when the data set changes: the cache key changes with it
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)  # Wednesday 25 November 2026, 10:30 in Amsterdam

@@ -19,7 +19,7 @@ from typing import TextIO
 from prikklok.config import load_config
 from prikklok.failure import Failure
 from prikklok.parts import run_headless
-from server.demo_data import DEMO_KEYS, ENDED, PEOPLE, REVOKED, SUPERVISOR, door_data
+from server.demo.data import DEMO_KEYS, ENDED, PEOPLE, REVOKED, SUPERVISOR, door_data
 from server.local import NotServing, free_port, wait_until_serving
 from sync.clock import SystemClock
 
@@ -85,7 +85,7 @@ def prepare_offline(data_dir: Path, today: date) -> Path:
 
 
 def logins() -> str:
-    from server.demo import DEMO_LOGINS, DEMO_PASSWORD
+    from server.demo.build import DEMO_LOGINS, DEMO_PASSWORD
 
     people = ", ".join(f"{name} ({role})" for name, role in DEMO_LOGINS)
     return f"{people}; password {DEMO_PASSWORD}"

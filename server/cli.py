@@ -69,7 +69,7 @@ def _engine(url: str) -> Iterator[Any]:
 @contextmanager
 def admin_db(database_url: str | None, data_dir: Path | None) -> Iterator[Any]:
     """A write transaction on a migrated database; AdminError and bad URLs become one line."""
-    from server.admin import AdminError
+    from server.administration.operations import AdminError
     from server.db import writing
     from server.migrate import is_current
 
@@ -209,7 +209,7 @@ def add_site(
     timezone: str,
 ) -> None:
     """Add a workshop site."""
-    from server import admin
+    from server.administration import operations as admin
 
     with admin_db(database_url, data_dir) as conn:
         admin.add_site(conn, site_id, name, _time(opens_at), _time(closes_at), timezone)
@@ -225,7 +225,7 @@ def add_kiosk(
     database_url: str | None, data_dir: Path | None, kiosk_id: str, site_id: str, name: str | None
 ) -> None:
     """Register a kiosk and print its token, once: the server keeps only a hash."""
-    from server import admin
+    from server.administration import operations as admin
 
     with admin_db(database_url, data_dir) as conn:
         token = admin.add_kiosk(conn, site_id, kiosk_id, name or kiosk_id, _now())
@@ -249,7 +249,7 @@ def _show_token(token: str) -> None:
 @click.argument("kiosk_id")
 def revoke_kiosk(database_url: str | None, data_dir: Path | None, kiosk_id: str) -> None:
     """Revoke a kiosk's token at once (its next request gets 401)."""
-    from server import admin
+    from server.administration import operations as admin
 
     with admin_db(database_url, data_dir) as conn:
         admin.revoke_kiosk(conn, kiosk_id, _now())
@@ -261,7 +261,7 @@ def revoke_kiosk(database_url: str | None, data_dir: Path | None, kiosk_id: str)
 @click.argument("kiosk_id")
 def rotate_kiosk_token(database_url: str | None, data_dir: Path | None, kiosk_id: str) -> None:
     """Give a kiosk a new token and print it once; the old one is refused at once."""
-    from server import admin
+    from server.administration import operations as admin
 
     with admin_db(database_url, data_dir) as conn:
         token = admin.rotate_kiosk_token(conn, kiosk_id)
@@ -285,7 +285,7 @@ def add_staff(
     site_id: str | None,
 ) -> None:
     """Add a staff user: admin, supervisor or coach."""
-    from server import admin
+    from server.administration import operations as admin
 
     with admin_db(database_url, data_dir) as conn:
         admin.add_staff(conn, staff_id, username, role, display_name, site_id, _now())
@@ -341,7 +341,7 @@ def set_password(
 def send_digests(database_url: str | None, data_dir: Path | None) -> None:
     """Send each coach with an e-mail address their weekly digest (for a weekly timer).
     SMTP from PRIKKLOK_SERVER_SMTP_HOST / _PORT / _FROM; without a host, nothing is sent."""
-    from server.digest import send_digests as send
+    from server.administration.digest import send_digests as send
 
     settings = _settings(database_url, data_dir)
     if not settings.smtp_host:
@@ -360,7 +360,7 @@ def import_participants(
     database_url: str | None, data_dir: Path | None, file: Path, site_id: str
 ) -> None:
     """Import or update participants from a CSV file: all rows or none."""
-    from server.importer import import_participants as run_import
+    from server.administration.importer import import_participants as run_import
 
     try:
         text = file.read_text(encoding="utf-8-sig")
@@ -384,7 +384,7 @@ def assign_badge(
     supervisor_id: str | None,
 ) -> None:
     """Give a badge to a participant or supervisor (their previous badge is revoked)."""
-    from server import admin
+    from server.administration import operations as admin
 
     if (participant_id is None) == (supervisor_id is None):
         raise click.UsageError("give exactly one of --participant or --supervisor")
@@ -401,7 +401,7 @@ def assign_badge(
 @click.argument("uid")
 def revoke_badge(database_url: str | None, data_dir: Path | None, uid: str) -> None:
     """Revoke a badge; who held it when stays in the history."""
-    from server import admin
+    from server.administration import operations as admin
 
     with admin_db(database_url, data_dir) as conn:
         admin.revoke_badge(conn, uid, _now())
@@ -414,8 +414,8 @@ def revoke_badge(database_url: str | None, data_dir: Path | None, uid: str) -> N
 @click.option("--site", "site_id", required=True)
 def load_plan(database_url: str | None, data_dir: Path | None, file: Path, site_id: str) -> None:
     """Load tasks and words of the day from a JSON file."""
-    from server.plan import load_plan as run_load
-    from server.plan import read_plan
+    from server.administration.plan import load_plan as run_load
+    from server.administration.plan import read_plan
 
     with admin_db(database_url, data_dir) as conn:
         n_tasks, n_words = run_load(conn, site_id, read_plan(file.read_text(encoding="utf-8")))
@@ -428,7 +428,7 @@ def demo_data(database_url: str | None, data_dir: Path | None) -> None:
     """Migrate, then add the demo site, door, people and a week of words."""
     from zoneinfo import ZoneInfo
 
-    from server.demo import load_demo
+    from server.demo.build import load_demo
 
     settings = _settings(database_url, data_dir)
     _migrate(settings.database_url)
@@ -466,7 +466,7 @@ def retention(
 
     Meant for a daily timer (systemd or cron); each run writes one audit log row.
     """
-    from server.rights import apply_retention
+    from server.administration.rights import apply_retention
 
     days = _settings(database_url, data_dir, retention_days=days).retention_days
     with admin_db(database_url, data_dir) as conn:
@@ -495,7 +495,7 @@ def export_participant(
     """Everything stored about one participant, as readable JSON (UTF-8)."""
     import json
 
-    from server.rights import audited_export
+    from server.administration.rights import audited_export
 
     with admin_db(database_url, data_dir) as conn:
         data = audited_export(conn, participant_id, actor, _now())
@@ -524,7 +524,7 @@ def erase_participant(
 
     The audit log keeps only that a participant was erased, not who.
     """
-    from server.rights import erase_participant as run_erase
+    from server.administration.rights import erase_participant as run_erase
 
     if not yes:
         raise click.ClickException("erasing cannot be undone: add --yes to erase")

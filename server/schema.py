@@ -167,7 +167,7 @@ events = Table(
     Column("detail", JSON, nullable=False),
     Column("content_hash", String(64), nullable=False),  # sha256 of the canonical record
     _at("received_at", nullable=False),
-    _at("corrected_at"),  # when corrected_wall_at was last reckoned (server.honest_time)
+    _at("corrected_at"),  # when corrected_wall_at was last reckoned (server.kiosks.honest_time)
     _at("corrected_wall_at"),
     UniqueConstraint("kiosk_id", "seq"),
     Index("ix_events_site_wall", "site_id", "wall_at"),
@@ -227,7 +227,7 @@ kiosk_boots = Table(
     Column("heartbeats", Integer, nullable=False),
 )
 
-# What a boot's taps are reckoned from (server.honest_time): the wall time its monotonic
+# What a boot's taps are reckoned from (server.kiosks.honest_time): the wall time its monotonic
 # clock read 0. Kept so a push of a few taps reckons just those, not the boot's history.
 boot_anchors = Table(
     "boot_anchors",

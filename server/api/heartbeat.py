@@ -11,7 +11,7 @@ from server.api.body import LimitedBody, json_body
 from server.api.problems import AUTH_RESPONSES, PROBLEM, outside_utc, unstorable, validation_problem
 from server.db import WRITE
 from server.deps import ClockDep, ConnDep, KioskDep
-from server.heartbeats import record_heartbeat
+from server.kiosks.heartbeats import record_heartbeat
 from server.schema import MAX_COUNT
 from sync.protocol import API_PREFIX, HIGHEST_SEQ, UNDERSTANDS_HEADER, Heartbeat, HeartbeatResponse
 

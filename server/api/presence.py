@@ -7,9 +7,9 @@ from datetime import datetime
 from fastapi import APIRouter
 
 from server.api.problems import AUTH_RESPONSES
+from server.attendance.presence import lunch_count_of, presence_now
 from server.deps import ClockDep, ConnDep, KioskDep
-from server.presence import lunch_count_of, presence_now
-from server.snapshot import site_day
+from server.kiosks.snapshot import site_day
 from sync.protocol import API_PREFIX, PresentPerson, SitePresence
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])

@@ -11,20 +11,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from server.wording import describe
 from sync.protocol import Problem
 
 PROBLEM: dict[str, Any] = {"model": Problem}
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {401: PROBLEM, 422: PROBLEM}
-
-
-def describe(errors: list[Any], limit: int = 3) -> str:
-    """Pydantic errors in one sentence: where and what, the first few."""
-    parts = []
-    for error in errors[:limit]:
-        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
-        parts.append(f"{where}: {error.get('msg', 'invalid')}")
-    more = f" (and {len(errors) - limit} more)" if len(errors) > limit else ""
-    return "invalid request: " + "; ".join(parts) + more
 
 
 def unstorable(value: Any, where: str = "body") -> str | None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Response, status
 
 from server.api.problems import AUTH_RESPONSES
 from server.deps import ClockDep, ConnDep, KioskDep
-from server.snapshot import build_snapshot, canonical_json, etag_matches, etag_of
+from server.kiosks.snapshot import build_snapshot, canonical_json, etag_matches, etag_of
 from sync.protocol import API_PREFIX, Snapshot
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])

@@ -14,7 +14,7 @@ from server.api.body import LimitedBody, json_body
 from server.api.problems import AUTH_RESPONSES, PROBLEM, unstorable, validation_problem
 from server.db import writing
 from server.deps import ClockDep, EngineDep, KioskDep
-from server.ingest import ingest
+from server.kiosks.ingest import ingest
 from sync.protocol import API_PREFIX, MAX_BATCH, PushRequest, PushResponse
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])

@@ -1,5 +1,6 @@
 """What a feed holds, whatever its format: per participant the figures over the period,
-the days worth a row, and the absence alert — all from server.history and server.summary."""
+the days worth a row, and the absence alert — all from server.attendance.history and
+server.attendance.summary."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection
 
-from server.history import load_timelines
-from server.summary import Day, Figures, Plan
+from server.attendance.history import load_timelines
+from server.attendance.summary import Day, Figures, Plan
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from server.attendance.summary import Day
 from server.feeds.content import REASON_LABELS, Feed, FeedParticipant
-from server.summary import Day
 
 DOMAIN = "prikklok"
 

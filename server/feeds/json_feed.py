@@ -8,9 +8,9 @@ from typing import Literal, cast
 
 from pydantic import BaseModel, Field
 
-from server.attendance import Session
+from server.attendance.sessions import Session
+from server.attendance.summary import Day
 from server.feeds.content import Feed, FeedParticipant
-from server.summary import Day
 
 DayStatus = Literal["present", "excused", "absent", "pending"]
 AbsenceReason = Literal["sick", "appointment", "integration_class", "other"]

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
+from server.kiosks.tokens import new_token, token_hash
 from server.schema import feed_tokens, staff
-from server.tokens import new_token, token_hash
 
 LABEL_MAX = 200
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from server.administration.rights import record_audit, record_audits
 from server.db import writing
-from server.rights import record_audit, record_audits
 from server.web.logins import Viewer
 
 SEEN_AGAIN_AFTER = timedelta(minutes=10)

@@ -14,7 +14,13 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
-from server.admin import AdminError, BadgeHeldError, assign_badge, normalise_uid, revoke_badge
+from server.administration.operations import (
+    AdminError,
+    BadgeHeldError,
+    assign_badge,
+    normalise_uid,
+    revoke_badge,
+)
 from server.db import writing
 from server.deps import EngineDep
 from server.schema import badges, participants, staff

@@ -18,25 +18,26 @@ from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection, Engine
 
-from server.calendar_picture import MONTHS, month_picture
-from server.db import writing
-from server.deps import EngineDep
-from server.feeds import tokens
-from server.feeds.content import reason_label
-from server.history import (
+from server.attendance.calendar_picture import MONTHS, month_picture
+from server.attendance.history import (
     WORKSHOP_TIMEZONE,
     coach_participant_ids,
     load_history,
     load_timelines,
     plans_of,
 )
+from server.attendance.summary import ABSENT, EXCUSED, Figures, Timeline, month_dates
+from server.db import writing
+from server.deps import EngineDep
+from server.feeds import tokens
+from server.feeds.content import reason_label
 from server.settings import Settings
-from server.summary import ABSENT, EXCUSED, Figures, Timeline, month_dates
 from server.web.access import Coach, CsrfDep, may_see_participant
 from server.web.audit import changed, saw
 from server.web.forms import back, page
 from server.web.logins import Viewer
-from server.web.pages import WEEKDAYS, render
+from server.web.pages import render
+from server.wording import WEEKDAYS
 
 router = APIRouter(include_in_schema=False)
 
@@ -268,7 +269,7 @@ def coach_calendar(
     participant_id: Annotated[str, Path(max_length=64)],
     month: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    """The participant's month as a picture (see server.calendar_picture)."""
+    """The participant's month as a picture (see server.attendance.calendar_picture)."""
     settings = _settings(request)
     now = settings.now()
     try:

@@ -2,7 +2,7 @@
 beside what they correct, the sessions derived from both, and the day's absence reason.
 
 A correction never changes a tap: it is a row of its own (who, when, why), and attendance
-is derived from taps and corrections together (server.attendance.corrected).
+is derived from taps and corrections together (server.attendance.sessions.corrected).
 """
 
 from __future__ import annotations
@@ -17,16 +17,17 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection, delete, select
 
-from server.attendance import (
+from server.attendance.presence import load_day
+from server.attendance.sessions import (
     CORRECTION_ACTIONS,
     SESSION_KINDS,
     DayAttendance,
     closing_time,
     pair_sessions,
 )
+from server.attendance.today import Site, agreed_on, flags_of, site_day, site_of
 from server.db import writing
 from server.deps import EngineDep
-from server.presence import load_day
 from server.schema import (
     ABSENCE_REASONS,
     absences,
@@ -36,7 +37,6 @@ from server.schema import (
     staff,
 )
 from server.sql import member_of, upsert
-from server.today import Site, agreed_on, flags_of, site_day, site_of
 from server.web.access import CsrfDep, SiteViewerDep
 from server.web.audit import changed, saw
 from server.web.forms import back, page, participant_at

@@ -24,7 +24,9 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 
+from server.administration.rights import record_audits
 from server.api.problems import PROBLEM, on_validation_error
+from server.attendance.history import WORKSHOP_TIMEZONE, coach_participant_ids
 from server.db import writing
 from server.deps import EngineDep
 from server.feeds.content import Feed, feed_content
@@ -33,8 +35,6 @@ from server.feeds.ics_feed import attendance_ics
 from server.feeds.json_feed import AttendanceFeed, attendance_feed
 from server.feeds.tokens import FeedHolder, holder_of, used
 from server.feeds.xlsx_feed import attendance_xlsx
-from server.history import WORKSHOP_TIMEZONE, coach_participant_ids
-from server.rights import record_audits
 
 PRIVATE = {
     "Referrer-Policy": "no-referrer",

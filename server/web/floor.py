@@ -4,7 +4,7 @@ Every route is under a site and lets in an admin or that site's supervisor
 (`SiteViewerDep`). "Now" and "Evacuation" refresh themselves: the page holds its list in
 an element that `live.js` replaces every few seconds with the `/live` fragment, so the
 query behind them reads only today's rows. A participant's day and its corrections live
-in server.web.corrections; the day's overview query in server.today.
+in server.web.corrections; the day's overview query in server.attendance.today.
 """
 
 from __future__ import annotations
@@ -17,12 +17,9 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection, select
 
-from server.attendance import BY_HAND, SESSION_KINDS, Tap, closing_time
-from server.deps import EngineDep
-from server.presence import load_day, present_in
-from server.schema import staff
-from server.sql import member_of
-from server.today import (
+from server.attendance.presence import load_day, present_in
+from server.attendance.sessions import BY_HAND, SESSION_KINDS, Tap, closing_time
+from server.attendance.today import (
     Site,
     flags_of,
     name_in,
@@ -31,6 +28,9 @@ from server.today import (
     site_of,
     today,
 )
+from server.deps import EngineDep
+from server.schema import staff
+from server.sql import member_of
 from server.web import corrections
 from server.web.access import SiteViewerDep
 from server.web.audit import saw
@@ -80,7 +80,7 @@ class Floor:
 
 
 def inside_now(conn: Connection, site: Site, now: datetime) -> Floor:
-    """Everyone in the building now, with their details: server.presence.present_in, from
+    """Everyone in the building now, with their details: server.attendance.presence.present_in, from
     the one read of the day's rows the details need too, as this list refreshes every few
     seconds."""
     day = site_day(site, now)
@@ -130,7 +130,7 @@ def _supervisors_in(conn: Connection, inside: dict[str, datetime]) -> list[Super
 
 def _opener(counted: list[Tap], since: datetime) -> str | None:
     """The kind of the tap that opened the session still open (the last at that time, as
-    server.attendance.pair_sessions orders them)."""
+    server.attendance.sessions.pair_sessions orders them)."""
     openers = sorted(
         (t.at, t.id, t.kind) for t in counted if t.kind in SESSION_KINDS and t.at == since
     )

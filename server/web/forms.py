@@ -17,7 +17,8 @@ from sqlalchemy import Connection, select
 from starlette.datastructures import FormData
 
 from server.schema import participants, sites
-from server.web.pages import MONTHS, WEEKDAYS, render
+from server.web.pages import render
+from server.wording import MONTHS, WEEKDAYS
 from sync.roster import parse_birthday
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$")  # "ar", "prs", "fa-af"

@@ -12,10 +12,16 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from server.admin import AdminError, add_kiosk, check_id, revoke_kiosk, rotate_kiosk_token
+from server.administration.operations import (
+    AdminError,
+    add_kiosk,
+    check_id,
+    revoke_kiosk,
+    rotate_kiosk_token,
+)
 from server.db import writing
 from server.deps import EngineDep
-from server.kiosk_status import (
+from server.kiosks.status import (
     READER_HEALTH,
     Alarm,
     Beat,

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from server.db import writing
+from server.kiosks.tokens import token_hash
 from server.schema import staff, staff_sessions
 from server.settings import Settings
-from server.tokens import token_hash
 from server.web.devices import device_key, known_device, remember_device
 from server.web.login_limits import (
     Limit,

@@ -3,10 +3,8 @@ security headers every answer carries, and how a missing login or a refusal is s
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -17,34 +15,13 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from server.web.access import LoginRequired, login_url
 from server.web.logins import Viewer
+from server.wording import WEEKDAYS, clock, dutch_date, hours
 
 # No inline script or style: what a participant's name could smuggle in cannot run.
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
-WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
-
-
-def dutch_date(day: date) -> str:
-    """'woensdag 25 november 2026'."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def clock(moment: datetime | None, tz: str = "Europe/Amsterdam") -> str:
-    """'08:58' in the site's time; '–' for nothing."""
-    if moment is None:
-        return "–"
-    return moment.astimezone(ZoneInfo(tz)).strftime("%H:%M")
-
-
-def hours(seconds: float) -> str:
-    """'6,5' — hours with a decimal comma, as the Dutch write them."""
-    return f"{seconds / 3600:.1f}".replace(".", ",")
 
 
 @cache

@@ -1,6 +1,6 @@
 """The planning of a site: the day's tasks and the word of the day, three weeks at a time.
 
-What is planned reaches the doors through the snapshot (server.snapshot), which the kiosks
+What is planned reaches the doors through the snapshot (server.kiosks.snapshot), which the kiosks
 pull by ETag: a new task or word changes the tag, and every door of the site takes it.
 Everything is checked against the snapshot's own models before it is stored, so a plan
 can never make the snapshot unservable.
@@ -31,8 +31,8 @@ from server.web.forms import (
     site_today,
     text,
 )
-from server.web.pages import dutch_date
 from server.web.records import KIOSK_LANGUAGES
+from server.wording import dutch_date
 from sync.protocol import SnapshotTask, SnapshotWord
 
 router = APIRouter(include_in_schema=False)

@@ -17,10 +17,10 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Connection, delete, select, update
 
-from server.admin import AdminError, check_id
+from server.administration.operations import AdminError, check_id
+from server.attendance.presence import unknown_badges_of
 from server.db import writing
 from server.deps import EngineDep
-from server.presence import unknown_badges_of
 from server.schema import badges, coach_participants, participants, staff
 from server.web.access import CsrfDep, SiteViewerDep
 from server.web.audit import changed, saw
@@ -35,7 +35,7 @@ from server.web.forms import (
     site_page,
     site_today,
 )
-from server.web.pages import MONTHS
+from server.wording import MONTHS
 
 router = APIRouter(include_in_schema=False)
 

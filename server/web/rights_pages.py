@@ -10,18 +10,19 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from server.db import writing
-from server.deps import EngineDep
-from server.rights import (
+from server.administration.rights import (
     UnknownParticipant,
     apply_retention,
     audited_export,
     erase_participant,
 )
+from server.db import writing
+from server.deps import EngineDep
 from server.schema import audit_log, participants
 from server.web.access import Admin, CsrfDep
 from server.web.forms import FormDep, back, page, text
-from server.web.pages import clock, dutch_date, render
+from server.web.pages import render
+from server.wording import clock, dutch_date
 from sync.clock import WORKSHOP_TZ
 
 router = APIRouter(include_in_schema=False)

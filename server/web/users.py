@@ -13,10 +13,10 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Connection, delete, func, select, update
 
-from server.admin import AdminError, add_site, add_staff
+from server.administration.operations import AdminError, add_site, add_staff
+from server.attendance.presence import presence_now
 from server.db import writing
 from server.deps import EngineDep
-from server.presence import presence_now
 from server.schema import coach_participants, kiosks, participants, sites, staff
 from server.web.access import Admin, CsrfDep
 from server.web.audit import changed

@@ -25,9 +25,9 @@ from typing import Any, TypeVar
 import requests
 from sqlalchemy import func, select
 
-from server import admin
+from server.administration import operations as admin
+from server.administration.importer import import_participants
 from server.db import make_engine, writing
-from server.importer import import_participants
 from server.local import NotServing, free_port, wait_until_serving
 from server.schema import events, rejected_records
 from sync.client import ServerClient

@@ -175,7 +175,7 @@ level = "warning"
 def test_prikklok_kiosk_headless_says_ready_and_pings_as_systemd_expects(
     tmp_path: Path, listener: NotifyListener
 ) -> None:
-    from server.demo_data import door_data
+    from server.demo.data import door_data
 
     (tmp_path / "prikklok.toml").write_text(CONFIG, "utf-8")
     data = json.dumps(door_data(date.today()), ensure_ascii=False)

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
-from server import admin
+from server.administration import operations as admin
 from server.app import create_app
 from server.db import make_engine, writing
 from server.migrate import upgrade
@@ -125,7 +125,7 @@ def world(engine: Engine) -> World:
         south = admin.add_kiosk(conn, "south", "south-1", "Door", seeded)
         revoked = admin.add_kiosk(conn, "north", "north-old", "Old door", seeded)
         admin.revoke_kiosk(conn, "north-old", seeded)
-        from server.importer import import_participants
+        from server.administration.importer import import_participants
 
         import_participants(
             conn,

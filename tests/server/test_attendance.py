@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from server.attendance import Tap, closing_time, pair_sessions, unknown_badges
+from server.attendance.sessions import Tap, closing_time, pair_sessions, unknown_badges
 
 DAY = date(2026, 11, 25)
 CLOSE = closing_time(DAY, time(17, 0), "Europe/Amsterdam")

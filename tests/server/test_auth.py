@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from server import admin
+from server.administration import operations as admin
 from server.db import writing
 from server.schema import kiosks
 from tests.server.conftest import NOW, World, wire

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server.boot_clock import Anchor, BootTap, choose_anchor, moves_anchor, reckoned_at
+from server.kiosks.boot_clock import Anchor, BootTap, choose_anchor, moves_anchor, reckoned_at
 
 BOOTED = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # when the boot's monotonic clock read 0
 HOUR = timedelta(hours=1)

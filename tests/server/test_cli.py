@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from server.cli import server
 from server.db import make_engine
+from server.kiosks.tokens import token_hash
 from server.schema import events, kiosks, participants, rejected_records, tasks
-from server.tokens import token_hash
 from tests.server.conftest import World, wire
 from tests.server.test_heartbeat import beat
 
@@ -106,7 +106,7 @@ def test_cli_import_and_plan(database_url: str, tmp_path: Path) -> None:
 
 
 def test_cli_demo_data_loads_the_demo_people(tmp_path: Path) -> None:
-    from server.demo_data import ENDED, PEOPLE
+    from server.demo.data import ENDED, PEOPLE
 
     result = CliRunner().invoke(server, ["demo-data", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -176,7 +176,7 @@ def test_cli_set_password_lets_them_log_in(database_url: str, app, browser_clien
 
 
 def test_cli_demo_data_gives_staff_logins_and_history(tmp_path: Path) -> None:
-    from server.demo import DEMO_PASSWORD
+    from server.demo.build import DEMO_PASSWORD
     from server.schema import events, staff
     from server.web.passwords import verify_password
 

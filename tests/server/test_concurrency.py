@@ -8,7 +8,7 @@ from sqlalchemy import Engine, func, select
 
 from server.db import writing
 from server.deps import Kiosk
-from server.ingest import ingest
+from server.kiosks.ingest import ingest
 from server.schema import events
 from sync.protocol import WireRecord
 from tests.server.conftest import NOW, World, wire

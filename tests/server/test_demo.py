@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from server.db import writing
-from server.demo import DEMO_TOKEN, load_demo
-from server.demo_data import DEMO_KEYS, PEOPLE, door_data
+from server.demo.build import DEMO_TOKEN, load_demo
+from server.demo.data import DEMO_KEYS, PEOPLE, door_data
 from sync.protocol import Snapshot
 from sync.roster import DoorData
 from tests.server.conftest import NOW

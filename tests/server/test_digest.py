@@ -13,8 +13,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select, update
 
+from server.administration.digest import last_week, send_digests
 from server.db import writing
-from server.digest import last_week, send_digests
 from server.schema import audit_log, staff
 from server.settings import Settings
 from tests.server.conftest import NOW, Staff

@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from server import admin
+from server.administration import operations as admin
 from server.db import writing
 from server.schema import event_flags
 from tests.server.conftest import NOW, HeldClock, World, wire

@@ -77,7 +77,7 @@ def jumped_taps(jump: timedelta) -> tuple[dict, dict]:
 
 
 def amal_sessions(engine) -> list:
-    from server.presence import day_attendance
+    from server.attendance.presence import day_attendance
 
     with engine.connect() as conn:
         return day_attendance(conn, "north", CHECK_IN_AT.date(), CHECK_IN_AT)["p-amal"].sessions
@@ -107,7 +107,7 @@ def test_honest_time_pairs_a_jumped_boot_by_its_monotonic_clock(
 
 def coach_taps(engine) -> list[datetime]:
     """Amal's tap times as the coaches' feeds and summaries read them."""
-    from server.history import load_history
+    from server.attendance.history import load_history
 
     with engine.connect() as conn:
         day = CHECK_IN_AT.date()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, select
 
-from server.admin import AdminError
+from server.administration.importer import import_participants
+from server.administration.operations import AdminError
 from server.db import writing
-from server.importer import import_participants
 from server.schema import badges, participants
 from tests.server.conftest import NOW, World
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from server.kiosk_status import Beat, ago, alarms, clock_difference, oldest_waiting_at
+from server.kiosks.status import Beat, ago, alarms, clock_difference, oldest_waiting_at
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SILENT, QUEUE = timedelta(minutes=15), timedelta(minutes=30)

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from server.attendance import LunchAnswer, lunch_count
-from server.presence import lunch_count_of
+from server.attendance.presence import lunch_count_of
+from server.attendance.sessions import LunchAnswer, lunch_count
 from tests.server.conftest import World, wire
 
 

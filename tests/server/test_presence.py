@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from fastapi.testclient import TestClient
 
-from server.presence import day_attendance, unknown_badges_of
+from server.attendance.presence import day_attendance, unknown_badges_of
 from tests.server.conftest import World, wire
 
 DAY = date(2026, 11, 25)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from server import admin
+from server.administration import operations as admin
 from server.db import writing
 from tests.server.conftest import NOW, World, wire
 

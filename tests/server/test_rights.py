@@ -13,16 +13,16 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import JSON, Engine, String, Text, select
 
-from server import admin
-from server.cli import server
-from server.db import writing
-from server.rights import (
+from server.administration import operations as admin
+from server.administration.rights import (
     apply_retention,
     audited_export,
     erase_participant,
     export_participant,
     record_audit,
 )
+from server.cli import server
+from server.db import writing
 from server.schema import (
     absences,
     audit_log,
@@ -229,8 +229,8 @@ def test_export_cli_writes_utf8_json_and_an_audit_row(
 
 
 def test_export_cli_to_stdout_keeps_non_ascii(database_url: str, world: World) -> None:
+    from server.administration.importer import import_participants
     from server.db import make_engine
-    from server.importer import import_participants
 
     engine = make_engine(database_url)
     with writing(engine) as conn:

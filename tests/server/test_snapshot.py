@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from server.administration.importer import import_participants
+from server.administration.plan import Plan, load_plan
 from server.db import writing
-from server.importer import import_participants
-from server.plan import Plan, load_plan
 from sync.protocol import Snapshot, SnapshotTask, SnapshotWord
 from sync.roster import DoorData
 from tests.server.conftest import NOW, World

@@ -1,5 +1,5 @@
 """A participant's figures, calendar and absence alert, from taps, corrections and absences
-(server.summary, pure), and the calendar picture drawn from them."""
+(server.attendance.summary, pure), and the calendar picture drawn from them."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from server.attendance import Correction, Tap
-from server.calendar_picture import month_picture
-from server.summary import (
+from server.attendance.calendar_picture import month_picture
+from server.attendance.sessions import Correction, Tap
+from server.attendance.summary import (
     ABSENT,
     EXCUSED,
     FUTURE,

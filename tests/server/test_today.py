@@ -1,4 +1,4 @@
-"""server.today: the day at a site as the "Vandaag" page shows it, from stored taps."""
+"""server.attendance.today: the day at a site as the "Vandaag" page shows it, from stored taps."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, update
 
-from server import admin
+from server.administration import operations as admin
+from server.administration.importer import import_participants
+from server.attendance.presence import presence_now
+from server.attendance.today import Today, site_of, today
 from server.db import writing
-from server.importer import import_participants
-from server.presence import presence_now
 from server.schema import absences, corrections, participants
-from server.today import Today, site_of, today
 from server.web.floor import inside_now
 from tests.server.conftest import NOW, HeldClock, World, wire
 
@@ -177,7 +177,7 @@ def test_today_set_aside_is_this_sites_records_received_that_day(
         "check_in",
     )
     assert aside.wall_at == datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
-    assert aside.participant_id is None  # server.ingest keeps no name it does not know
+    assert aside.participant_id is None  # server.kiosks.ingest keeps no name it does not know
 
 
 @contextmanager

@@ -168,7 +168,7 @@ runpy.run_module("prikklok", run_name="__main__")
 
 
 def kiosk_folder(folder: Path) -> Path:
-    from server.demo_data import door_data
+    from server.demo.data import door_data
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "prikklok.toml").write_text(CONFIG, "utf-8")
@@ -231,7 +231,7 @@ def test_prikklok_kiosk_says_ready_once_and_pings_every_half_interval(
 def test_prikklok_kiosk_with_a_frozen_ui_stops_pinging_while_taps_still_reach_the_journal(
     tmp_path: Path, listener: NotifyListener
 ) -> None:
-    from server.demo_data import DEMO_KEYS
+    from server.demo.data import DEMO_KEYS
 
     folder = kiosk_folder(tmp_path / "door")
     process = spawn(folder, listener, sys.executable, "-c", FREEZE_ON_USR1)

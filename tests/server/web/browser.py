@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine, update
 
-from server import admin
+from server.administration import operations as admin
 from server.db import writing
 from server.schema import coach_participants, staff
 from tests.faults.harness import running_server
@@ -69,7 +69,7 @@ def seed_site(engine: Engine, password_hash: str) -> str:
     """A site open all day (so "present now" holds at any hour the tests run), its door,
     three participants (one whose name tries to smuggle in a script) and three staff."""
     seeded = datetime(2026, 11, 1, tzinfo=UTC)
-    from server.importer import import_participants
+    from server.administration.importer import import_participants
 
     with writing(engine) as conn:
         admin.add_site(

@@ -226,7 +226,7 @@ def fits_the_screen(page: Any) -> bool:
 def test_the_staff_pages_fit_a_phone(served: Served, phone: Any, engine: Engine) -> None:
     from playwright.sync_api import expect
 
-    from server.importer import import_participants
+    from server.administration.importer import import_participants
 
     with writing(engine) as conn:  # a name with no place to break
         import_participants(conn, f"id,display_name\np-long,{LONG_NAME}\n", SITE, datetime.now(UTC))

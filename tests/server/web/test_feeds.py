@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy import Engine, event, select, update
 
+from server.attendance.history import load_history
 from server.db import writing
 from server.feeds import tokens
-from server.history import load_history
 from server.schema import audit_log, feed_tokens, participants
 from tests.server.conftest import NOW, HeldClock, Staff, World, log_in, wire
 from tests.server.web.test_coach import (

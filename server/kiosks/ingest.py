@@ -12,10 +12,10 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select
 
-from server.boot_clock import BootTap
 from server.deps import Kiosk
-from server.enrolment import enrol
-from server.honest_time import reckon_arrivals
+from server.kiosks.boot_clock import BootTap
+from server.kiosks.enrolment import enrol
+from server.kiosks.honest_time import reckon_arrivals
 from server.schema import MAX_COUNT, badges, events, participants, rejected_records, staff
 from server.sql import insert_new, member_of
 from sync.protocol import WIRE_FIELDS, WireRecord
@@ -116,7 +116,7 @@ class SiteCheck:
                 return "supervisor belongs to another site"
         sites = self.badge_sites.get(record.badge_uid or "")
         # A badge given at the door may have been another site's once; whether someone
-        # holds it now is for the enrolment to find out (server.enrolment).
+        # holds it now is for the enrolment to find out (server.kiosks.enrolment).
         if sites and self.site_id not in sites and record.kind != "badge_enrolled":
             return "badge belongs to another site"
         return None

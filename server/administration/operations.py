@@ -7,8 +7,8 @@ from datetime import datetime, time
 
 from sqlalchemy import Connection, select, update
 
+from server.kiosks.tokens import new_token, token_hash
 from server.schema import badges, kiosks, participants, sites, staff
-from server.tokens import new_token, token_hash
 
 ROLES = ("admin", "supervisor", "coach")
 _UID = re.compile(r"^(?:[0-9A-F]{2}){4,10}$")

@@ -1,10 +1,11 @@
 """A participant's attendance over a period, as their coach reads it: pure, no database.
 
-The query layer (server.history) hands over a `Record`: the participant's agreement, their
+The query layer (server.attendance.history) hands over a `Record`: the participant's agreement,
+their
 taps as the doors sent them (honest times), the supervisors' corrections and the excused
 absences. A `Timeline` turns that into one `Day` per date, by the same derivation as the
-supervisors' pages (corrections applied with `server.attendance.corrected`, sessions
-paired with `server.attendance.pair_sessions`), and counts the figures over any stretch.
+supervisors' pages (corrections applied with `server.attendance.sessions.corrected`, sessions
+paired with `server.attendance.sessions.pair_sessions`), and counts the figures over any stretch.
 
 What counts:
 - an **agreed day** lies within the program and on one of the agreed ISO weekdays;
@@ -23,7 +24,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from server.attendance import Correction, DayAttendance, Tap, closing_time, corrected, pair_sessions
+from server.attendance.sessions import (
+    Correction,
+    DayAttendance,
+    Tap,
+    closing_time,
+    corrected,
+    pair_sessions,
+)
 
 PRESENT = "present"
 EXCUSED = "excused"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, or_, select
 
-from server.attendance import (
+from server.attendance.sessions import (
     Correction,
     DayAttendance,
     LunchAnswer,
@@ -29,7 +29,7 @@ from server.sql import member_of
 
 def honest_at(wall_at: datetime, corrected_wall_at: datetime | None) -> datetime:
     """The best time the server knows for a tap: reckoned from its boot's monotonic clock
-    where its wall clock disagreed (server.honest_time), else its wall time as sent."""
+    where its wall clock disagreed (server.kiosks.honest_time), else its wall time as sent."""
     return wall_at if corrected_wall_at is None else corrected_wall_at
 
 

@@ -18,12 +18,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
+from server.administration.rights import record_audits
+from server.attendance.history import (
+    WORKSHOP_TIMEZONE,
+    Timelines,
+    coach_participant_ids,
+    load_timelines,
+)
 from server.db import writing
-from server.history import WORKSHOP_TIMEZONE, Timelines, coach_participant_ids, load_timelines
-from server.rights import record_audits
 from server.schema import staff
 from server.settings import Settings
-from server.web.pages import dutch_date, hours
+from server.wording import dutch_date, hours
 
 log = logging.getLogger(__name__)
 ACTOR = "system (digest)"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, func, select, union
 
 from server.deps import Kiosk
-from server.honest_time import note_heartbeat
+from server.kiosks.honest_time import note_heartbeat
 from server.schema import events, kiosk_heartbeats, rejected_records
 from server.sql import upsert
 from sync.protocol import Heartbeat, HeartbeatResponse

@@ -8,10 +8,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Connection, delete, select
 
-from server.admin import AdminError, require_site
-from server.api.problems import describe
+from server.administration.operations import AdminError, require_site
 from server.schema import participants, tasks, words
 from server.sql import upsert
+from server.wording import describe
 from sync.protocol import SnapshotTask, SnapshotWord
 
 

@@ -1,5 +1,5 @@
 """The query layer for coaches: a range of days for a set of participants, in a constant
-number of queries (not one per participant or day), handed to server.summary as Records.
+number of queries (not one per participant or day), handed to server.attendance.summary as Records.
 
 A coach's six-month feed for thirty participants reads a few thousand taps out of
 millions: the events are found through their participant_id index, and only the kinds
@@ -16,8 +16,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Select, select
 
-from server.attendance import SESSION_KINDS, Correction, Tap, day_bounds
-from server.presence import honest_at, honest_within
+from server.attendance.presence import honest_at, honest_within
+from server.attendance.sessions import SESSION_KINDS, Correction, Tap, day_bounds
+from server.attendance.summary import ALERT_LOOKBACK, Absence, Plan, Record, SiteHours, Timeline
+from server.attendance.summary import alert as alert_of
+from server.kiosks.snapshot import weekdays
 from server.schema import (
     absences,
     audit_log,
@@ -28,9 +31,6 @@ from server.schema import (
     sites,
     staff,
 )
-from server.snapshot import weekdays
-from server.summary import ALERT_LOOKBACK, Absence, Plan, Record, SiteHours, Timeline
-from server.summary import alert as alert_of
 
 # The audit lines server.web.corrections writes when a day's excuse is given or taken away:
 # each one is a change a calendar must see, and the lines are never deleted.

@@ -10,7 +10,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from server.admin import AdminError, assign_badge, check_id, normalise_uid, require_site
+from server.administration.operations import (
+    AdminError,
+    assign_badge,
+    check_id,
+    normalise_uid,
+    require_site,
+)
 from server.schema import participants
 from server.sql import upsert
 from sync.roster import parse_birthday

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from server.admin import AdminError, BadgeHeldError, assign_badge
+from server.administration.operations import AdminError, BadgeHeldError, assign_badge
 from server.schema import event_flags
 from sync.protocol import WireRecord
 

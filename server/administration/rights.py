@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Table, delete, or_, select, update
 
-from server.admin import AdminError
-from server.attendance import SESSION_KINDS, Tap, closing_time, pair_sessions
-from server.presence import honest_at
+from server.administration.operations import AdminError
+from server.attendance.presence import honest_at
+from server.attendance.sessions import SESSION_KINDS, Tap, closing_time, pair_sessions
 from server.schema import (
     absences,
     audit_log,

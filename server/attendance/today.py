@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from server.attendance import (
+from server.attendance.presence import DayTaps, load_day, lunch_count_of, sessions_in
+from server.attendance.sessions import (
     DayAttendance,
     UnknownBadge,
     closing_time,
     day_bounds,
     unknown_badges,
 )
-from server.presence import DayTaps, load_day, lunch_count_of, sessions_in
 from server.schema import (
     absences,
     badges,
@@ -100,7 +100,7 @@ class ForgottenCheckOut:
 
 @dataclass(frozen=True)
 class SetAside:
-    """A record the sync refused, as it was kept (server.ingest keeps what it may)."""
+    """A record the sync refused, as it was kept (server.kiosks.ingest keeps what it may)."""
 
     received_at: datetime
     kiosk_name: str
@@ -281,7 +281,7 @@ def flags_of(conn: Connection, event_ids: Iterable[str]) -> dict[str, set[str]]:
 
 def _waiting_badges(conn: Connection, taps: DayTaps) -> list[UnknownBadge]:
     """Unknown badges of the day that nobody holds yet (from the day's rows already read:
-    server.presence.unknown_badges_of would read the site's whole history)."""
+    server.attendance.presence.unknown_badges_of would read the site's whole history)."""
     seen = [(uid, at) for _, kind, at, _, _, _, uid in taps.rows if kind == "unknown_badge" and uid]
     if not seen:
         return []

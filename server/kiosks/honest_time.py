@@ -3,9 +3,9 @@
 A heartbeat received at server time T with monotonic M says the boot's monotonic clock read
 0 at T − M. Network delay only makes T later, so the smallest T − M over a boot's
 heartbeats is the best estimate (its "epoch"). How a boot's anchor is chosen from that and
-its synchronised taps, and which taps move, is server.boot_clock; here the result is kept
+its synchronised taps, and which taps move, is server.kiosks.boot_clock; here the result is kept
 in `events.corrected_wall_at` (NULL: the tap's own wall time is honest), the one column
-every reader of taps uses through server.presence.honest_at.
+every reader of taps uses through server.attendance.presence.honest_at.
 
 A push reckons only its new taps from the anchor in `boot_anchors`, unless one of them
 could move the anchor (a jump of a synchronised clock, or the boot's first synchronised
@@ -20,7 +20,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from server.boot_clock import Anchor, BootTap, agrees, choose_anchor, moves_anchor, reckoned_at
+from server.kiosks.boot_clock import (
+    Anchor,
+    BootTap,
+    agrees,
+    choose_anchor,
+    moves_anchor,
+    reckoned_at,
+)
 from server.schema import boot_anchors, events, kiosk_boots
 from server.sql import insert_or_ignore, upsert
 

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from server.admin import add_kiosk, revoke_kiosk
-from server.demo_data import AGREED_WEEKDAYS, PEOPLE
+from server.administration.operations import add_kiosk, revoke_kiosk
+from server.demo.data import AGREED_WEEKDAYS, PEOPLE
 from server.schema import absences, events, kiosks
 
 HISTORY_KIOSK = "demo-history"

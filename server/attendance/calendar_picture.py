@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from server.summary import ABSENT, EXCUSED, NOT_AGREED, PENDING, PRESENT, Day
+from server.attendance.summary import ABSENT, EXCUSED, NOT_AGREED, PENDING, PRESENT, Day
 
 CELL = 44
 PAD = 8

@@ -1,4 +1,4 @@
-"""demo-data: the made-up site of server/demo_data.py on a demo site and door.
+"""demo-data: the made-up site of server/demo/data.py on a demo site and door.
 
 Everything comes from `door_data(today)`, so the demo kiosk's snapshot from this server is
 the same door data the offline demo reads from its file.
@@ -12,10 +12,16 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from server.admin import add_kiosk, add_site, add_staff, assign_badge, revoke_badge
-from server.demo_data import PEOPLE, SUPERVISOR, door_data
-from server.demo_history import load_history
-from server.plan import Plan, load_plan
+from server.administration.operations import (
+    add_kiosk,
+    add_site,
+    add_staff,
+    assign_badge,
+    revoke_badge,
+)
+from server.administration.plan import Plan, load_plan
+from server.demo.data import PEOPLE, SUPERVISOR, door_data
+from server.demo.history import load_history
 from server.schema import badges, coach_participants, participants, sites, staff
 from server.sql import upsert
 

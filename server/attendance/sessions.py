@@ -1,4 +1,4 @@
-"""Attendance from taps: pure functions, no database (the query layer is server.presence).
+"""Attendance from taps: pure functions, no database (queries: server.attendance.presence).
 
 A participant's session taps of one workshop day are paired by time, whichever door they
 came from: the first opens a session, the next closes it, and so on. A door that was

@@ -1,0 +1,2 @@
+"""Administration: sites and the CLI's operations, the people importer, planning, data rights,
+the digest."""
