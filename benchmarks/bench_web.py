@@ -134,7 +134,7 @@ def log_in(client: TestClient, username: str, password: str) -> None:
 
 
 def feed_token(engine: Engine, coach_id: str, now: datetime) -> str:
-    from server.feeds.tokens import create
+    from server.feeds.links import create
 
     with writing(engine) as conn:
         _, token = create(conn, coach_id, "benchmark", now)

@@ -51,7 +51,7 @@ from sqlalchemy import Engine, create_engine, insert  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from server.db import make_engine  # noqa: E402
-from server.kiosks.tokens import new_token, token_hash  # noqa: E402
+from server.kiosks.kiosk_tokens import new_token, token_hash  # noqa: E402
 from server.migrate import upgrade  # noqa: E402
 from server.schema import (  # noqa: E402
     absences,

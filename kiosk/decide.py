@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from kiosk.presence import SITE_RECORD, ParticipantDay, Presence
+from kiosk.site_presence import SITE_RECORD, ParticipantDay, Presence
 from sync.clock import WORKSHOP_TZ, Instant, clock_is_sane
 from sync.record import Entry
 from sync.roster import DoorData, Participant, Supervisor

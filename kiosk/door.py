@@ -23,7 +23,7 @@ from kiosk.decide import (
     lunch,
     manual,
 )
-from kiosk.presence import Presence, SiteView
+from kiosk.site_presence import Presence, SiteView
 from sync.clock import Clock
 from sync.disk import Reserve, WriteTrouble, trouble_of
 from sync.journal import Journal

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from kiosk import phrases as P
 from kiosk.language import clock_time, dutch
-from kiosk.presence import Presence, SiteView
+from kiosk.site_presence import Presence, SiteView
 from kiosk.views import CAUSES
 from sync.disk import Room, size_text
 from sync.record import Record

@@ -11,7 +11,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine, select
 
-from server.kiosks.tokens import token_hash, token_matches
+from server.kiosks.kiosk_tokens import token_hash, token_matches
 from server.schema import kiosks
 
 bearer = HTTPBearer(auto_error=False, description="The kiosk's own token.")

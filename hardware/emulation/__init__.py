@@ -1,7 +1,7 @@
 """An emulated MFRC522 behind fake `spidev` and `RPi.GPIO` modules, for tests and benchmarks."""
 
 from hardware.emulation.card import Card, CardState, crc_a
-from hardware.emulation.chip import Failure, Frame, Mfrc522Chip
+from hardware.emulation.chip import ChipFault, Frame, Mfrc522Chip
 from hardware.emulation.fakes import (
     FakeGpio,
     SpiDev,
@@ -18,7 +18,7 @@ from hardware.emulation.fakes import (
 __all__ = [
     "Card",
     "CardState",
-    "Failure",
+    "ChipFault",
     "FakeGpio",
     "Frame",
     "Mfrc522Chip",

@@ -109,7 +109,7 @@ READ_ONLY = frozenset(
 )
 
 
-class Failure(enum.Enum):
+class ChipFault(enum.Enum):
     ZEROS = "zeros"  # MISO stuck low: every byte reads 0x00, writes are lost
     ONES = "ones"  # MISO floating high: every byte reads 0xFF
     OSERROR = "oserror"  # the SPI ioctl itself fails
@@ -136,7 +136,7 @@ class Mfrc522Chip:
         self._clock = clock
         self._version = version
         self._cards: list[Card] = []
-        self._failure: Failure | None = None
+        self._failure: ChipFault | None = None
         self._errors: deque[str] = deque()
         self.transfers = 0
         self.resets = 0
@@ -183,10 +183,10 @@ class Mfrc522Chip:
         with self._lock:
             return len(self._errors)
 
-    def fail(self, mode: Failure | str = Failure.ZEROS) -> None:
+    def fail(self, mode: ChipFault | str = ChipFault.ZEROS) -> None:
         """The chip stops answering (unpowered, unplugged, or the SPI bus breaks)."""
         with self._lock:
-            self._failure = Failure(mode)
+            self._failure = ChipFault(mode)
 
     def restore(self, *, power_cycled: bool = True) -> None:
         """The chip answers again; after a power cycle its registers are back at reset values."""
@@ -196,7 +196,7 @@ class Mfrc522Chip:
                 self._power_on_reset()
 
     @property
-    def failure(self) -> Failure | None:
+    def failure(self) -> ChipFault | None:
         return self._failure
 
     @property
@@ -215,10 +215,10 @@ class Mfrc522Chip:
         """One SPI transaction (a spidev xfer2 call): address byte, then data bytes."""
         with self._lock:
             self.transfers += 1
-            if self._failure is Failure.OSERROR:
+            if self._failure is ChipFault.OSERROR:
                 raise OSError(5, "Input/output error")
             if self._failure is not None:
-                fill = 0x00 if self._failure is Failure.ZEROS else 0xFF
+                fill = 0x00 if self._failure is ChipFault.ZEROS else 0xFF
                 return [fill] * len(mosi)
             self._tick()
             if not mosi:

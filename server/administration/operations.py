@@ -7,7 +7,7 @@ from datetime import datetime, time
 
 from sqlalchemy import Connection, select, update
 
-from server.kiosks.tokens import new_token, token_hash
+from server.kiosks.kiosk_tokens import new_token, token_hash
 from server.schema import badges, kiosks, participants, sites, staff
 
 ROLES = ("admin", "supervisor", "coach")

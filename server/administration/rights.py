@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, delete, or_, select, update
 
 from server.administration.operations import AdminError
 from server.attendance.presence import honest_at
-from server.attendance.sessions import SESSION_KINDS, Tap, closing_time, pair_sessions
+from server.attendance.sessions import SESSION_KINDS, ReceivedTap, closing_time, pair_sessions
 from server.schema import (
     absences,
     audit_log,
@@ -156,12 +156,12 @@ def _their_events(participant_id: str) -> Any:
 
 
 def _sessions(
-    conn: Connection, site_id: str, taps: Iterable[Tap], now: datetime | None
+    conn: Connection, site_id: str, taps: Iterable[ReceivedTap], now: datetime | None
 ) -> list[dict[str, Any]]:
     """The participant's sessions per workshop day, paired as attendance pairs them."""
     site = conn.execute(select(sites).where(sites.c.id == site_id)).one()
     zone = ZoneInfo(site.timezone)
-    by_day: dict[date, list[Tap]] = {}
+    by_day: dict[date, list[ReceivedTap]] = {}
     for tap in taps:
         by_day.setdefault(tap.at.astimezone(zone).date(), []).append(tap)
     days = []
@@ -200,7 +200,7 @@ def export_participant(
     ).all()
     taps: list[dict[str, Any]] = []
     lunch: list[dict[str, Any]] = []
-    session_taps: list[Tap] = []
+    session_taps: list[ReceivedTap] = []
     for row in their_events:
         at = honest_at(row.wall_at, row.corrected_wall_at)
         item = {
@@ -217,7 +217,7 @@ def export_participant(
         }
         (lunch if row.kind == "lunch" else taps).append(item)
         if row.kind in SESSION_KINDS:
-            session_taps.append(Tap(row.id, row.kind, at, row.kiosk_id))
+            session_taps.append(ReceivedTap(row.id, row.kind, at, row.kiosk_id))
     coaches = select(staff.c.id, staff.c.display_name).join(
         coach_participants, coach_participants.c.coach_id == staff.c.id
     )

@@ -17,8 +17,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Select, select
 
 from server.attendance.presence import honest_at, honest_within
-from server.attendance.sessions import SESSION_KINDS, Correction, Tap, day_bounds
-from server.attendance.summary import ALERT_LOOKBACK, Absence, Plan, Record, SiteHours, Timeline
+from server.attendance.sessions import SESSION_KINDS, Correction, ReceivedTap, day_bounds
+from server.attendance.summary import (
+    ALERT_LOOKBACK,
+    Absence,
+    Agreement,
+    AttendanceRecord,
+    SiteHours,
+    Timeline,
+)
 from server.attendance.summary import alert as alert_of
 from server.kiosks.snapshot import weekdays
 from server.schema import (
@@ -54,7 +61,7 @@ class CorrectionNote:
 
 @dataclass(frozen=True)
 class History:
-    records: dict[str, Record]  # by participant id, in the order asked
+    records: dict[str, AttendanceRecord]  # by participant id, in the order asked
     notes: dict[str, list[CorrectionNote]]  # by participant id, oldest first
 
 
@@ -115,7 +122,7 @@ def coach_participant_ids(conn: Connection, coach_id: str) -> list[str]:
     return [row.id for row in rows]
 
 
-def plans_of(conn: Connection, participant_ids: Sequence[str]) -> dict[str, Plan]:
+def plans_of(conn: Connection, participant_ids: Sequence[str]) -> dict[str, Agreement]:
     """The participants' agreements and their sites' hours, in the order asked."""
     rows = conn.execute(
         select(
@@ -133,7 +140,7 @@ def plans_of(conn: Connection, participant_ids: Sequence[str]) -> dict[str, Plan
         .where(participants.c.id.in_(list(participant_ids)))
     )
     found = {
-        row.id: Plan(
+        row.id: Agreement(
             row.id,
             row.display_name,
             SiteHours(row.opens_at, row.closes_at, row.timezone),
@@ -162,13 +169,13 @@ def load_history(
     start = min(lo for lo, _ in bounds.values())
     end = max(hi for _, hi in bounds.values())
 
-    taps: dict[str, list[Tap]] = {pid: [] for pid in ids}
+    taps: dict[str, list[ReceivedTap]] = {pid: [] for pid in ids}
     # Plain tuples: thousands of rows, and a Row's attribute lookup is the slow part.
     for event_id, kind, pid, kiosk, wall_at, fixed_at in conn.execute(_taps_query(ids, start, end)):
         at = honest_at(wall_at, fixed_at)
         lo, hi = bounds[pid]
         if lo <= at < hi:
-            taps[pid].append(Tap(event_id, kind, at, kiosk))
+            taps[pid].append(ReceivedTap(event_id, kind, at, kiosk))
 
     fixes, notes = _corrections(conn, ids, bounds, taps)
     excused: dict[str, dict[date, Absence]] = {pid: {} for pid in ids}
@@ -182,7 +189,7 @@ def load_history(
         )
     excuse_changes = _excuse_changes(conn, ids, first, last)
     records = {
-        pid: Record(
+        pid: AttendanceRecord(
             plans[pid],
             first,
             last,
@@ -240,7 +247,7 @@ def _corrections(
     conn: Connection,
     ids: list[str],
     bounds: dict[str, tuple[datetime, datetime]],
-    taps: dict[str, list[Tap]],
+    taps: dict[str, list[ReceivedTap]],
 ) -> tuple[dict[str, list[Correction]], dict[str, list[CorrectionNote]]]:
     """The corrections of the loaded taps, or adding or moving a tap into the range.
 
@@ -286,7 +293,7 @@ def _corrections(
         for row in conn.execute(_moved_query(sorted(moved_in))):
             if row.participant_id in taps:
                 at = honest_at(row.wall_at, row.corrected_wall_at)
-                taps[row.participant_id].append(Tap(row.id, row.kind, at, row.kiosk_id))
+                taps[row.participant_id].append(ReceivedTap(row.id, row.kind, at, row.kiosk_id))
     return fixes, notes
 
 

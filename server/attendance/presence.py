@@ -13,7 +13,7 @@ from server.attendance.sessions import (
     Correction,
     DayAttendance,
     LunchAnswer,
-    Tap,
+    ReceivedTap,
     UnknownBadge,
     closing_time,
     corrected,
@@ -42,25 +42,27 @@ class DayTaps:
     rows: list[tuple[str, str, datetime, str, str | None, str | None, str | None]]
     fixes: dict[str, list[Correction]] = field(default_factory=dict)  # by participant
 
-    def raw_of(self, participant_id: str) -> list[Tap]:
+    def raw_of(self, participant_id: str) -> list[ReceivedTap]:
         """The taps as the doors sent them."""
         return [
-            Tap(i, k, at, kiosk) for i, k, at, kiosk, p, _, _ in self.rows if p == participant_id
+            ReceivedTap(i, k, at, kiosk)
+            for i, k, at, kiosk, p, _, _ in self.rows
+            if p == participant_id
         ]
 
-    def of_participant(self, participant_id: str) -> list[Tap]:
+    def of_participant(self, participant_id: str) -> list[ReceivedTap]:
         """The taps as attendance counts them: corrections applied."""
         return corrected(self.raw_of(participant_id), self.fixes.get(participant_id, ()))
 
     def participants(self) -> set[str]:
         return {p for *_, p, _, _ in self.rows if p is not None} | set(self.fixes)
 
-    def counted(self) -> dict[str, list[Tap]]:
+    def counted(self) -> dict[str, list[ReceivedTap]]:
         """Every participant's `of_participant`, in one pass over the day's rows."""
-        raw: dict[str, list[Tap]] = {pid: [] for pid in self.participants()}
+        raw: dict[str, list[ReceivedTap]] = {pid: [] for pid in self.participants()}
         for event_id, kind, at, kiosk_id, pid, _, _ in self.rows:
             if pid is not None:
-                raw[pid].append(Tap(event_id, kind, at, kiosk_id))
+                raw[pid].append(ReceivedTap(event_id, kind, at, kiosk_id))
         return {pid: corrected(found, self.fixes.get(pid, ())) for pid, found in raw.items()}
 
 
@@ -120,7 +122,7 @@ def sessions_in(
     taps: DayTaps,
     close_at: datetime,
     now: datetime | None = None,
-    counted: dict[str, list[Tap]] | None = None,
+    counted: dict[str, list[ReceivedTap]] | None = None,
 ) -> dict[str, DayAttendance]:
     """Sessions of every participant in a loaded day; `counted` when already grouped."""
     counted = taps.counted() if counted is None else counted
@@ -146,15 +148,18 @@ class Present:
 
 def supervisors_inside(taps: DayTaps, now: datetime) -> dict[str, datetime]:
     """Supervisors whose own badge taps (they toggle) of the day leave them inside."""
-    tapped: dict[str, list[Tap]] = {}
+    tapped: dict[str, list[ReceivedTap]] = {}
     for event_id, kind, at, kiosk_id, _, staff_id, _ in taps.rows:
         if kind == "supervisor" and staff_id is not None and at <= now:
-            tapped.setdefault(staff_id, []).append(Tap(event_id, kind, at, kiosk_id))
+            tapped.setdefault(staff_id, []).append(ReceivedTap(event_id, kind, at, kiosk_id))
     return {sid: since for sid, t in tapped.items() if (since := inside_since(t)) is not None}
 
 
 def present_in(
-    taps: DayTaps, close_at: datetime, now: datetime, counted: dict[str, list[Tap]] | None = None
+    taps: DayTaps,
+    close_at: datetime,
+    now: datetime,
+    counted: dict[str, list[ReceivedTap]] | None = None,
 ) -> Present:
     """Who of a loaded day is inside at `now`: checked in and not out, before closing time."""
     people = {

@@ -21,7 +21,7 @@ BY_HAND = frozenset({"manual_check_in", "manual_check_out"})  # a supervisor did
 
 
 @dataclass(frozen=True)
-class Tap:
+class ReceivedTap:
     """One stored event as attendance sees it: `at` is the honest (corrected) time."""
 
     id: str
@@ -81,20 +81,20 @@ class Correction:
     staff_id: str = ""
 
 
-def corrected(taps: Iterable[Tap], corrections: Iterable[Correction]) -> list[Tap]:
+def corrected(taps: Iterable[ReceivedTap], corrections: Iterable[Correction]) -> list[ReceivedTap]:
     """The taps as the corrections say they were; a later correction of the same tap wins."""
     result = {tap.id: tap for tap in taps}
     for fix in sorted(corrections, key=lambda c: c.id):
         if fix.action in ("add_check_in", "add_check_out") and fix.at is not None:
             kind = "manual_check_in" if fix.action == "add_check_in" else "manual_check_out"
-            result[f"correction-{fix.id}"] = Tap(f"correction-{fix.id}", kind, fix.at)
+            result[f"correction-{fix.id}"] = ReceivedTap(f"correction-{fix.id}", kind, fix.at)
         elif fix.event_id is None:
             continue
         elif fix.action == "void":
             result.pop(fix.event_id, None)
         elif fix.action == "move" and fix.at is not None and fix.event_id in result:
             tap = result[fix.event_id]
-            result[fix.event_id] = Tap(tap.id, tap.kind, fix.at, tap.kiosk_id)
+            result[fix.event_id] = ReceivedTap(tap.id, tap.kind, fix.at, tap.kiosk_id)
     return list(result.values())
 
 
@@ -112,12 +112,12 @@ def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
 
 
 def pair_sessions(
-    taps: Iterable[Tap], day: date, close_at: datetime, now: datetime | None = None
+    taps: Iterable[ReceivedTap], day: date, close_at: datetime, now: datetime | None = None
 ) -> DayAttendance:
     """Pair one participant's taps of `day` into sessions; see the module docstring."""
     ordered = sorted((t for t in taps if t.kind in SESSION_KINDS), key=lambda t: (t.at, t.id))
     sessions: list[Session] = []
-    opener: Tap | None = None
+    opener: ReceivedTap | None = None
     for tap in ordered:
         if opener is None:
             opener = tap
@@ -154,7 +154,7 @@ def pair_sessions(
     return DayAttendance(day, sessions)
 
 
-def inside_since(taps: Iterable[Tap]) -> datetime | None:
+def inside_since(taps: Iterable[ReceivedTap]) -> datetime | None:
     """For toggling taps (supervisors): since when in, or None when out."""
     since: datetime | None = None
     for tap in sorted(taps, key=lambda t: (t.at, t.id)):

@@ -1,11 +1,11 @@
 """A participant's attendance over a period, as their coach reads it: pure, no database.
 
-The query layer (server.attendance.history) hands over a `Record`: the participant's agreement,
-their
-taps as the doors sent them (honest times), the supervisors' corrections and the excused
-absences. A `Timeline` turns that into one `Day` per date, by the same derivation as the
-supervisors' pages (corrections applied with `server.attendance.sessions.corrected`, sessions
-paired with `server.attendance.sessions.pair_sessions`), and counts the figures over any stretch.
+The query layer (server.attendance.history) hands over an `AttendanceRecord`: the participant's
+agreement, their taps as the doors sent them (honest times), the supervisors' corrections and
+the excused absences. A `Timeline` turns that into one `Day` per date, by the same derivation
+as the supervisors' pages (corrections applied with `server.attendance.sessions.corrected`,
+sessions paired with `server.attendance.sessions.pair_sessions`), and counts the figures over
+any stretch.
 
 What counts:
 - an **agreed day** lies within the program and on one of the agreed ISO weekdays;
@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from server.attendance.sessions import (
     Correction,
     DayAttendance,
-    Tap,
+    ReceivedTap,
     closing_time,
     corrected,
     pair_sessions,
@@ -51,7 +51,7 @@ class SiteHours:
 
 
 @dataclass(frozen=True)
-class Plan:
+class Agreement:
     """Who the participant is to the coach and what was agreed with them."""
 
     participant_id: str
@@ -82,13 +82,13 @@ class Absence:
 
 
 @dataclass(frozen=True)
-class Record:
+class AttendanceRecord:
     """What is known of one participant from `first` to `last` (inclusive, site days)."""
 
-    plan: Plan
+    plan: Agreement
     first: date
     last: date
-    taps: list[Tap] = field(default_factory=list)  # as the doors sent them
+    taps: list[ReceivedTap] = field(default_factory=list)  # as the doors sent them
     corrections: list[Correction] = field(default_factory=list)
     absences: dict[date, Absence] = field(default_factory=dict)
     changed_at: dict[int, datetime] = field(default_factory=dict)  # correction id → made at
@@ -202,15 +202,15 @@ def month_dates(year: int, month: int) -> list[date]:
 
 
 class Timeline:
-    """Every date of a Record, judged as of `now`."""
+    """Every date of an AttendanceRecord, judged as of `now`."""
 
-    def __init__(self, record: Record, now: datetime, late_after: timedelta) -> None:
+    def __init__(self, record: AttendanceRecord, now: datetime, late_after: timedelta) -> None:
         self.record = record
         self.plan = record.plan
         zone = ZoneInfo(self.plan.site.timezone)
         self.today = now.astimezone(zone).date()
         # Corrections first, days second: a correction may move a tap to another day.
-        self._taps: dict[date, list[Tap]] = {}
+        self._taps: dict[date, list[ReceivedTap]] = {}
         for tap in corrected(record.taps, record.corrections):
             self._taps.setdefault(tap.at.astimezone(zone).date(), []).append(tap)
         raw_day = {tap.id: tap.at.astimezone(zone).date() for tap in record.taps}
@@ -285,7 +285,7 @@ class Timeline:
         return alert(self.plan, self.today, self.absence_run(), after)
 
 
-def alert(plan: Plan, today: date, run: int, after: int) -> bool:
+def alert(plan: Agreement, today: date, run: int, after: int) -> bool:
     """Time for the coach to call: `after` or more unexcused absences in a row, while the
     participant is active and in the program."""
     return plan.active and plan.in_program(today) and run >= after

@@ -99,7 +99,7 @@ class ForgottenCheckOut:
 
 
 @dataclass(frozen=True)
-class SetAside:
+class RefusedRecord:
     """A record the sync refused, as it was kept (server.kiosks.ingest keeps what it may)."""
 
     received_at: datetime
@@ -122,7 +122,7 @@ class Today:
     excused: list[Excused]
     forgotten: list[ForgottenCheckOut]
     unknown_badges: list[UnknownBadge]  # not given to anyone yet
-    set_aside: list[SetAside]
+    set_aside: list[RefusedRecord]
 
     @property
     def late(self) -> list[Arrival]:
@@ -296,7 +296,9 @@ def _waiting_badges(conn: Connection, taps: DayTaps) -> list[UnknownBadge]:
     return unknown_badges((uid, at) for uid, at in seen if uid not in held)
 
 
-def _set_aside(conn: Connection, site_id: str, start: datetime, end: datetime) -> list[SetAside]:
+def _set_aside(
+    conn: Connection, site_id: str, start: datetime, end: datetime
+) -> list[RefusedRecord]:
     rows = conn.execute(
         select(
             rejected_records.c.received_at,
@@ -317,7 +319,7 @@ def _set_aside(conn: Connection, site_id: str, start: datetime, end: datetime) -
     for row in rows:
         record = row.record if isinstance(row.record, dict) else {}
         found.append(
-            SetAside(
+            RefusedRecord(
                 row.received_at,
                 row.name,
                 row.reason,

@@ -21,7 +21,7 @@ from server.administration.operations import (
 )
 from server.administration.plan import Plan, load_plan
 from server.demo.data import PEOPLE, SUPERVISOR, door_data
-from server.demo.history import load_history
+from server.demo.past_weeks import load_history
 from server.schema import badges, coach_participants, participants, sites, staff
 from server.sql import upsert
 

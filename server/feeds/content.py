@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection
 
 from server.attendance.history import load_timelines
-from server.attendance.summary import Day, Figures, Plan
+from server.attendance.summary import Agreement, Day, Figures
 
 
 @dataclass(frozen=True)
 class FeedParticipant:
-    plan: Plan
+    plan: Agreement
     figures: Figures
     days: list[Day]  # the listed days of the period, oldest first
     absence_run: int

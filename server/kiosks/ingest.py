@@ -124,7 +124,7 @@ class SiteCheck:
 
 def ingest(
     conn: Connection, kiosk: Kiosk, records: list[WireRecord], received_at: datetime
-) -> list[Outcome]:
+) -> list[RecordOutcome]:
     """Store a batch inside the caller's transaction; one result per record, in order.
 
     One SELECT for the ids already known, one multi-row INSERT … ON CONFLICT DO NOTHING
@@ -141,7 +141,7 @@ def ingest(
         )
     }
     check = SiteCheck.load(conn, kiosk.site_id, records)
-    results: dict[int, Outcome] = {}
+    results: dict[int, RecordOutcome] = {}
     new: dict[int, tuple[WireRecord, str, str]] = {}
     for n, (record, record_id) in enumerate(zip(records, ids, strict=True)):
         verdict, digest = _judge(record, record_id, known, check, kiosk)
@@ -190,7 +190,7 @@ def ingest(
 
 def _judge(
     record: WireRecord, record_id: str, known: dict[str, Known], check: SiteCheck, kiosk: Kiosk
-) -> tuple[Outcome | None, str]:
+) -> tuple[RecordOutcome | None, str]:
     """The answer for a record that needs no insert, or None and its content hash."""
     if record.seq > MAX_COUNT:
         return _result(record, "rejected", "sequence number out of range"), ""
@@ -218,7 +218,7 @@ def _stored(conn: Connection, ids: set[str]) -> dict[str, Known]:
     return {row.id: Known(row.kiosk_id, row.content_hash) for row in rows}
 
 
-def _compare(record: WireRecord, known: Known, kiosk: Kiosk, digest: str) -> Outcome:
+def _compare(record: WireRecord, known: Known, kiosk: Kiosk, digest: str) -> RecordOutcome:
     if known.kiosk_id != kiosk.id:
         return _result(record, "rejected", OTHER_KIOSK)
     if known.content_hash != digest:
@@ -226,7 +226,7 @@ def _compare(record: WireRecord, known: Known, kiosk: Kiosk, digest: str) -> Out
     return _result(record, "duplicate")
 
 
-class Outcome(NamedTuple):
+class RecordOutcome(NamedTuple):
     """What became of one record; the push answer's RecordResult, without pydantic's cost
     (500 of them per push)."""
 
@@ -239,8 +239,8 @@ class Outcome(NamedTuple):
         return {"id": str(self.id), "seq": self.seq, "status": self.status, "reason": self.reason}
 
 
-def _result(record: WireRecord, status: str, reason: str | None = None) -> Outcome:
-    return Outcome(record.id, record.seq, status, reason)
+def _result(record: WireRecord, status: str, reason: str | None = None) -> RecordOutcome:
+    return RecordOutcome(record.id, record.seq, status, reason)
 
 
 def _row(

@@ -29,7 +29,7 @@ from server.attendance.history import (
 from server.attendance.summary import ABSENT, EXCUSED, Figures, Timeline, month_dates
 from server.db import writing
 from server.deps import EngineDep
-from server.feeds import tokens
+from server.feeds import links as feed_links
 from server.feeds.content import reason_label
 from server.settings import Settings
 from server.web.access import Coach, CsrfDep, may_see_participant
@@ -310,7 +310,7 @@ def _feeds_page(
     label: str = "",
 ) -> HTMLResponse:
     with engine.connect() as conn:
-        links = tokens.links_of(conn, viewer.staff_id)
+        links = feed_links.links_of(conn, viewer.staff_id)
     return page(
         request,
         "coach/feeds.html",
@@ -340,11 +340,11 @@ def create_feed(
     """A new link, shown this once: only its hash is kept."""
     now = _settings(request).now()
     try:
-        cleaned = tokens.clean_label(label)
-    except tokens.LabelError as bad:
+        cleaned = feed_links.clean_label(label)
+    except feed_links.LabelError as bad:
         return _feeds_page(request, engine, viewer, error=str(bad), label=label)
     with writing(engine) as conn:
-        token_id, token = tokens.create(conn, viewer.staff_id, cleaned, now)
+        token_id, token = feed_links.create(conn, viewer.staff_id, cleaned, now)
         changed(conn, viewer, "feed_link", None, {"made": token_id}, now)
     return _feeds_page(request, engine, viewer, fresh=(cleaned, _links(request, token)))
 
@@ -360,7 +360,7 @@ def revoke_feed(
     """The link stops working at once."""
     now = _settings(request).now()
     with writing(engine) as conn:
-        if tokens.revoke(conn, viewer.staff_id, token_id, now) is None:
+        if feed_links.revoke(conn, viewer.staff_id, token_id, now) is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="deze link ken ik niet")
         changed(conn, viewer, "feed_link", None, {"revoked": token_id}, now)
     return back("/coach/feeds")
@@ -377,7 +377,7 @@ def renew_feed(
     """Revoke a link (say it was shared by mistake) and make a new one in its place."""
     now = _settings(request).now()
     with writing(engine) as conn:
-        renewed = tokens.renew(conn, viewer.staff_id, token_id, now)
+        renewed = feed_links.renew(conn, viewer.staff_id, token_id, now)
         if renewed is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="deze link ken ik niet")
         new_id, token, label = renewed

@@ -33,7 +33,7 @@ from server.feeds.content import Feed, feed_content
 from server.feeds.csv_feed import days_csv, summary_csv
 from server.feeds.ics_feed import attendance_ics
 from server.feeds.json_feed import AttendanceFeed, attendance_feed
-from server.feeds.tokens import FeedHolder, holder_of, used
+from server.feeds.links import FeedHolder, holder_of, used
 from server.feeds.xlsx_feed import attendance_xlsx
 
 PRIVATE = {

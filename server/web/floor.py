@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection, select
 
 from server.attendance.presence import load_day, present_in
-from server.attendance.sessions import BY_HAND, SESSION_KINDS, Tap, closing_time
+from server.attendance.sessions import BY_HAND, SESSION_KINDS, ReceivedTap, closing_time
 from server.attendance.today import (
     Site,
     flags_of,
@@ -128,7 +128,7 @@ def _supervisors_in(conn: Connection, inside: dict[str, datetime]) -> list[Super
     )
 
 
-def _opener(counted: list[Tap], since: datetime) -> str | None:
+def _opener(counted: list[ReceivedTap], since: datetime) -> str | None:
     """The kind of the tap that opened the session still open (the last at that time, as
     server.attendance.sessions.pair_sessions orders them)."""
     openers = sorted(

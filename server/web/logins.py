@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from server.db import writing
-from server.kiosks.tokens import token_hash
+from server.kiosks.kiosk_tokens import token_hash
 from server.schema import staff, staff_sessions
 from server.settings import Settings
 from server.web.devices import device_key, known_device, remember_device

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.decide import DoorRules, Outcome, Tap, confirm_leave, decide
-from kiosk.presence import Presence
+from kiosk.site_presence import Presence
 from sync.clock import HeldClock, Instant
 from sync.roster import DoorData
 

@@ -17,7 +17,7 @@ from kiosk.decide import (
     lunch,
     manual,
 )
-from kiosk.presence import Presence
+from kiosk.site_presence import Presence
 from sync.clock import HeldClock
 from sync.roster import DoorData, DoorDataError
 from tests.kiosk.test_decide import amsterdam

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from kiosk.presence import SITE_RECORD, Presence, SiteView
+from kiosk.site_presence import SITE_RECORD, Presence, SiteView
 from sync.clock import Instant
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)

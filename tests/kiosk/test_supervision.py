@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from kiosk.presence import Presence, SiteView
+from kiosk.site_presence import Presence, SiteView
 from kiosk.supervision import (
     KioskHealth,
     badge_candidates,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from server.attendance.sessions import Tap, closing_time, pair_sessions, unknown_badges
+from server.attendance.sessions import ReceivedTap, closing_time, pair_sessions, unknown_badges
 
 DAY = date(2026, 11, 25)
 CLOSE = closing_time(DAY, time(17, 0), "Europe/Amsterdam")
@@ -17,10 +17,10 @@ def at(hhmm: str) -> datetime:
 
 def test_attendance_pairs_across_two_doors() -> None:
     taps = [
-        Tap("a", "check_in", at("09:00"), "front"),
-        Tap("b", "check_in", at("12:00"), "back"),  # the offline back door did not know
-        Tap("c", "check_out", at("13:00"), "back"),
-        Tap("d", "check_out", at("17:00"), "front"),
+        ReceivedTap("a", "check_in", at("09:00"), "front"),
+        ReceivedTap("b", "check_in", at("12:00"), "back"),  # the offline back door did not know
+        ReceivedTap("c", "check_out", at("13:00"), "back"),
+        ReceivedTap("d", "check_out", at("17:00"), "front"),
     ]
     day = pair_sessions(taps, DAY, CLOSE)
     assert [(s.start_at, s.end_at) for s in day.sessions] == [
@@ -31,19 +31,21 @@ def test_attendance_pairs_across_two_doors() -> None:
 
 
 def test_attendance_auto_closes_at_closing_time_uncounted() -> None:
-    day = pair_sessions([Tap("a", "check_in", at("09:00"))], DAY, CLOSE)
+    day = pair_sessions([ReceivedTap("a", "check_in", at("09:00"))], DAY, CLOSE)
     [session] = day.sessions
     assert session.auto_closed and session.end_at == at("17:00")
     assert day.counted_seconds == 0
 
 
 def test_attendance_open_before_closing_is_still_in() -> None:
-    day = pair_sessions([Tap("a", "check_in", at("09:00"))], DAY, CLOSE, now=at("10:00"))
+    day = pair_sessions([ReceivedTap("a", "check_in", at("09:00"))], DAY, CLOSE, now=at("10:00"))
     assert day.sessions == [] and day.open_since == at("09:00")
 
 
 def test_attendance_ignores_non_session_taps() -> None:
-    taps = [Tap("a", kind, at("09:00")) for kind in ("too_soon", "unknown_badge", "inactive")]
+    taps = [
+        ReceivedTap("a", kind, at("09:00")) for kind in ("too_soon", "unknown_badge", "inactive")
+    ]
     assert pair_sessions(taps, DAY, CLOSE).sessions == []
 
 
@@ -63,11 +65,11 @@ def test_attendance_unknown_badges_grouped() -> None:
 
 def test_attendance_manual_sessions_marked_by_hand() -> None:
     taps = [
-        Tap("a", "manual_check_in", at("09:00")),
-        Tap("b", "check_out", at("12:00")),
-        Tap("c", "check_in", at("13:00")),
-        Tap("d", "manual_check_out", at("17:00")),
-        Tap("e", "manual_check_in", at("17:30")),
+        ReceivedTap("a", "manual_check_in", at("09:00")),
+        ReceivedTap("b", "check_out", at("12:00")),
+        ReceivedTap("c", "check_in", at("13:00")),
+        ReceivedTap("d", "manual_check_out", at("17:00")),
+        ReceivedTap("e", "manual_check_in", at("17:30")),
     ]
     day = pair_sessions(taps, DAY, CLOSE)
     marks = [(s.opened_by_hand, s.closed_by_hand, s.kinds_disagree) for s in day.sessions]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from server.cli import server
 from server.db import make_engine
-from server.kiosks.tokens import token_hash
+from server.kiosks.kiosk_tokens import token_hash
 from server.schema import events, kiosks, participants, rejected_records, tasks
 from tests.server.conftest import World, wire
 from tests.server.test_heartbeat import beat

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from server.attendance.calendar_picture import month_picture
-from server.attendance.sessions import Correction, Tap
+from server.attendance.sessions import Correction, ReceivedTap
 from server.attendance.summary import (
     ABSENT,
     EXCUSED,
@@ -19,8 +19,8 @@ from server.attendance.summary import (
     PENDING,
     PRESENT,
     Absence,
-    Plan,
-    Record,
+    Agreement,
+    AttendanceRecord,
     SiteHours,
     Timeline,
 )
@@ -30,7 +30,7 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # Wednesday 25 November, 10:00 i
 LATE_AFTER = timedelta(minutes=5)
 SITE = SiteHours(time(8, 30), time(17, 0), "Europe/Amsterdam")
 # Mondays and Wednesdays, from 1 October 2026.
-PLAN = Plan("p-amal", "Amal", SITE, date(2026, 10, 1), date(2027, 3, 31), frozenset({1, 3}))
+PLAN = Agreement("p-amal", "Amal", SITE, date(2026, 10, 1), date(2027, 3, 31), frozenset({1, 3}))
 MON, WED = date(2026, 11, 16), date(2026, 11, 18)
 
 
@@ -39,24 +39,24 @@ def at(day: date, hhmm: str) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=AMS).astimezone(UTC)
 
 
-def visit(day: date, arrive: str, leave: str | None = None, name: str = "") -> list[Tap]:
+def visit(day: date, arrive: str, leave: str | None = None, name: str = "") -> list[ReceivedTap]:
     name = name or f"{day}-{arrive}"
-    taps = [Tap(f"{name}-in", "check_in", at(day, arrive))]
+    taps = [ReceivedTap(f"{name}-in", "check_in", at(day, arrive))]
     if leave:
-        taps.append(Tap(f"{name}-out", "check_out", at(day, leave)))
+        taps.append(ReceivedTap(f"{name}-out", "check_out", at(day, leave)))
     return taps
 
 
 def timeline(
-    *taps: Tap,
+    *taps: ReceivedTap,
     fixes: list[Correction] | None = None,
     absences: dict[date, Absence] | None = None,
     first: date = date(2026, 10, 1),
     last: date = date(2026, 11, 30),
     now: datetime = NOW,
-    plan: Plan = PLAN,
+    plan: Agreement = PLAN,
 ) -> Timeline:
-    record = Record(plan, first, last, list(taps), fixes or [], absences or {})
+    record = AttendanceRecord(plan, first, last, list(taps), fixes or [], absences or {})
     return Timeline(record, now, LATE_AFTER)
 
 
@@ -131,8 +131,8 @@ def test_summary_correction_moves_a_tap_and_voids_another() -> None:
 def test_summary_correction_moving_a_tap_to_another_day() -> None:
     # A door with a wrong date: the supervisor moves the check-in to the day it happened.
     fix = Correction(1, "move", "x-in", at(WED, "08:30"), "klok fout", "s-marieke")
-    line = timeline(*visit(MON, "08:30", name="x"), Tap("w-out", "check_out", at(WED, "12:00")),
-                    fixes=[fix])  # fmt: skip
+    late_out = ReceivedTap("w-out", "check_out", at(WED, "12:00"))
+    line = timeline(*visit(MON, "08:30", name="x"), late_out, fixes=[fix])
     assert line.days(MON, MON)[0].status == ABSENT
     assert line.days(WED, WED)[0].counted_seconds == 3.5 * 3600
 
@@ -175,7 +175,9 @@ def test_summary_absence_alert_ends_at_an_excused_day() -> None:
 
 
 def test_summary_no_alert_outside_the_program() -> None:
-    ended = Plan("p-amal", "Amal", SITE, date(2026, 10, 1), date(2026, 11, 20), frozenset({1, 3}))
+    ended = Agreement(
+        "p-amal", "Amal", SITE, date(2026, 10, 1), date(2026, 11, 20), frozenset({1, 3})
+    )
     line = timeline(plan=ended)
     assert line.absence_run() > 3 and not line.alert(3)
 

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, event, select, update
 
 from server.attendance.history import load_history
 from server.db import writing
-from server.feeds import tokens
+from server.feeds import links
 from server.schema import audit_log, feed_tokens, participants
 from tests.server.conftest import NOW, HeldClock, Staff, World, log_in, wire
 from tests.server.web.test_coach import (
@@ -40,7 +40,7 @@ def week(engine: Engine, staff_world: Staff) -> Week:
 
 def token_of(engine: Engine, coach_id: str = "c-carla", label: str = "") -> str:
     with writing(engine) as conn:
-        _, token = tokens.create(conn, coach_id, label, NOW)
+        _, token = links.create(conn, coach_id, label, NOW)
     return token
 
 

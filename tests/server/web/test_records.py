@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 
 from kiosk.decide import DoorRules, Outcome, Tap, decide
-from kiosk.presence import Presence
+from kiosk.site_presence import Presence
 from server.schema import audit_log, badges, coach_participants, participants, staff
 from server.web.records import KIOSK_LANGUAGES
 from sync.clock import Instant

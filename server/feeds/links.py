@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
-from server.kiosks.tokens import new_token, token_hash
+from server.kiosks.kiosk_tokens import new_token, token_hash
 from server.schema import feed_tokens, staff
 
 LABEL_MAX = 200
