@@ -78,6 +78,8 @@ def login(
     # The client's address as uvicorn gives it: the proxy's X-Forwarded-For only when
     # the proxy is named in PRIKKLOK_SERVER_TRUSTED_PROXIES (server/app.py).
     address = request.client.host if request.client else "unknown"
+    # The device cookie is the browser's (server/web/devices.py): the login only hears whether
+    # this browser is one the name logged in on before, by that entry's own mark.
     name = normal_username(username)
     key = device_key(engine, now)
     device_cookie = request.cookies.get(DEVICE_COOKIE)
