@@ -654,7 +654,7 @@ class Loader:
         self.backend = backend
 
     def run(self) -> dict[str, int]:
-        from server.web.passwords import hash_password
+        from server.administration.passwords import hash_password
 
         rng = random.Random(SEED)
         folks = people(rng)

@@ -309,9 +309,9 @@ def set_password(
 
     from sqlalchemy import func, select, update
 
+    from server.administration.passwords import WeakPassword, check_strength, hash_password
+    from server.administration.staff_sessions import end_all_sessions
     from server.schema import staff
-    from server.web.logins import end_all_sessions
-    from server.web.passwords import WeakPassword, check_strength, hash_password
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")

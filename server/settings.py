@@ -40,7 +40,7 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     now: Callable[[], datetime] = field(default=utc_now, compare=False)
     # Staff logins: idle and absolute timeouts; failed logins allowed before the waits
-    # between tries begin to grow (see server/web/login_limits.py).
+    # between tries begin to grow (see server/administration/login_limits.py).
     session_idle_minutes: int = 30
     session_max_hours: int = 10
     login_failures_per_user_address: int = 5  # one username from one client address

@@ -12,11 +12,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Table, delete, or_, select, update
+from sqlalchemy import Connection, Engine, Table, delete, or_, select, update
 
 from server.administration.operations import AdminError
 from server.attendance.presence import honest_at
 from server.attendance.sessions import SESSION_KINDS, ReceivedTap, closing_time, pair_sessions
+from server.db import writing
 from server.schema import (
     absences,
     audit_log,
@@ -320,3 +321,24 @@ def erase_participant(
     )
     record_audit(conn, now, actor, "erase", None, {"erased": "a participant", "counts": counts})
     return counts
+
+
+# --- from the admin's pages: each in a transaction of its own ----------------------------
+
+
+def export_now(engine: Engine, participant_id: str, actor: str, now: datetime) -> dict[str, Any]:
+    with writing(engine) as conn:
+        return audited_export(conn, participant_id, actor, now)
+
+
+def erase_now(engine: Engine, participant_id: str, actor: str, now: datetime) -> str:
+    """Erase the participant; the site they belonged to (the page goes back to its list)."""
+    with writing(engine) as conn:
+        site_id = str(_require(conn, participant_id).site_id)
+        erase_participant(conn, participant_id, actor, now)
+    return site_id
+
+
+def retention_now(engine: Engine, now: datetime, days: int, actor: str) -> dict[str, int]:
+    with writing(engine) as conn:
+        return apply_retention(conn, now, days, actor=actor)

@@ -88,7 +88,7 @@ def _supervisor(conn: Connection, supervisor: dict[str, Any], now: datetime) -> 
 def _logins(conn: Connection, now: datetime) -> None:
     """An admin and a coach of the first seven participants besides Marieke; each gets the
     demo password once (a password changed during a demo is kept)."""
-    from server.web.passwords import hash_password
+    from server.administration.passwords import hash_password
 
     for sid, username, name, role in (
         (*DEMO_ADMIN, "admin"),

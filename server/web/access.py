@@ -3,24 +3,26 @@
 Roles: an **admin** sees every site and manages users, kiosks, sites and retention; a
 **supervisor** sees and changes their own site; a **coach** reads only the participants
 assigned to them. A route states its roles with `require(...)`; routes under a site add
-`SiteViewerDep`, and routes about one participant check `may_see_participant`.
+`SiteViewerDep`, and routes about one participant check `may_see_participant`. A login is
+the session its cookie names (server/administration/staff_sessions.py).
 """
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, HTTPException, Request, status
-from sqlalchemy import select
 
-from server.deps import get_engine
-from server.schema import coach_participants, participants
-from server.web.logins import COOKIE, Viewer, viewer_of
+# may_see_participant: the check a participant's page makes, beside the role checks here
+from server.administration.staff import may_see_participant as may_see_participant
+from server.administration.staff_sessions import Viewer, viewer_of
+from server.deps import ClockDep, EngineDep
 
 ROLES = ("admin", "supervisor", "coach")
+COOKIE = "__Host-prikklok"  # Secure, Path=/ and no Domain: the browser enforces all three
 
 
 class LoginRequired(Exception):
@@ -31,12 +33,11 @@ class LoginRequired(Exception):
         self.next_url = next_url
 
 
-def get_viewer(request: Request) -> Viewer:
+def get_viewer(request: Request, engine: EngineDep, clock: ClockDep) -> Viewer:
     token = request.cookies.get(COOKIE)
     viewer = None
     if token:
-        settings = request.app.state.settings
-        viewer = viewer_of(get_engine(request), settings, token, settings.now())
+        viewer = viewer_of(engine, request.app.state.settings, token, clock())
     if viewer is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path)
@@ -80,35 +81,6 @@ def site_viewer(site_id: str, viewer: Staff) -> Viewer:
 
 
 SiteViewerDep = Annotated[Viewer, Depends(site_viewer)]
-
-
-def may_see_participant(conn: Any, viewer: Viewer, participant_id: str) -> bool:
-    """Admins see everyone; supervisors their site's participants; coaches their own."""
-    if viewer.role == "admin":
-        return (
-            conn.execute(
-                select(participants.c.id).where(participants.c.id == participant_id)
-            ).first()
-            is not None
-        )
-    if viewer.role == "supervisor":
-        return (
-            conn.execute(
-                select(participants.c.id).where(
-                    participants.c.id == participant_id, participants.c.site_id == viewer.site_id
-                )
-            ).first()
-            is not None
-        )
-    return (
-        conn.execute(
-            select(coach_participants.c.participant_id).where(
-                coach_participants.c.coach_id == viewer.staff_id,
-                coach_participants.c.participant_id == participant_id,
-            )
-        ).first()
-        is not None
-    )
 
 
 async def check_csrf(request: Request, viewer: ViewerDep) -> Viewer:

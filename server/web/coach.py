@@ -18,6 +18,7 @@ from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection, Engine
 
+from server.administration.staff_sessions import Viewer
 from server.attendance.calendar_picture import MONTHS, month_picture
 from server.attendance.history import (
     WORKSHOP_TIMEZONE,
@@ -35,7 +36,6 @@ from server.settings import Settings
 from server.web.access import Coach, CsrfDep, may_see_participant
 from server.web.audit import changed, saw
 from server.web.forms import back, page
-from server.web.logins import Viewer
 from server.web.pages import render
 from server.wording import WEEKDAYS
 

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection, delete, select
 
+from server.administration.staff_sessions import Viewer
 from server.attendance.presence import load_day
 from server.attendance.sessions import (
     CORRECTION_ACTIONS,
@@ -40,7 +41,6 @@ from server.sql import member_of, upsert
 from server.web.access import CsrfDep, SiteViewerDep
 from server.web.audit import changed, saw
 from server.web.forms import back, page, participant_at
-from server.web.logins import Viewer
 
 router = APIRouter(include_in_schema=False)
 

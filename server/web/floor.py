@@ -17,6 +17,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection, select
 
+from server.administration.staff_sessions import Viewer
 from server.attendance.presence import load_day, present_in
 from server.attendance.sessions import BY_HAND, SESSION_KINDS, ReceivedTap, closing_time
 from server.attendance.today import (
@@ -35,7 +36,6 @@ from server.web import corrections
 from server.web.access import SiteViewerDep
 from server.web.audit import saw
 from server.web.corrections import parse_day, step
-from server.web.logins import Viewer
 from server.web.pages import render
 from sync.record import OPENS_SESSION
 

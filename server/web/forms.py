@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import Connection, select
 from starlette.datastructures import FormData
 
-from server.schema import participants, sites
+from server.administration import sites
+from server.administration.sites import participant_at as participant_at  # for a site's pages
 from server.web.pages import render
 from server.wording import MONTHS, WEEKDAYS
 from sync.roster import parse_birthday
@@ -39,21 +39,12 @@ def text(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def site_or_404(conn: Connection, site_id: str) -> Any:
-    site = conn.execute(select(sites).where(sites.c.id == site_id)).first()
+def site_or_404(conn: Any, site_id: str) -> Any:
+    """The site of the path, on `conn` (a connection); a 404 page when there is none."""
+    site = sites.site(conn, site_id)
     if site is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "deze locatie bestaat niet")
     return site
-
-
-def participant_at(conn: Connection, site_id: str, participant_id: str) -> Any:
-    """The participant, if they belong to this site (else None): an id in a path or a form
-    reaches nobody of another site."""
-    return conn.execute(
-        select(participants).where(
-            participants.c.id == participant_id, participants.c.site_id == site_id
-        )
-    ).first()
 
 
 def site_today(site: Any, now: datetime) -> date:

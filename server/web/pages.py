@@ -13,8 +13,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
+from server.administration.staff_sessions import Viewer
 from server.web.access import LoginRequired, login_url
-from server.web.logins import Viewer
 from server.wording import WEEKDAYS, clock, dutch_date, hours
 
 # No inline script or style: what a participant's name could smuggle in cannot run.

@@ -8,17 +8,10 @@ import json
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
-from server.administration.rights import (
-    UnknownParticipant,
-    apply_retention,
-    audited_export,
-    erase_participant,
-)
-from server.db import writing
-from server.deps import EngineDep
-from server.schema import audit_log, participants
+from server.administration.audit import retention_runs
+from server.administration.rights import UnknownParticipant, erase_now, export_now, retention_now
+from server.deps import ClockDep, EngineDep
 from server.web.access import Admin, CsrfDep
 from server.web.forms import FormDep, back, page, text
 from server.web.pages import render
@@ -34,14 +27,12 @@ RETENTION_RUNS_SHOWN = 10
 
 
 @router.get("/admin/participants/{participant_id}/export")
-def export(request: Request, engine: EngineDep, viewer: Admin, participant_id: str) -> Response:
+def export(engine: EngineDep, clock: ClockDep, viewer: Admin, participant_id: str) -> Response:
     """Everything stored about the participant, as a JSON file; the export is audited."""
-    now = request.app.state.settings.now()
-    with writing(engine) as conn:
-        try:
-            data = audited_export(conn, participant_id, viewer.actor, now)
-        except UnknownParticipant:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "deze deelnemer bestaat niet") from None
+    try:
+        data = export_now(engine, participant_id, viewer.actor, clock())
+    except UnknownParticipant:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "deze deelnemer bestaat niet") from None
     body = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return Response(
         body.encode("utf-8"),
@@ -52,8 +43,8 @@ def export(request: Request, engine: EngineDep, viewer: Admin, participant_id: s
 
 @router.post("/admin/participants/{participant_id}/erase", response_model=None)
 def erase(
-    request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep, form: FormDep,
-    participant_id: str,
+    request: Request, engine: EngineDep, clock: ClockDep, viewer: Admin, _: CsrfDep,
+    form: FormDep, participant_id: str,
 ) -> Response:  # fmt: skip
     """Erase the participant; the doors drop them at their next snapshot."""
     if text(form, "confirm") != "yes":
@@ -64,13 +55,10 @@ def erase(
             status_code=400,
             detail="Niet gewist: vink eerst aan dat je alle gegevens wilt wissen.",
         )
-    with writing(engine) as conn:
-        site_id = conn.execute(
-            select(participants.c.site_id).where(participants.c.id == participant_id)
-        ).scalar()
-        if site_id is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "deze deelnemer bestaat niet")
-        erase_participant(conn, participant_id, viewer.actor, request.app.state.settings.now())
+    try:
+        site_id = erase_now(engine, participant_id, viewer.actor, clock())
+    except UnknownParticipant:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "deze deelnemer bestaat niet") from None
     return back(f"/sites/{site_id}/participants?saved=erased")
 
 
@@ -79,13 +67,7 @@ def erase(
 
 @router.get("/admin/retention", response_class=HTMLResponse)
 def retention_page(request: Request, engine: EngineDep, viewer: Admin) -> HTMLResponse:
-    with engine.connect() as conn:
-        runs = conn.execute(
-            select(audit_log)
-            .where(audit_log.c.action == "retention")
-            .order_by(audit_log.c.logged_at.desc(), audit_log.c.id.desc())
-            .limit(RETENTION_RUNS_SHOWN)
-        ).all()
+    runs = retention_runs(engine, RETENTION_RUNS_SHOWN)
     return page(
         request,
         "admin/retention.html",
@@ -97,9 +79,10 @@ def retention_page(request: Request, engine: EngineDep, viewer: Admin) -> HTMLRe
 
 
 @router.post("/admin/retention", response_model=None)
-def run_retention(request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep) -> Response:
+def run_retention(
+    request: Request, engine: EngineDep, clock: ClockDep, viewer: Admin, _: CsrfDep
+) -> Response:
     """Delete what is older than the retention period now, as the daily timer would."""
-    settings = request.app.state.settings
-    with writing(engine) as conn:
-        apply_retention(conn, settings.now(), settings.retention_days, actor=viewer.actor)
+    days = request.app.state.settings.retention_days
+    retention_now(engine, clock(), days, viewer.actor)
     return back("/admin/retention?saved=1")

@@ -11,15 +11,15 @@ from server.web import (
     feeds,
     floor,
     kiosks,
-    login,
     planning,
     records,
     rights_pages,
+    sign_in,
     users,
 )
 
 ROUTERS: list[APIRouter] = [
-    login.router,
+    sign_in.router,
     floor.router,
     records.router,
     badges.router,

@@ -4,25 +4,19 @@ A participant's export and erasure, and retention, are in `server.web.rights_pag
 from __future__ import annotations
 
 import re
-import secrets
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Connection, delete, func, select, update
 
-from server.administration.operations import AdminError, add_site, add_staff
-from server.attendance.presence import presence_now
-from server.db import writing
-from server.deps import EngineDep
-from server.schema import coach_participants, kiosks, participants, sites, staff
+from server.administration import sites, staff
+from server.administration.operations import AdminError
+from server.administration.passwords import WeakPassword, check_strength, hash_password
+from server.deps import ClockDep, EngineDep
 from server.web.access import Admin, CsrfDep
-from server.web.audit import changed
 from server.web.forms import FormDep, back, page, text
-from server.web.logins import end_all_sessions
-from server.web.passwords import WeakPassword, check_strength, hash_password
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,44 +31,28 @@ def _sites_page(
     request: Request,
     engine: Any,
     viewer: Any,
+    now: datetime,
     *,
     error: str | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    now = request.app.state.settings.now()
-    with engine.connect() as conn:
-        rows = conn.execute(select(sites).order_by(sites.c.name)).all()
-        people = dict(
-            conn.execute(
-                select(participants.c.site_id, func.count())
-                .where(participants.c.active.is_(True))
-                .group_by(participants.c.site_id)
-            ).all()
-        )
-        doors = dict(
-            conn.execute(
-                select(kiosks.c.site_id, func.count())
-                .where(kiosks.c.revoked_at.is_(None))
-                .group_by(kiosks.c.site_id)
-            ).all()
-        )
-        present = {row.id: len(presence_now(conn, row.id, now).participants) for row in rows}
+    overview = sites.overview(engine, now)
     return page(
         request,
         "admin/sites.html",
         viewer,
         error=error,
-        sites=rows,
-        people=people,
-        doors=doors,
-        present=present,
+        sites=overview.sites,
+        people=overview.people,
+        doors=overview.doors,
+        present=overview.present,
         form=form or {"opens_at": "08:30", "closes_at": "17:00", "timezone": "Europe/Amsterdam"},
     )
 
 
 @router.get("/sites", response_class=HTMLResponse)
-def site_list(request: Request, engine: EngineDep, viewer: Admin) -> HTMLResponse:
-    return _sites_page(request, engine, viewer)
+def site_list(request: Request, engine: EngineDep, clock: ClockDep, viewer: Admin) -> HTMLResponse:
+    return _sites_page(request, engine, viewer, clock())
 
 
 def _time(value: str) -> time | None:
@@ -86,8 +64,9 @@ def _time(value: str) -> time | None:
 
 @router.post("/sites", response_model=None)
 def new_site(
-    request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep, form: FormDep
-) -> Response:
+    request: Request, engine: EngineDep, clock: ClockDep, viewer: Admin, _: CsrfDep,
+    form: FormDep,
+) -> Response:  # fmt: skip
     shown = {k: text(form, k) for k in ("id", "name", "opens_at", "closes_at", "timezone")}
     opens, closes = _time(shown["opens_at"]), _time(shown["closes_at"])
     error = None
@@ -102,13 +81,12 @@ def new_site(
             error = "Tijdzone: een naam als Europe/Amsterdam."
     if error is None:
         assert opens is not None and closes is not None
-        with writing(engine) as conn:
-            try:
-                add_site(conn, shown["id"], shown["name"], opens, closes, shown["timezone"])
-            except AdminError as refused:
-                error = _dutch_site_error(str(refused), shown["id"])
+        try:
+            sites.new_site(engine, shown["id"], shown["name"], opens, closes, shown["timezone"])
+        except AdminError as refused:
+            error = _dutch_site_error(str(refused), shown["id"])
     if error is not None:
-        return _sites_page(request, engine, viewer, error=error, form=shown)
+        return _sites_page(request, engine, viewer, clock(), error=error, form=shown)
     return back("/sites?saved=1")
 
 
@@ -123,10 +101,6 @@ def _dutch_site_error(message: str, site_id: str) -> str:
 # --- staff accounts ----------------------------------------------------------------------
 
 
-def _site_names(conn: Connection) -> dict[str, str]:
-    return dict(conn.execute(select(sites.c.id, sites.c.name).order_by(sites.c.name)).all())
-
-
 def _users_page(
     request: Request,
     engine: Any,
@@ -135,26 +109,15 @@ def _users_page(
     error: str | None = None,
     form: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    with engine.connect() as conn:
-        accounts = conn.execute(
-            select(staff).order_by(staff.c.active.desc(), staff.c.role, staff.c.display_name)
-        ).all()
-        counts = dict(
-            conn.execute(
-                select(coach_participants.c.coach_id, func.count()).group_by(
-                    coach_participants.c.coach_id
-                )
-            ).all()
-        )
-        site_names = _site_names(conn)
+    listed = staff.accounts(engine)
     return page(
         request,
         "admin/users.html",
         viewer,
         error=error,
-        accounts=accounts,
-        counts=counts,
-        site_names=site_names,
+        accounts=listed.rows,
+        counts=listed.caseloads,
+        site_names=sites.site_names(engine),
         roles=ROLE_NAMES,
         form=form or {"role": "supervisor"},
     )
@@ -163,15 +126,6 @@ def _users_page(
 @router.get("/admin/users", response_class=HTMLResponse)
 def user_list(request: Request, engine: EngineDep, viewer: Admin) -> HTMLResponse:
     return _users_page(request, engine, viewer)
-
-
-def _staff_id(conn: Connection, role: str, username: str) -> str:
-    """'s-marieke' for a supervisor called marieke, unless taken or not a valid id."""
-    base = f"{role[0]}-{re.sub(r'[^A-Za-z0-9._-]', '-', username)}"[:64]
-    candidate = base
-    while conn.execute(select(staff.c.id).where(staff.c.id == candidate)).first():
-        candidate = f"{base[:57]}-{secrets.token_hex(3)}"
-    return candidate
 
 
 def _role_and_site(shown: dict[str, str], known_sites: dict[str, str]) -> str | None:
@@ -184,10 +138,10 @@ def _role_and_site(shown: dict[str, str], known_sites: dict[str, str]) -> str | 
 
 @router.post("/admin/users", response_model=None)
 def new_user(
-    request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep, form: FormDep
-) -> Response:
+    request: Request, engine: EngineDep, clock: ClockDep, viewer: Admin, _: CsrfDep,
+    form: FormDep,
+) -> Response:  # fmt: skip
     """A new account with an initial password the admin hands over."""
-    now = request.app.state.settings.now()
     shown = {k: text(form, k) for k in ("username", "display_name", "role", "site_id")}
     password = form.get("password")
     password = password if isinstance(password, str) else ""
@@ -201,35 +155,26 @@ def new_user(
             check_strength(password, username=shown["username"])
         except WeakPassword as weak:
             error = f"Wachtwoord: {weak}."
-    digest = hash_password(password) if error is None else None  # slow: outside the lock
     if error is None:
-        with writing(engine) as conn:
-            error = _role_and_site(shown, _site_names(conn))
-            taken = conn.execute(
-                select(staff.c.id).where(func.lower(staff.c.username) == shown["username"].lower())
-            ).first()
-            if error is None and taken:
-                error = f"Gebruikersnaam: {shown['username']} bestaat al."
-            if error is None:
-                role = shown["role"]
-                site_id = shown["site_id"] if role == "supervisor" else None
-                staff_id = _staff_id(conn, role, shown["username"])
-                add_staff(
-                    conn, staff_id, shown["username"], role, shown["display_name"], site_id, now
-                )
-                conn.execute(
-                    update(staff).where(staff.c.id == staff_id).values(password_hash=digest)
-                )
-                changed(
-                    conn, viewer, "staff", None, {"staff_id": staff_id, "staff": "created"}, now
-                )
+        error = _role_and_site(shown, sites.site_names(engine))
+    if error is None:
+        role = shown["role"]
+        site_id = shown["site_id"] if role == "supervisor" else None
+        digest = hash_password(password)  # slow: before the write lock
+        try:
+            staff.new_account(
+                engine, viewer, shown["username"], shown["display_name"], role, site_id, digest,
+                clock(),
+            )  # fmt: skip
+        except staff.UsernameTaken:
+            error = f"Gebruikersnaam: {shown['username']} bestaat al."
     if error is not None:
         return _users_page(request, engine, viewer, error=error, form=shown)
     return back("/admin/users?saved=created")
 
 
-def _account_or_404(conn: Connection, staff_id: str) -> Any:
-    row = conn.execute(select(staff).where(staff.c.id == staff_id)).first()
+def _account_or_404(engine: Any, staff_id: str) -> Any:
+    row = staff.account(engine, staff_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "dit account bestaat niet")
     return row
@@ -237,36 +182,21 @@ def _account_or_404(conn: Connection, staff_id: str) -> Any:
 
 def _user_page(
     request: Request,
-    conn: Connection,
+    engine: Any,
     viewer: Any,
     account: Any,
     *,
     form: dict[str, Any] | None = None,
     error: str | None = None,
 ) -> HTMLResponse:
-    assigned = set(
-        conn.execute(
-            select(coach_participants.c.participant_id).where(
-                coach_participants.c.coach_id == account.id
-            )
-        ).scalars()
-    )
-    everyone = conn.execute(
-        select(participants.c.id, participants.c.display_name, participants.c.site_id,
-               participants.c.active)
-        .order_by(participants.c.site_id, participants.c.display_name)
-    ).all()  # fmt: skip
-    by_site: dict[str, list[Any]] = {}
-    for person in everyone:
-        if person.active or person.id in assigned:
-            by_site.setdefault(person.site_id, []).append(person)
+    caseload = staff.caseload(engine, account.id)
     shown = form or {
         "display_name": account.display_name,
         "role": account.role,
         "site_id": account.site_id or "",
         "email": account.email or "",
         "active": account.active,
-        "participants": assigned,
+        "participants": caseload.assigned,
     }
     return page(
         request,
@@ -275,16 +205,15 @@ def _user_page(
         error=error,
         account=account,
         values=shown,
-        by_site=by_site,
-        site_names=_site_names(conn),
+        by_site=caseload.by_site,
+        site_names=sites.site_names(engine),
         roles=ROLE_NAMES,
     )
 
 
 @router.get("/admin/users/{staff_id}", response_class=HTMLResponse)
 def user_form(request: Request, engine: EngineDep, viewer: Admin, staff_id: str) -> HTMLResponse:
-    with engine.connect() as conn:
-        return _user_page(request, conn, viewer, _account_or_404(conn, staff_id))
+    return _user_page(request, engine, viewer, _account_or_404(engine, staff_id))
 
 
 def _read_account(
@@ -307,13 +236,12 @@ def _read_account(
 
 @router.post("/admin/users/{staff_id}", response_model=None)
 def save_user(
-    request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep, form: FormDep, staff_id: str
-) -> Response:
-    now = request.app.state.settings.now()
+    request: Request, engine: EngineDep, clock: ClockDep, viewer: Admin, _: CsrfDep,
+    form: FormDep, staff_id: str,
+) -> Response:  # fmt: skip
     password = form.get("new_password")
     password = password.strip() if isinstance(password, str) else ""
-    with engine.connect() as conn:
-        account = _account_or_404(conn, staff_id)
+    account = _account_or_404(engine, staff_id)
     error = None
     digest = None
     if password:
@@ -323,55 +251,20 @@ def save_user(
             error = f"Nieuw wachtwoord: {weak}."
         else:
             digest = hash_password(password)  # slow: before the write lock
-    with writing(engine) as conn:
-        account = _account_or_404(conn, staff_id)
-        shown, problem = _read_account(form, account, viewer, _site_names(conn))
-        error = error or problem
-        if error is not None:
-            return _user_page(request, conn, viewer, account, form=shown, error=error)
-        role = shown["role"]
-        values = {
-            "display_name": shown["display_name"],
-            "role": role,
-            "site_id": shown["site_id"] if role == "supervisor" else None,
-            "email": shown["email"] or None,
-            "active": shown["active"],
-        }
-        fields = sorted(k for k, v in values.items() if getattr(account, k) != v)
-        if digest is not None:
-            values["password_hash"] = digest
-            fields.append("password")
-        conn.execute(update(staff).where(staff.c.id == staff_id).values(**values))
-        if digest is not None or (account.active and not shown["active"]):
-            end_all_sessions(conn, staff_id)  # a disabled or reset account is out at once
-        if role == "coach" and form.get("participants_shown"):
-            _save_caseload(conn, viewer, staff_id, shown["participants"], now)
-        changed(conn, viewer, "staff", None, {"staff_id": staff_id, "fields": fields}, now)
+    shown, problem = _read_account(form, account, viewer, sites.site_names(engine))
+    error = error or problem
+    if error is not None:
+        return _user_page(request, engine, viewer, account, form=shown, error=error)
+    role = shown["role"]
+    values = {
+        "display_name": shown["display_name"],
+        "role": role,
+        "site_id": shown["site_id"] if role == "supervisor" else None,
+        "email": shown["email"] or None,
+        "active": shown["active"],
+    }
+    # A coach's participants only when the page listed them: not for an account made coach
+    # in this very form, whose list was not on the page.
+    caseload = shown["participants"] if role == "coach" and form.get("participants_shown") else None
+    staff.save_account(engine, viewer, staff_id, values, digest, caseload, clock())
     return back(f"/admin/users/{staff_id}?saved=1")
-
-
-def _save_caseload(
-    conn: Connection, viewer: Any, coach_id: str, wanted: set[str], now: Any
-) -> None:
-    """The coach's participants become exactly `wanted` (ids that exist)."""
-    wanted = set(
-        conn.execute(select(participants.c.id).where(participants.c.id.in_(wanted))).scalars()
-    )
-    current = set(
-        conn.execute(
-            select(coach_participants.c.participant_id).where(
-                coach_participants.c.coach_id == coach_id
-            )
-        ).scalars()
-    )
-    for pid in sorted(current - wanted):
-        conn.execute(
-            delete(coach_participants).where(
-                coach_participants.c.coach_id == coach_id,
-                coach_participants.c.participant_id == pid,
-            )
-        )
-        changed(conn, viewer, "coach", pid, {"coach_id": coach_id, "link": "removed"}, now)
-    for pid in sorted(wanted - current):
-        conn.execute(coach_participants.insert().values(coach_id=coach_id, participant_id=pid))
-        changed(conn, viewer, "coach", pid, {"coach_id": coach_id, "link": "added"}, now)

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.web.logins import COOKIE
+from server.web.access import COOKIE
 from sync.agent import Backoff, SyncAgent
 from sync.client import ServerClient
 from sync.clock import SystemClock

@@ -195,7 +195,7 @@ STAFF_PASSWORD = "werkplaats-koffie-2026"  # every test account's password
 
 @pytest.fixture(scope="session")
 def staff_password_hash() -> str:
-    from server.web.passwords import hash_password
+    from server.administration.passwords import hash_password
 
     return hash_password(STAFF_PASSWORD)  # once: Argon2id is slow on purpose
 

@@ -176,9 +176,9 @@ def test_cli_set_password_lets_them_log_in(database_url: str, app, browser_clien
 
 
 def test_cli_demo_data_gives_staff_logins_and_history(tmp_path: Path) -> None:
+    from server.administration.passwords import verify_password
     from server.demo.build import DEMO_PASSWORD
     from server.schema import events, staff
-    from server.web.passwords import verify_password
 
     for _ in range(2):  # a second run changes nothing
         result = CliRunner().invoke(server, ["demo-data", "--data-dir", str(tmp_path)])

@@ -20,7 +20,7 @@ from server.app import create_app
 from server.db import CONNECT_TIMEOUT
 from server.deps import EngineDep
 from server.settings import Settings, sqlite_url
-from server.web.logins import COOKIE
+from server.web.access import COOKIE
 from tests.server.conftest import HeldClock, World, wire
 
 

@@ -13,11 +13,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from server.administration.login_limits import wait_after
 from server.app import create_app
 from server.schema import login_failures
 from server.settings import Settings
 from server.web.devices import DEVICE_COOKIE
-from server.web.login_limits import wait_after
 from tests.server.conftest import STAFF_PASSWORD, HeldClock, Staff, log_in
 
 WRONG = "geraden-wachtwoord-1"

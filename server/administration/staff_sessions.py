@@ -1,9 +1,10 @@
-"""Staff logins: sessions behind a `__Host-` cookie, their timeouts, and the login limits.
+"""Staff logins: the sessions behind the staff pages' cookie, their timeouts, and the login
+limits a try counts under.
 
-The cookie carries 256 random bits; the server keeps their sha256, the staff member, a CSRF
-token for the forms of this login, and when it began and was last used. A login ends after
-`session_idle_minutes` without a request or `session_max_hours` after it began, whichever
-comes first.
+A session is known by the sha256 of the cookie's 256 random bits; the server keeps that, the
+staff member, a CSRF token for the forms of this login, and when it began and was last used.
+A login ends after `session_idle_minutes` without a request or `session_max_hours` after it
+began, whichever comes first. The cookie itself is the pages' business (server/web/access.py).
 """
 
 from __future__ import annotations
@@ -15,12 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
-from server.db import writing
-from server.kiosks.kiosk_tokens import token_hash
-from server.schema import staff, staff_sessions
-from server.settings import Settings
-from server.web.devices import device_key, known_device, remember_device
-from server.web.login_limits import (
+from server.administration.login_limits import (
     Limit,
     count_failure,
     failure_key,
@@ -28,10 +24,12 @@ from server.web.login_limits import (
     longest_wait,
     normal_username,
 )
-from server.web.passwords import hash_password, needs_rehash, verify_password
+from server.administration.passwords import hash_password, needs_rehash, verify_password
+from server.db import writing
+from server.kiosks.kiosk_tokens import token_hash
+from server.schema import staff, staff_sessions
+from server.settings import Settings
 
-COOKIE = "__Host-prikklok"  # Secure, Path=/ and no Domain: the browser enforces all three
-LOGIN_COOKIE = "__Host-prikklok-login"  # the login form's own CSRF token, before a session
 TOUCH_EVERY = timedelta(seconds=60)  # a live page polling every few seconds writes rarely
 
 
@@ -70,12 +68,10 @@ class TooManyAttempts(Exception):
 
 @dataclass(frozen=True)
 class Login:
-    """A login that succeeded: the session cookie's token, who it is, and the browser's
-    device cookie to keep."""
+    """A login that succeeded: the token for the session cookie, and who it is."""
 
     token: str
     viewer: Viewer
-    device_cookie: str
 
 
 def log_in(
@@ -85,16 +81,17 @@ def log_in(
     password: str,
     address: str,
     now: datetime,
-    device_cookie: str | None = None,
+    device: str | None = None,
 ) -> Login:
     """Check the password and open a session.
 
-    Raises TooManyAttempts before looking at the password while this browser must wait
-    (see server/web/login_limits.py), and LoginRefused when it does not match."""
+    `device` is this browser's own mark for the username, when its device cookie holds a
+    valid one (server/web/devices.py), else None. Raises TooManyAttempts before looking at
+    the password while this try must wait (server/administration/login_limits.py), and
+    LoginRefused when it does not match."""
     name = normal_username(username)
-    key = device_key(engine, now)
     with engine.connect() as conn:
-        limits, wait = _limits(conn, settings, key, device_cookie, name, address, now)
+        limits, wait = _limits(conn, settings, device, name, address, now)
         if wait:
             raise TooManyAttempts(wait)
         row = conn.execute(select(staff).where(func.lower(staff.c.username) == name)).first()
@@ -105,16 +102,14 @@ def log_in(
             count_failure(conn, limits, now)
         else:
             forget_failures(conn, limits, now)
-            token, viewer = _open(conn, row, password, now)
-            return Login(token, viewer, remember_device(key, device_cookie, name, now))
+            return _open(conn, row, password, now)
     raise LoginRefused("onbekende gebruikersnaam of verkeerd wachtwoord")
 
 
 def _limits(
     conn: Connection,
     settings: Settings,
-    key: bytes,
-    device_cookie: str | None,
+    device: str | None,
     name: str,
     address: str,
     now: datetime,
@@ -124,7 +119,6 @@ def _limits(
     A browser this name logged in on before counts only its own failures; once it must
     wait, it is a stranger like any other until it succeeds again (OWASP's device cookies).
     """
-    device = known_device(key, device_cookie, name, now)
     device_wait = 0
     if device is not None:
         own = [Limit(failure_key("device", device), settings.login_failures_per_device)]
@@ -141,7 +135,7 @@ def _limits(
     return strangers, wait
 
 
-def _open(conn: Connection, row: Any, password: str, now: datetime) -> tuple[str, Viewer]:
+def _open(conn: Connection, row: Any, password: str, now: datetime) -> Login:
     if needs_rehash(row.password_hash):
         conn.execute(
             update(staff).where(staff.c.id == row.id).values(password_hash=hash_password(password))
@@ -154,7 +148,7 @@ def _open(conn: Connection, row: Any, password: str, now: datetime) -> tuple[str
         )
     )
     viewer = Viewer(row.id, row.username, row.role, row.display_name, row.site_id, csrf, session_id)
-    return token, viewer
+    return Login(token, viewer)
 
 
 def viewer_of(engine: Engine, settings: Settings, token: str, now: datetime) -> Viewer | None:
@@ -176,8 +170,7 @@ def viewer_of(engine: Engine, settings: Settings, token: str, now: datetime) -> 
     idle = now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
     old = now - row.created_at > timedelta(hours=settings.session_max_hours)
     if idle or old or not row.active:
-        with writing(engine) as conn:
-            conn.execute(delete(staff_sessions).where(staff_sessions.c.id == session_id))
+        log_out(engine, session_id)
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         with writing(engine) as conn:
@@ -191,10 +184,22 @@ def viewer_of(engine: Engine, settings: Settings, token: str, now: datetime) -> 
     )
 
 
-def log_out(conn: Connection, session_id: str) -> None:
-    conn.execute(delete(staff_sessions).where(staff_sessions.c.id == session_id))
+def log_out(engine: Engine, session_id: str) -> None:
+    """End one login, in a transaction of its own."""
+    with writing(engine) as conn:
+        conn.execute(delete(staff_sessions).where(staff_sessions.c.id == session_id))
 
 
 def end_all_sessions(conn: Connection, staff_id: str) -> None:
     """After a password change or when an account is disabled."""
     conn.execute(delete(staff_sessions).where(staff_sessions.c.staff_id == staff_id))
+
+
+def end_other_sessions(conn: Connection, viewer: Viewer) -> None:
+    """After someone changed their own password: every login of theirs but this one ends."""
+    conn.execute(
+        delete(staff_sessions).where(
+            staff_sessions.c.staff_id == viewer.staff_id,
+            staff_sessions.c.id != viewer.session_id,
+        )
+    )

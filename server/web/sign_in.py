@@ -1,4 +1,5 @@
-"""Logging in and out, and the front door of the staff pages (`/`)."""
+"""The sign-in pages: logging in and out, one's own password, and the front door of the
+staff pages (`/`). The logins themselves are server/administration/staff_sessions.py."""
 
 from __future__ import annotations
 
@@ -8,26 +9,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import delete, select, update
 
-from server.db import writing
-from server.deps import EngineDep
-from server.schema import staff, staff_sessions
-from server.web.access import CsrfDep, ViewerDep, refuse_foreign_origin
-from server.web.audit import changed
-from server.web.devices import DEVICE_COOKIE, LASTS
-from server.web.logins import (
-    COOKIE,
-    LOGIN_COOKIE,
-    LoginRefused,
-    TooManyAttempts,
-    log_in,
-    log_out,
-)
+from server.administration import staff
+from server.administration.login_limits import normal_username
+from server.administration.passwords import WeakPassword, check_strength, hash_password
+from server.administration.staff_sessions import LoginRefused, TooManyAttempts, log_in, log_out
+from server.deps import ClockDep, EngineDep
+from server.web.access import COOKIE, CsrfDep, ViewerDep, refuse_foreign_origin
+from server.web.devices import DEVICE_COOKIE, LASTS, device_key, known_device, remember_device
 from server.web.pages import render
-from server.web.passwords import WeakPassword, check_strength, hash_password, verify_password
 
 router = APIRouter(include_in_schema=False)
+LOGIN_COOKIE = "__Host-prikklok-login"  # the login form's own CSRF token, before a session
 
 
 def _safe_next(next_url: str | None) -> str:
@@ -69,6 +62,7 @@ def login_page(request: Request, next: str | None = None) -> HTMLResponse:
 def login(
     request: Request,
     engine: EngineDep,
+    clock: ClockDep,
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
     csrf: Annotated[str, Form(max_length=200)] = "",
@@ -80,13 +74,18 @@ def login(
         return _login_form(
             request, _safe_next(next), "Het formulier was verlopen: probeer opnieuw.", 403
         )
-    settings = request.app.state.settings
+    now = clock()
     # The client's address as uvicorn gives it: the proxy's X-Forwarded-For only when
     # the proxy is named in PRIKKLOK_SERVER_TRUSTED_PROXIES (server/app.py).
     address = request.client.host if request.client else "unknown"
-    device = request.cookies.get(DEVICE_COOKIE)
+    # The device cookie is the browser's (server/web/devices.py): the login only hears whether
+    # this browser is one the name logged in on before, by that entry's own mark.
+    name = normal_username(username)
+    key = device_key(engine, now)
+    device_cookie = request.cookies.get(DEVICE_COOKIE)
+    device = known_device(key, device_cookie, name, now)
     try:
-        login = log_in(engine, settings, username, password, address, settings.now(), device)
+        login = log_in(engine, request.app.state.settings, username, password, address, now, device)
     except TooManyAttempts as refused:
         minutes = -(-refused.retry_after // 60)
         wait = "een minuut" if minutes == 1 else f"{minutes} minuten"
@@ -105,15 +104,15 @@ def login(
     response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     _cookie(response, COOKIE, login.token)  # a session cookie: gone when the browser closes
     # Kept across logouts: this browser is not locked out by others' failed guesses.
-    _cookie(response, DEVICE_COOKIE, login.device_cookie, max_age=int(LASTS.total_seconds()))
+    kept = remember_device(key, device_cookie, name, now)
+    _cookie(response, DEVICE_COOKIE, kept, max_age=int(LASTS.total_seconds()))
     response.delete_cookie(LOGIN_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
     return response
 
 
 @router.post("/logout")
 def logout(engine: EngineDep, viewer: CsrfDep) -> RedirectResponse:
-    with writing(engine) as conn:
-        log_out(conn, viewer.session_id)
+    log_out(engine, viewer.session_id)
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(COOKIE, path="/", secure=True, httponly=True, samesite="lax")
     return response
@@ -138,39 +137,24 @@ def password_page(request: Request, viewer: ViewerDep) -> HTMLResponse:
 def change_password(
     request: Request,
     engine: EngineDep,
+    clock: ClockDep,
     viewer: CsrfDep,
     current: Annotated[str, Form(max_length=1000)],
     new: Annotated[str, Form(max_length=1000)],
     again: Annotated[str, Form(max_length=1000)],
 ) -> Response:
     """A new password for yourself; every other login of yours ends."""
-    settings = request.app.state.settings
-    with writing(engine) as conn:
-        stored = conn.execute(
-            select(staff.c.password_hash).where(staff.c.id == viewer.staff_id)
-        ).scalar_one()
-        error = None
-        if not verify_password(stored, current):
-            error = "Je huidige wachtwoord klopt niet."
-        elif new != again:
-            error = "De twee nieuwe wachtwoorden zijn niet gelijk."
-        else:
-            try:
-                check_strength(new, username=viewer.username)
-            except WeakPassword as weak:
-                error = f"Niet veranderd: {weak}."
-        if error:
-            return render(request, "password.html", viewer, status_code=400, error=error)
-        conn.execute(
-            update(staff)
-            .where(staff.c.id == viewer.staff_id)
-            .values(password_hash=hash_password(new))
-        )
-        conn.execute(
-            delete(staff_sessions).where(
-                staff_sessions.c.staff_id == viewer.staff_id,
-                staff_sessions.c.id != viewer.session_id,
-            )
-        )
-        changed(conn, viewer, "password", None, {"staff_id": viewer.staff_id}, settings.now())
+    error = None
+    if not staff.password_matches(engine, viewer.staff_id, current):
+        error = "Je huidige wachtwoord klopt niet."
+    elif new != again:
+        error = "De twee nieuwe wachtwoorden zijn niet gelijk."
+    else:
+        try:
+            check_strength(new, username=viewer.username)
+        except WeakPassword as weak:
+            error = f"Niet veranderd: {weak}."
+    if error:
+        return render(request, "password.html", viewer, status_code=400, error=error)
+    staff.change_own_password(engine, viewer, hash_password(new), clock())
     return render(request, "password.html", viewer, done=True)

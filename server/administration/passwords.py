@@ -24,7 +24,7 @@ class WeakPassword(ValueError):
 
 @cache
 def _common() -> frozenset[str]:
-    data = resources.files("server.web").joinpath("common-passwords.txt.gz").read_bytes()
+    data = resources.files("server.administration").joinpath("common-passwords.txt.gz").read_bytes()
     return frozenset(gzip.decompress(data).decode("utf-8").split())
 
 
