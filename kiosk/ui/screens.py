@@ -73,9 +73,7 @@ class AnswerScreen(KioskScreen):
         return True
 
 
-def task_rows(
-    tasks: Iterable[TaskView], nothing: str | None = P.NO_TASKS
-) -> list[dict[str, Any]]:
+def task_rows(tasks: Iterable[TaskView], nothing: str | None = P.NO_TASKS) -> list[dict[str, Any]]:
     """TaskRow properties for each task; a day without tasks says so (`nothing`), without
     a bullet: it is no task."""
     rows = [{"text": t.text, "pictogram": t.pictogram or "", "bullet": True} for t in tasks]
