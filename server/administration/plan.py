@@ -153,7 +153,8 @@ def window(
             edited = conn.execute(
                 select(words).where(words.c.site_id == site_id, words.c.day == editing)
             ).first()
-        return Window(people, names, planned, vocabulary, _spoken(conn, site_id), edited)
+        spoken = _spoken(conn, site_id)
+        return Window(list(people), names, list(planned), vocabulary, spoken, edited)
 
 
 def add_task(engine: Engine, site_id: str, task: SnapshotTask, *, actor: str, at: datetime) -> bool:
