@@ -31,8 +31,9 @@ NAME_LENGTH = 64
 @dataclass(frozen=True)
 class Pictogram:
     name: str
-    group: str  # "gereedschap", "keuken en eten", …: the picker's headings
+    group: str  # the section of choice.txt: "gereedschap", "keuken en eten", …
     keywords: tuple[str, ...]  # Dutch, lower case without accents
+    openmoji: str = ""  # the picture's OpenMoji hexcode, e.g. "1F6B2"
 
     @property
     def label(self) -> str:
@@ -53,7 +54,7 @@ def catalogue() -> dict[str, Pictogram]:
     """Every pictogram by name, in the picker's order."""
     data = json.loads((FOLDER / "catalogue.json").read_text("utf-8"))
     return {
-        p["name"]: Pictogram(p["name"], p["group"], tuple(p["keywords"]))
+        p["name"]: Pictogram(p["name"], p["group"], tuple(p["keywords"]), p["openmoji"])
         for p in data["pictograms"]
     }
 

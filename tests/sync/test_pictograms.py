@@ -62,3 +62,11 @@ def test_door_data_keeps_the_pictogram_and_older_data_has_none() -> None:
     again = DoorData.from_dict(data.to_dict())
     assert [t.pictogram for t in again.tasks] == ["fiets", None]
     assert again.words[0].pictogram == "hamer"
+
+
+def test_the_set_is_what_the_choice_list_says() -> None:
+    """scripts/pictograms/choice.txt changed without running make.py shows here."""
+    choice = FOLDER.parents[1] / "scripts" / "pictograms" / "choice.txt"
+    lines = [line.split("|")[0].split() for line in choice.read_text("utf-8").splitlines()]
+    chosen = [(words[1], words[0]) for words in lines if words and not words[0].startswith("#")]
+    assert [(p.name, p.openmoji) for p in catalogue().values()] == chosen
