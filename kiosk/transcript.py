@@ -17,7 +17,7 @@ def transcript(view: View) -> list[str]:
         if said.dutch:
             lines.append(f"  {said.dutch}")
         lines += _own(said, "    ")
-    lines += [f"  • {task}" for task in view.tasks]
+    lines += [f"  • {task.text}" for task in view.tasks]
     if view.word:
         word = view.word
         sentence = f" — {word.sentence}" if word.sentence else ""

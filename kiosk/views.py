@@ -76,6 +76,15 @@ class WordView:
     lang: str | None
     word: str
     article: str | None
+    pictogram: str | None = None  # a name in sync.pictograms; drawn before the word
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """One task of the day: its Dutch text and the pictogram drawn before it, if any."""
+
+    text: str
+    pictogram: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,7 @@ class View:
     cue: Cue
     title: Said
     lines: tuple[Said, ...] = ()
-    tasks: tuple[str, ...] = ()
+    tasks: tuple[TaskView, ...] = ()
     word: WordView | None = None
     ask_lunch: bool = False
     participant_id: str | None = None
@@ -132,13 +141,18 @@ def word_view(data: DoorData, day: date, lang: str | None) -> WordView | None:
         lang=lang if meaning else None,
         word=word.word,
         article=word.article,
+        pictogram=word.pictogram,
     )
 
 
-def waiting_tasks(data: DoorData, day: date) -> list[str]:
+def waiting_tasks(data: DoorData, day: date) -> list[TaskView]:
     """The day's tasks the waiting screen shows: those that name no one (a participant's
     own tasks greet them at check-in)."""
-    return [t.text for t in data.tasks if t.day == day and t.participant_id is None]
+    return [
+        TaskView(t.text, t.pictogram)
+        for t in data.tasks
+        if t.day == day and t.participant_id is None
+    ]
 
 
 def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) -> View:
@@ -157,7 +171,8 @@ def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) 
     outcome = decision.outcome
 
     if outcome in (Outcome.CHECK_IN, Outcome.MANUAL_CHECK_IN):
-        tasks = tuple(t.text for t in data.tasks_for(who.id, today)) if who else ()
+        mine = data.tasks_for(who.id, today) if who else []
+        tasks = tuple(TaskView(t.text, t.pictogram) for t in mine)
         return View(
             "welcome",
             CUES["birthday" if decision.birthday else "welcome"],

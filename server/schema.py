@@ -248,6 +248,7 @@ tasks = Table(
     Column("text", String(200), nullable=False),
     Column("participant_id", Id, ForeignKey("participants.id")),  # both None: everyone
     Column("team", String(64)),
+    Column("pictogram", String(64)),  # a name in sync/pictograms, e.g. "fiets"
     Index("ix_tasks_site_day", "site_id", "day"),
 )
 
@@ -263,6 +264,7 @@ words = Table(
     Column("translations", JSON, nullable=False),
     Column("symbol", String(16)),  # a picture in a character or two, e.g. "☂"
     Column("theme", String(64)),  # e.g. Sinterklaas, Koningsdag
+    Column("pictogram", String(64)),  # a name in sync/pictograms, e.g. "hamer"
     UniqueConstraint("site_id", "day"),
 )
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from sync.protocol import (
     API_PREFIX,
     HIGHEST_SEQ,
+    PICTOGRAMS,
     UNDERSTANDS_HEADER,
     Heartbeat,
     HeartbeatResponse,
@@ -122,7 +123,7 @@ class ServerClient:
 
     def pull(self, etag: str | None) -> Pulled | None:
         """The snapshot if it changed since etag; None when the server says 304."""
-        headers = {"If-None-Match": etag} if etag else {}
+        headers = {UNDERSTANDS_HEADER: PICTOGRAMS, **({"If-None-Match": etag} if etag else {})}
         response = self._request("GET", "/snapshot", headers=headers)
         if response.status_code == 304:
             return None

@@ -29,6 +29,9 @@ ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Birthday = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]  # MM-DD
 Weekday = Annotated[int, Field(ge=1, le=7)]  # ISO: 1 = Monday … 7 = Sunday
 Symbol = Annotated[str, Field(min_length=1, max_length=16)]  # a picture: "☂", "🔨"
+# A name in the pictogram set (sync.pictograms). Only its form is checked here: a door whose
+# set lacks the name (an older kiosk) draws nothing rather than refusing the snapshot.
+PictogramName = Annotated[str, Field(max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 
 class Strict(BaseModel):
@@ -118,6 +121,7 @@ class Heartbeat(Strict):
 # sends such a field only to a kiosk that asked for it.
 UNDERSTANDS_HEADER = "Prikklok-Understands"
 HIGHEST_SEQ = "highest_seq"
+PICTOGRAMS = "pictogram"  # GET /snapshot: tasks and words may carry a `pictogram`
 
 
 class HeartbeatResponse(Strict):
@@ -166,6 +170,7 @@ class SnapshotTask(Strict):
     text: ShortText
     participant_id: str | None = None
     team: str | None = None
+    pictogram: PictogramName | None = None  # sent only to a kiosk that understands it
 
 
 class SnapshotWord(Strict):
@@ -175,6 +180,7 @@ class SnapshotWord(Strict):
     sentence: str = ""
     translations: dict[str, str] = Field(default_factory=dict)
     symbol: Symbol | None = None
+    pictogram: PictogramName | None = None  # sent only to a kiosk that understands it
 
 
 class Snapshot(Strict):
@@ -186,6 +192,11 @@ class Snapshot(Strict):
     badges: list[SnapshotBadge]
     tasks: list[SnapshotTask]
     words: list[SnapshotWord]
+
+    def without_pictograms(self) -> dict[str, Any]:
+        """The JSON for a kiosk of before pictograms: its models forbid the field."""
+        plain = {"__all__": {"pictogram"}}
+        return self.model_dump(mode="json", exclude={"tasks": plain, "words": plain})
 
     def door_data_dict(self) -> dict[str, Any]:
         """The part the door decides from, in DoorData.from_dict's shape."""

@@ -84,6 +84,7 @@ class Task:
     text: str
     participant_id: str | None = None  # None: for everyone (or a team)
     team: str | None = None
+    pictogram: str | None = None  # a name in sync.pictograms, e.g. "fiets"
 
     def is_for(self, participant_id: str, teams: Iterable[str] = ()) -> bool:
         if self.participant_id is not None:
@@ -101,6 +102,7 @@ class WordOfTheDay:
     sentence: str
     translations: Mapping[str, str] = field(default_factory=dict)
     symbol: str | None = None  # a picture in one or two characters, e.g. "☂" for paraplu
+    pictogram: str | None = None  # a name in sync.pictograms, e.g. "paraplu"
 
     def meaning_in(self, language: str) -> str | None:
         return self.translations.get(language)
@@ -197,6 +199,7 @@ class DoorData:
                     "text": t.text,
                     "participant_id": t.participant_id,
                     "team": t.team,
+                    "pictogram": t.pictogram,
                 }
                 for t in self.tasks
             ],
@@ -208,6 +211,7 @@ class DoorData:
                     "sentence": w.sentence,
                     "translations": dict(w.translations),
                     "symbol": w.symbol,
+                    "pictogram": w.pictogram,
                 }
                 for w in self.words
             ],
@@ -337,6 +341,7 @@ def _task(f: _Fields) -> Task:
         text=f.need("text"),
         participant_id=f.text("participant_id", required=False),
         team=f.text("team", required=False),
+        pictogram=f.text("pictogram", required=False),
     )
 
 
@@ -359,6 +364,7 @@ def _word(f: _Fields) -> WordOfTheDay:
         sentence=(f.text("sentence", required=False) or "") if f.raw.get("sentence") else "",
         translations=dict(translations),
         symbol=f.text("symbol", required=False),
+        pictogram=f.text("pictogram", required=False),
     )
 
 

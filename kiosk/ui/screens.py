@@ -3,6 +3,7 @@ and every rule is in the core (kiosk.decide, kiosk.views)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -19,8 +20,8 @@ from kiosk import phrases as P
 from kiosk.language import clock_time, dutch, long_date
 from kiosk.script import markup
 from kiosk.ui.base import KioskScreen, app, fill, workshop_now
-from kiosk.ui.widgets import SaidBlock, TaskLine
-from kiosk.views import Said, View, WordView, say, waiting_tasks, word_view
+from kiosk.ui.widgets import SaidBlock, TaskRow
+from kiosk.views import Said, TaskView, View, WordView, say, waiting_tasks, word_view
 
 
 class AnswerScreen(KioskScreen):
@@ -45,13 +46,14 @@ class AnswerScreen(KioskScreen):
         # (the software GL keeps textures in process memory). Its widgets stay for reuse.
         self.title = Said("")
         self.word = None
-        for box_id, name in (("lines", "said"), ("tasks", "task")):
+        for box_id, names in (("lines", ("said",)), ("tasks", ("text", "pictogram"))):
             try:
                 box = self.box(box_id)
             except KeyError:
                 continue
             for widget in box.children:
-                setattr(widget, name, None if name == "said" else "")
+                for name in names:
+                    setattr(widget, name, None if name == "said" else "")
 
     def box(self, box_id: str) -> Any:
         """A box by id, in this screen's rule or in a shared layout it holds."""
@@ -69,6 +71,15 @@ class AnswerScreen(KioskScreen):
             return True
         app().go_waiting()
         return True
+
+
+def task_rows(tasks: Iterable[TaskView], nothing: str | None = P.NO_TASKS) -> list[dict[str, Any]]:
+    """TaskRow properties for each task; a day without tasks says so (`nothing`), without
+    a bullet: it is no task."""
+    rows = [{"text": t.text, "pictogram": t.pictogram or "", "bullet": True} for t in tasks]
+    if not rows and nothing is not None:
+        rows = [{"text": dutch(nothing), "pictogram": "", "bullet": False}]
+    return rows
 
 
 def both(lang: str | None, msgid: str, symbol: str) -> str:
@@ -122,8 +133,7 @@ class WelcomeScreen(LunchQuestion, AnswerScreen):
         super().show(view)
         self.ask(view)
         self.time_text = clock_time(view.at, "nl") if view.at else ""
-        tasks = view.tasks or (dutch(P.NO_TASKS),)
-        self.fill("tasks", TaskLine, [{"task": task} for task in tasks])
+        self.fill("tasks", TaskRow, task_rows(view.tasks))
 
 
 class ForgotScreen(LunchQuestion, AnswerScreen):
@@ -220,8 +230,8 @@ class WaitingScreen(KioskScreen):
         self.clock_text = clock_time(now, "nl")
         self.date_text = long_date(today, "nl")
         self.word = word_view(door.data, today, None)
-        tasks = waiting_tasks(door.data, today)
-        fill(self.ids.tasks, TaskLine, [{"task": task} for task in tasks])
+        rows = task_rows(waiting_tasks(door.data, today), nothing=None)
+        fill(self.ids.tasks, TaskRow, rows)
         self.refresh_status()
 
     def refresh_status(self) -> None:

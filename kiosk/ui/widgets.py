@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kivy.factory import Factory
-from kivy.metrics import sp
+from kivy.metrics import dp, sp
 from kivy.properties import (
     BooleanProperty,
     ListProperty,
@@ -14,7 +14,7 @@ from kivy.properties import (
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 
-from kiosk.ui.text import ScriptLabel
+from kiosk.ui.pictogram import Pictogram  # noqa: F401  (registers it for the .kv files)
 
 
 class SaidBlock(BoxLayout):
@@ -25,8 +25,16 @@ class SaidBlock(BoxLayout):
     own_size = NumericProperty(sp(24))
 
 
-class TaskLine(ScriptLabel):
-    task = StringProperty("")
+class TaskRow(BoxLayout):
+    """One task: its pictogram (or a bullet) and the text beside it, in a column of its
+    own, so a task that wraps keeps its second line under its first — a hanging indent —
+    and never looks like two tasks."""
+
+    text = StringProperty("")
+    pictogram = StringProperty("")  # a name in sync.pictograms; unknown: the bullet
+    bullet = BooleanProperty(True)  # False for a line that is no task ("no tasks today")
+    picture_size = NumericProperty(dp(64))
+    font_size = NumericProperty(sp(24))
 
 
 class PersonRow(BoxLayout):
@@ -54,6 +62,7 @@ class WordCard(BoxLayout):
 
     word = ObjectProperty(None, allownone=True)
     compact = BooleanProperty(False)  # on a welcome: no sentence and no listen button
+    picture_size = NumericProperty(dp(120))
 
 
 class LunchBox(BoxLayout):
@@ -73,7 +82,7 @@ class ChoiceButton(Button):
 
 for _cls in (
     SaidBlock,
-    TaskLine,
+    TaskRow,
     PersonRow,
     RollName,
     NoticeLayout,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Response, status
 from server.api.problems import AUTH_RESPONSES
 from server.deps import ClockDep, ConnDep, KioskDep
 from server.kiosks.snapshot import build_snapshot, canonical_json, etag_matches, etag_of
-from sync.protocol import API_PREFIX, Snapshot
+from sync.protocol import API_PREFIX, PICTOGRAMS, UNDERSTANDS_HEADER, Snapshot
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
 
@@ -25,12 +25,16 @@ def snapshot(
     conn: ConnDep,
     now: ClockDep,
     if_none_match: Annotated[str | None, Header()] = None,
+    understands: Annotated[str, Header(alias=UNDERSTANDS_HEADER)] = "",
 ) -> Response:
-    """Participants, badges, supervisors, tasks and words for today and the next 7 days."""
+    """Participants, badges, supervisors, tasks and words for today and the next 7 days;
+    the tasks' and words' pictograms only for a kiosk that says it understands them."""
+    pictograms = PICTOGRAMS in (part.strip() for part in understands.split(","))
     with conn.begin():
-        body = canonical_json(build_snapshot(conn, kiosk.site_id, now()))
+        snapshot = build_snapshot(conn, kiosk.site_id, now())
+        body = canonical_json(snapshot, pictograms=pictograms)
     etag = etag_of(body)
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": UNDERSTANDS_HEADER}
     if etag_matches(if_none_match, etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     return Response(body, media_type="application/json", headers=headers)

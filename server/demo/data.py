@@ -43,7 +43,8 @@ AGREED_WEEKDAYS: dict[str, tuple[int, ...]] = {
 BIRTHDAY_TODAY = "p-farid"  # whatever day the demo runs
 BIRTHDAYS = {"p-amal": "03-21", "p-olena": "08-24", "p-selam": "05-24"}  # "MM-DD"
 
-# Dutch word, article, example sentence, symbol (in DejaVu Sans), meaning per language.
+# Dutch word, article, example sentence, symbol (in DejaVu Sans), meaning per language; the
+# pictogram (sync/pictograms) has the word's own name.
 WORDS: tuple[tuple[str, str, str, str, dict[str, str]], ...] = (
     ("koffie", "de", "Wil je een kopje koffie?", "☕", {
         "ar": "قهوة", "ti": "ቡን", "fa": "قهوه", "so": "bun",
@@ -68,21 +69,21 @@ WORDS: tuple[tuple[str, str, str, str, dict[str, str]], ...] = (
         "uk": "сонце", "tr": "güneş", "en": "sun"}),
 )  # fmt: skip
 
-TASKS = (  # for everyone, two a day
-    "Fietsen repareren in de werkplaats",
-    "Koffie zetten voor de pauze",
-    "Hout zagen voor de moestuinbakken",
-    "De werkplaats vegen",
-    "Planten water geven in de kas",
-    "Soep maken voor de lunch",
+TASKS = (  # for everyone, two a day: (text, pictogram)
+    ("Fietsen repareren in de werkplaats", "fiets"),
+    ("Koffie zetten voor de pauze", "koffie"),
+    ("Hout zagen voor de moestuinbakken", "zaag"),
+    ("De werkplaats vegen", "bezem"),
+    ("Planten water geven in de kas", "plant"),
+    ("Soep maken voor de lunch", "pan"),
 )
 PERSONAL_TASKS = (  # for one participant, on their own workdays
-    "Banden plakken met Joost",
-    "Taalles om 13:00 uur",
-    "Gesprek met je coach om 14:00 uur",
-    "Een stoel schuren en lakken",
-    "Dozen uitpakken in het magazijn",
-    "Helpen in de winkel",
+    ("Banden plakken met Joost", "wiel"),
+    ("Taalles om 13:00 uur", "docent"),
+    ("Gesprek met je coach om 14:00 uur", "praten"),
+    ("Een stoel schuren en lakken", "stoel"),
+    ("Dozen uitpakken in het magazijn", "doos"),
+    ("Helpen in de winkel", "winkel"),
 )
 
 
@@ -127,6 +128,7 @@ def _word(
         "article": article,
         "sentence": sentence,
         "symbol": symbol,
+        "pictogram": word,
         "translations": translations,
     }
 
@@ -151,14 +153,19 @@ def _participant(
 
 def _tasks(n: int, day: date) -> list[dict[str, Any]]:
     """Two tasks for everyone, and a personal one for three who work that day."""
-    shared = [
-        {"day": day.isoformat(), "text": TASKS[(2 * n + k) % len(TASKS)], "participant_id": None}
-        for k in range(2)
-    ]
+    shared = [_task(day, *TASKS[(2 * n + k) % len(TASKS)], None) for k in range(2)]
     working = [pid for pid, *_ in PEOPLE if day.isoweekday() in AGREED_WEEKDAYS[pid]]
     personal = [
-        {"day": day.isoformat(), "text": PERSONAL_TASKS[(n + k) % len(PERSONAL_TASKS)],
-         "participant_id": pid}
+        _task(day, *PERSONAL_TASKS[(n + k) % len(PERSONAL_TASKS)], pid)
         for k, pid in enumerate(working[:3])
-    ]  # fmt: skip
+    ]
     return shared + personal
+
+
+def _task(day: date, text: str, pictogram: str, participant_id: str | None) -> dict[str, Any]:
+    return {
+        "day": day.isoformat(),
+        "text": text,
+        "participant_id": participant_id,
+        "pictogram": pictogram,
+    }

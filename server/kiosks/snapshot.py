@@ -94,7 +94,13 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
     }
     day_range = and_(tasks.c.day >= today, tasks.c.day <= last)
     plan = [
-        SnapshotTask(day=row.day, text=row.text, participant_id=row.participant_id, team=row.team)
+        SnapshotTask(
+            day=row.day,
+            text=row.text,
+            participant_id=row.participant_id,
+            team=row.team,
+            pictogram=row.pictogram,
+        )
         for row in conn.execute(
             select(tasks)
             .where(tasks.c.site_id == site_id, day_range)
@@ -109,6 +115,7 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             sentence=row.sentence,
             translations=row.translations,
             symbol=row.symbol,
+            pictogram=row.pictogram,
         )
         for row in conn.execute(
             select(words)
@@ -132,8 +139,10 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
     )
 
 
-def canonical_json(snapshot: Snapshot) -> bytes:
-    data = snapshot.model_dump(mode="json")
+def canonical_json(snapshot: Snapshot, *, pictograms: bool = True) -> bytes:
+    """The snapshot's bytes, the same for the same data; without pictograms for a kiosk
+    that did not say it understands them (protocol.PICTOGRAMS)."""
+    data = snapshot.model_dump(mode="json") if pictograms else snapshot.without_pictograms()
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

@@ -129,4 +129,4 @@ def test_status_lines_say_queue_contact_clock_reader_disk_and_kiosk() -> None:
 
 
 def test_the_waiting_screen_shows_todays_tasks_for_everyone_only() -> None:
-    assert waiting_tasks(DATA, TODAY) == ["Fietsen repareren"]
+    assert [task.text for task in waiting_tasks(DATA, TODAY)] == ["Fietsen repareren"]

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from server.db import writing
 from server.demo.build import DEMO_TOKEN, load_demo
 from server.demo.data import DEMO_KEYS, PEOPLE, door_data
-from sync.protocol import Snapshot
+from sync.protocol import PICTOGRAMS, UNDERSTANDS_HEADER, Snapshot
 from sync.roster import DoorData
 from tests.server.conftest import NOW
 
@@ -24,7 +24,9 @@ LANGUAGES = {"ar", "ti", "fa", "so", "uk", "tr", "en"}
 def demo(client: TestClient, engine: Engine, tmp_path: Path) -> DoorData:
     with writing(engine) as conn:
         load_demo(conn, TODAY, NOW, tmp_path)
-    answer = client.get("/api/v1/snapshot", headers={"Authorization": f"Bearer {DEMO_TOKEN}"})
+    # As today's kiosks ask: understanding pictograms.
+    headers = {"Authorization": f"Bearer {DEMO_TOKEN}", UNDERSTANDS_HEADER: PICTOGRAMS}
+    answer = client.get("/api/v1/snapshot", headers=headers)
     assert answer.status_code == 200, answer.text
     return DoorData.from_dict(Snapshot.model_validate(answer.json()).door_data_dict())
 

@@ -62,11 +62,15 @@ def door_data(day: datetime) -> dict[str, object]:
         "supervisors": [{"id": "s-marieke", "display_name": "Marieke"}],
         "badges": badges,
         "tasks": [
-            {"day": today.isoformat(), "text": "Fietsen repareren in de werkplaats"},
-            {"day": today.isoformat(), "text": "Koffie zetten", "participant_id": "p-amal"},
+            {"day": today.isoformat(), "text": "Fietsen repareren in de werkplaats",
+             "pictogram": "fiets"},
+            {"day": today.isoformat(), "text": "Koffie zetten", "participant_id": "p-amal",
+             "pictogram": "koffie"},
+            {"day": today.isoformat(), "text": "De werkplaats vegen en de vloer dweilen"},
         ],
         "words": [
             {"day": today.isoformat(), "word": "hamer", "article": "de", "symbol": "⚒",
+             "pictogram": "hamer",
              "sentence": "Mag ik de hamer even?",
              "translations": {"ar": "مطرقة", "ti": "መዶሻ", "fa": "چکش", "so": "dubbe"}},
         ],

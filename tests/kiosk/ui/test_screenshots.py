@@ -29,6 +29,9 @@ def test_participant_screens_in_their_language(door: Doorway, lang: str) -> None
     assert name in welcome.title.dutch
     assert (welcome.title.own is None) == (lang == "nl")  # Dutch only for Dutch speakers
     assert colours(save(door, lang, "welcome")) > 50
+    stage.app.go_waiting()  # the door at rest that morning, as each of them finds it
+    stage.wait_for_screen("waiting")
+    assert colours(save(door, lang, "waiting")) > 50
     door.clock.advance(90)
     door.tap(uid)
     stage.wait_for_screen("too_soon")

@@ -41,8 +41,10 @@ def rows(engine: Engine, table: Any) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar())
 
 
-def snapshot(client: TestClient, world: World, etag: str | None = None):
+def snapshot(client: TestClient, world: World, etag: str | None = None, understands: str = ""):
     headers = {**world.auth(), **({"If-None-Match": etag} if etag else {})}
+    if understands:
+        headers["Prikklok-Understands"] = understands
     return client.get("/api/v1/snapshot", headers=headers)
 
 
@@ -261,3 +263,50 @@ def test_planning_day_links_open_the_forms_for_that_day(browser_client, staff_wo
     assert 'name="day" value="2026-12-03"' in task
     plain = browser_client.get(PLAN, headers=HTML).text
     assert '<details class="card" id="taak">' in plain
+
+
+def test_planning_pictogram_search_without_script_keeps_what_was_typed(
+    browser_client, staff_world, engine
+) -> None:
+    csrf = log_in(browser_client, "marieke")
+    typed = {"day": "2026-11-26", "text": "Banden plakken", "for": "", "zoek": "fiets"}
+    answer = post(browser_client, f"{PLAN}/tasks", csrf, {**typed, "actie": "zoek"})
+    assert answer.status_code == 200 and rows(engine, tasks) == 0
+    assert 'name="pictogram" value="fiets"' in answer.text
+    assert 'value="Banden plakken"' in answer.text and 'value="fiets"' in answer.text
+    assert '<details class="card" id="taak" open>' in answer.text
+
+
+def test_planning_pictogram_reaches_the_door(browser_client, staff_world, world) -> None:
+    csrf = log_in(browser_client, "marieke")
+    task = {"day": "2026-11-25", "text": "Fietsen repareren", "for": "", "pictogram": "fiets"}
+    answer = post(browser_client, f"{PLAN}/tasks", csrf, task)
+    assert 'src="/pictograms/fiets.png"' in answer.text
+    post(browser_client, f"{PLAN}/words", csrf, word(pictogram="hamer"))
+    door = Snapshot.model_validate(snapshot(browser_client, world, understands="pictogram").json())
+    assert [t.pictogram for t in door.tasks] == ["fiets"]
+    assert [w.pictogram for w in door.words] == ["hamer"]
+    picture = browser_client.get("/pictograms/fiets.png")
+    assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+    assert browser_client.get("/pictograms/vliegende-schotel.png").status_code == 404
+
+
+def test_planning_refuses_a_pictogram_the_set_lacks(browser_client, staff_world, engine) -> None:
+    csrf = log_in(browser_client, "marieke")
+    task = {"day": "2026-11-25", "text": "Vegen", "for": "", "pictogram": "vliegende-schotel"}
+    answer = post(browser_client, f"{PLAN}/tasks", csrf, task)
+    assert answer.status_code == 400 and "niet in de lijst" in answer.text
+    answer = post(browser_client, f"{PLAN}/words", csrf, word(pictogram="../../etc/passwd"))
+    assert answer.status_code == 400 and "niet in de lijst" in answer.text
+    assert rows(engine, tasks) == 0 and rows(engine, words) == 0
+
+
+def test_planning_pictogram_search_answers_by_dutch_words(browser_client, staff_world) -> None:
+    log_in(browser_client, "marieke")
+    found = browser_client.get(f"{PLAN}/pictograms", params={"q": "schoonmaken"}).json()
+    names = [p["name"] for p in found["pictograms"]]
+    assert "bezem" in names and "spons" in names and "fiets" not in names
+    assert browser_client.get(f"{PLAN}/pictograms", params={"q": ""}).json() == {"pictograms": []}
+    browser_client.cookies.clear()
+    log_in(browser_client, "sven")
+    assert browser_client.get(f"{PLAN}/pictograms", params={"q": "fiets"}).status_code == 403

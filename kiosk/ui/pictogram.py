@@ -1,0 +1,82 @@
+"""Pictogram: a picture on a light tile, or nothing at all.
+
+Pictures before words: a task or the word of the day can carry a pictogram from the set
+the door carries (sync.pictograms), and the waiting screen shows a badge going to the
+reader. The pictures are OpenMoji's, drawn with black outlines for a light page: on the
+door's near-black screen they sit on a light tile, like a sticker, so every line shows.
+
+A name the set does not have — a plan newer than this kiosk, a typo in a door-data file —
+draws nothing and takes no room: `shown` is False and the screens size it to zero.
+Textures come through Kivy's image cache, so a picture shown at every tap is read once.
+Import only after kiosk.ui.boot.prepare_kivy().
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kivy.core.image import Image as CoreImage
+from kivy.factory import Factory
+from kivy.graphics import Color, Rectangle, RoundedRectangle
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.widget import Widget
+
+from sync.pictograms import picture
+
+IMAGES = Path(__file__).resolve().parent / "images"
+BADGE_AT_READER = IMAGES / "badge-at-reader.png"  # the waiting screen's call to action
+TILE = (0.94, 0.95, 0.97, 1)
+
+
+class Pictogram(Widget):
+    """`name` (a pictogram) or `file` (any PNG of ours), drawn on a tile; else nothing."""
+
+    name = StringProperty("")
+    file = StringProperty("")
+    texture = ObjectProperty(None, allownone=True)
+    shown = BooleanProperty(False)
+    inset = NumericProperty(0.08)  # of the tile's smaller side, around the picture
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        with self.canvas:
+            self._tile_colour = Color(0, 0, 0, 0)
+            self._tile = RoundedRectangle()
+            self._picture_colour = Color(1, 1, 1, 0)
+            self._picture = Rectangle()
+        self.fbind("pos", self._place)
+        self.fbind("size", self._place)
+        self.fbind("texture", self._place)
+        self._place()
+
+    def on_name(self, _widget: Any, name: str) -> None:
+        path = picture(name or None)
+        self.file = str(path) if path else ""
+
+    def on_file(self, _widget: Any, file: str) -> None:
+        # mipmap: the 128 px pictures are drawn smaller too, and stay smooth.
+        self.texture = CoreImage(file, mipmap=True).texture if file else None
+        self.shown = self.texture is not None
+
+    def _place(self, *_args: Any) -> None:
+        texture = self.texture
+        self._tile_colour.rgba = TILE if texture else (0, 0, 0, 0)
+        self._picture_colour.rgba = (1, 1, 1, 1) if texture else (1, 1, 1, 0)
+        side = min(self.width, self.height)
+        self._tile.pos, self._tile.size = self.pos, self.size
+        self._tile.radius = [side * 0.16]
+        if texture is None or not texture.width or not texture.height:
+            self._picture.texture = None
+            self._picture.size = (0, 0)
+            return
+        room_w = self.width - 2 * side * self.inset
+        room_h = self.height - 2 * side * self.inset
+        scale = min(room_w / texture.width, room_h / texture.height)
+        w, h = texture.width * scale, texture.height * scale
+        self._picture.texture = texture
+        self._picture.pos = (self.center_x - w / 2, self.center_y - h / 2)
+        self._picture.size = (w, h)
+
+
+Factory.register("Pictogram", cls=Pictogram)
