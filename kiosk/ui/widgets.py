@@ -13,6 +13,7 @@ from kivy.properties import (
 )
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
+from kivy.uix.widget import Widget
 
 from kiosk.ui.text import ScriptLabel
 
@@ -47,13 +48,26 @@ class NoticeLayout(BoxLayout):
     colour = ListProperty([0, 0, 0, 1])
     symbol = StringProperty("")
     title = ObjectProperty(None, allownone=True)
+    left = NumericProperty(0.0)
 
 
 class WordCard(BoxLayout):
     """The word of the day; `word` is a kiosk.views.WordView, or None on a day without."""
 
     word = ObjectProperty(None, allownone=True)
-    compact = BooleanProperty(False)  # on a welcome: no sentence and no listen button
+    speaks = BooleanProperty(False)  # sound is on and espeak-ng can be used
+
+
+class TimeBar(Widget):
+    """The time an answer has left, as a bar: `left` runs from 1 to 0."""
+
+    left = NumericProperty(0.0)
+    fill = ListProperty([1, 1, 1, 1])
+    track = ListProperty([0, 0, 0, 0.35])
+
+
+class SpeakerButton(Button):
+    """Says the word of the day; a loudspeaker drawn on the canvas, no text."""
 
 
 class LunchBox(BoxLayout):
@@ -79,6 +93,8 @@ for _cls in (
     NoticeLayout,
     LunchBox,
     WordCard,
+    TimeBar,
+    SpeakerButton,
     ChoiceButton,
 ):
     Factory.register(_cls.__name__, cls=_cls)
