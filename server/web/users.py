@@ -20,7 +20,7 @@ from server.deps import EngineDep
 from server.schema import coach_participants, kiosks, participants, sites, staff
 from server.web.access import Admin, CsrfDep
 from server.web.audit import changed
-from server.web.forms import FormDep, back, page, text
+from server.web.forms import FormDep, back, page, site_or_404, text
 from server.web.logins import end_all_sessions
 from server.web.passwords import WeakPassword, check_strength, hash_password
 
@@ -89,6 +89,7 @@ def new_site(
     request: Request, engine: EngineDep, viewer: Admin, _: CsrfDep, form: FormDep
 ) -> Response:
     shown = {k: text(form, k) for k in ("id", "name", "opens_at", "closes_at", "timezone")}
+    shown["speak_greeting"] = "1" if text(form, "speak_greeting") else ""
     opens, closes = _time(shown["opens_at"]), _time(shown["closes_at"])
     error = None
     if not 1 <= len(shown["name"]) <= 200:
@@ -104,12 +105,36 @@ def new_site(
         assert opens is not None and closes is not None
         with writing(engine) as conn:
             try:
-                add_site(conn, shown["id"], shown["name"], opens, closes, shown["timezone"])
+                add_site(
+                    conn,
+                    shown["id"],
+                    shown["name"],
+                    opens,
+                    closes,
+                    shown["timezone"],
+                    speak_greeting=bool(shown["speak_greeting"]),
+                )
             except AdminError as refused:
                 error = _dutch_site_error(str(refused), shown["id"])
     if error is not None:
         return _sites_page(request, engine, viewer, error=error, form=shown)
     return back("/sites?saved=1")
+
+
+@router.post("/sites/{site_id}/greeting", response_model=None)
+def site_greeting(
+    site_id: str, engine: EngineDep, viewer: Admin, _: CsrfDep, form: FormDep
+) -> Response:
+    """Whether the site's doors say the greeting aloud; the doors learn it with their next
+    snapshot."""
+    with writing(engine) as conn:
+        site_or_404(conn, site_id)
+        conn.execute(
+            update(sites)
+            .where(sites.c.id == site_id)
+            .values(speak_greeting=bool(text(form, "speak_greeting")))
+        )
+    return back("/sites?saved=greeting")
 
 
 def _dutch_site_error(message: str, site_id: str) -> str:
