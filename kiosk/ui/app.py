@@ -275,15 +275,16 @@ class KioskApp(App):
         # At rest again: hand back what the answer's screens freed (textures, layouts).
         self._tidy_soon()
 
-    def _back_in(self, seconds: float) -> None:
+    def _back_in(self, seconds: float, *, shorter: bool = False) -> None:
         if self._back is not None:
             self._back.cancel()
         self._back = Clock.schedule_once(self.go_waiting, seconds) if seconds > 0 else None
         self._back_for = seconds
-        # The answer's bar shows the time it has left (none for an answer that stays).
+        # The answer's bar shows the time it has left (none for an answer that stays); a
+        # shorter rest runs on from where the bar is, it never grows back.
         screen = self.screen(self.manager.current)
         if hasattr(screen, "count_down"):
-            screen.count_down(seconds)
+            screen.count_down(seconds, screen.left if shorter else 1.0)
 
     def _settle_lunch(self) -> None:
         # Leaving a welcome that asked "Eet je mee?" untouched records the default.
@@ -297,7 +298,7 @@ class KioskApp(App):
     def lunch(self, participant_id: str, eats: bool) -> None:
         with contextlib.suppress(DoorFailure):
             self.door.lunch(participant_id, eats=eats, answered=True)
-        self._back_in(2.0)
+        self._back_in(2.0, shorter=True)
 
     def leave(self, participant_id: str, uid: str) -> None:
         """ "Yes, I am leaving" on the too-soon screen."""

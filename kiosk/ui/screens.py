@@ -41,6 +41,7 @@ class AnswerScreen(KioskScreen):
     left = NumericProperty(0.0)  # the share of its time the answer has left: 1 → 0
     _ends = 0.0
     _total = 0.0
+    _start = 1.0
     _ticking: Any = None
 
     def show(self, view: View) -> None:
@@ -51,18 +52,21 @@ class AnswerScreen(KioskScreen):
         self.word = view.word
         self.fill("lines", SaidBlock, [{"said": said} for said in view.lines])
 
-    def count_down(self, seconds: float) -> None:
-        """Start the bar for an answer that stays `seconds` (0: it stays, and has no bar)."""
+    def count_down(self, seconds: float, start: float = 1.0) -> None:
+        """Run the bar from `start` (its share, 1: full) to nothing in `seconds`; 0 seconds:
+        the answer stays, and has no bar."""
         self._stop_bar()
         if seconds <= 0:
             self.left = 0.0
             return
-        self._total, self._ends, self.left = seconds, Clock.get_boottime() + seconds, 1.0
+        self._total, self._ends, self._start = seconds, Clock.get_boottime() + seconds, start
+        self.left = start
         step = max(BAR_STEP_MIN, seconds / BAR_STEPS)
         self._ticking = Clock.schedule_interval(self._tick, step)
 
     def _tick(self, _dt: float) -> bool:
-        self.left = max(0.0, (self._ends - Clock.get_boottime()) / self._total)
+        share = max(0.0, (self._ends - Clock.get_boottime()) / self._total)
+        self.left = self._start * share
         if self.left <= 0:
             self._ticking = None
             return False

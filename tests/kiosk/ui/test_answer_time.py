@@ -70,3 +70,22 @@ def test_waiting_screen_draws_no_frames_at_rest(door: Doorway) -> None:
     frames = door.stage.frames
     door.stage.pump(2.5)
     assert door.stage.frames == frames  # nothing moves: no frame is drawn
+
+
+def test_answering_lunch_runs_the_bar_out_from_where_it_is(door: Doorway) -> None:
+    welcome = door.welcome(AMAL)
+    door.stage.pump(1.0)
+    before = welcome.left
+    assert before < 1.0
+    welcome.answer_lunch(True)
+    assert welcome.left == before  # it never grows back
+    assert door.stage.app._back_for == 2.0
+    door.stage.wait_for_screen("waiting", timeout=3)
+
+
+def test_listening_gives_the_welcome_its_time_again(door: Doorway) -> None:
+    welcome = door.welcome(AMAL)
+    door.stage.pump(1.0)
+    assert welcome.left < 0.99
+    door.stage.app.listen(welcome.word)
+    assert welcome.left == 1.0 and door.stage.app._back_for == 30  # the test's lunch time
