@@ -1,4 +1,4 @@
-"""The listen button's speech: the real espeak-ng renders each text once to a WAV cache."""
+"""The speaker button's and the greeting's speech: the real espeak-ng renders each text once to a WAV cache."""
 
 from __future__ import annotations
 
