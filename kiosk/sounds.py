@@ -1,7 +1,8 @@
 """The sound of each answer: short chimes synthesised once to 16-bit mono WAV files.
 
-Every answer is told by colour AND symbol AND sound, so no one depends on one sense. The
-names match ``hardware.feedback.Signal``'s values, plus "birthday".
+Every answer is told by colour AND symbol AND sound, so no one depends on one sense, and
+no two answers sound alike (kiosk.signs). The names cover ``hardware.feedback.Signal``'s
+values (the buzzer's patterns), and the screen's answers beyond them.
 """
 
 from __future__ import annotations
@@ -23,21 +24,32 @@ REST = 0.0  # a "frequency" that is silence
 
 Note = tuple[float, int]  # (frequency in Hz, duration in ms)
 
-C4, E4, G4, A3, G3 = 261.63, 329.63, 392.00, 220.00, 196.00
+C4, E4, G4, A3, G3, E3, B3 = 261.63, 329.63, 392.00, 220.00, 196.00, 164.81, 246.94
 C5, D5, E5, F5, G5, A5 = 523.25, 587.33, 659.26, 698.46, 783.99, 880.00
 
+# One tune per answer, and one family of sound per family of colour (kiosk.signs): the tap
+# counted — bright notes around C5; a question — one middle note twice; the tap did not
+# count — low notes, each answer with its own rhythm.
 # "Lang zal ze leven" opens C C·C C G, down a fourth on "-ven": a beat is 300 ms here.
 TUNES: dict[str, tuple[Note, ...]] = {
     "welcome": ((C5, 160), (G5, 160)),  # rising: you are in
+    "forgot": ((C5, 160), (G5, 160), (REST, 90), (D5, 140)),  # in, and one more thing
     "goodbye": ((G5, 160), (C5, 160)),  # falling: you are out
-    "ask": ((E5, 130), (REST, 70), (E5, 130)),  # twice the same: tap again?
-    "unknown": ((A3, 420),),  # one low note: ask your supervisor
-    "error": ((G3, 110), (REST, 60), (G3, 110), (REST, 60), (G3, 110)),  # the door itself
+    "ask": ((E5, 130), (REST, 70), (E5, 130)),  # twice the same: do you want to leave?
+    "unknown": ((A3, 420),),  # one long low note: who is this?
+    "inactive": ((A3, 220), (REST, 60), (E3, 380)),  # low, and lower: this badge may not
+    "reader_problem": ((C4, 110), (B3, 110)) * 3,  # a low wobble: the reader is broken
+    "error": ((G3, 110), (REST, 60), (G3, 110), (REST, 60), (G3, 110)),  # tap again
     "not_saved": ((A3, 250), (E4, 250), (A3, 250), (E4, 250)),  # a slow siren: go and tell
     "birthday": ((C5, 300), (C5, 225), (C5, 75), (C5, 300), (G4, 450)),
 }
 
 NAMES: tuple[str, ...] = tuple(TUNES)
+
+
+def length(name: str) -> float:
+    """How long the named chime plays, in seconds."""
+    return sum(ms for _, ms in TUNES[name]) / 1000
 
 
 def samples(notes: tuple[Note, ...], rate: int = RATE) -> array.array[int]:

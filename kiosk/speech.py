@@ -1,5 +1,6 @@
-"""The word of the day, spoken: espeak-ng renders the Dutch word and its example sentence
-to a WAV once, offline, and the listen button plays the cached file."""
+"""Dutch, spoken: espeak-ng renders the word of the day with its example sentence, and the
+greeting of a site that wants one ("Goedemorgen, Amal."), to a WAV once, offline; the
+speaker button and the welcome play the cached file."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from sync.clock import WORKSHOP_TZ
 
 # Part of every cache key: bump it when the way text is rendered changes, so old files
 # are not played for new settings (prune then removes them).
@@ -38,6 +42,34 @@ def spoken_text(word: str, sentence: str = "", article: str | None = None) -> st
         raise ValueError("there is no word to speak")
     tail = " ".join(sentence.split())
     return f"{head}. {tail}" if tail else f"{head}."
+
+
+# Until which hour (workshop time) each greeting is said.
+DAY_PARTS: tuple[tuple[int, str], ...] = (
+    (12, "Goedemorgen"),
+    (18, "Goedemiddag"),
+    (24, "Goedenavond"),
+)
+FAREWELL = "Dag"
+
+
+def greeting(name: str, moment: datetime, *, leaving: bool) -> str:
+    """What the door says to a participant: "Goedemorgen, Amal." by the workshop's hour, or
+    "Dag, Amal." on leaving. The first name only: friendlier, and less said aloud."""
+    if leaving:
+        return _to(FAREWELL, name)
+    hour = moment.astimezone(WORKSHOP_TZ).hour
+    return _to(next(word for until, word in DAY_PARTS if hour < until), name)
+
+
+def greetings(name: str) -> list[str]:
+    """Every line `greeting` may say to this name."""
+    return [_to(word, name) for word in (*(word for _, word in DAY_PARTS), FAREWELL)]
+
+
+def _to(word: str, name: str) -> str:
+    first = (name.split() or [""])[0]
+    return f"{word}, {first}." if first else f"{word}."
 
 
 class Pronouncer:
@@ -66,8 +98,13 @@ class Pronouncer:
         return shutil.which(self.espeak) is not None
 
     def path_for(self, word: str, sentence: str = "", article: str | None = None) -> Path:
-        """Where the WAV for this text lives in the cache (rendered or not)."""
-        text = spoken_text(word, sentence, article)
+        """Where the WAV for this word lives in the cache (rendered or not)."""
+        return self.path_of(spoken_text(word, sentence, article))
+
+    def path_of(self, text: str) -> Path:
+        """Where the WAV for this text lives in the cache (rendered or not). The name is a
+        hash: no word or name is readable in the folder."""
+        text = " ".join(text.split())  # one line: stray newlines would split the speech
         key = "\0".join((str(FORMAT_VERSION), self.voice, str(self.speed), text))
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
         return self.cache_dir / f"{digest}.wav"
@@ -78,7 +115,14 @@ class Pronouncer:
         Rendering takes a moment on a Pi: call it off the UI thread, or ahead of time when
         the word of the day is planned.
         """
-        target = self.path_for(word, sentence, article)
+        return self.wav_of(spoken_text(word, sentence, article))
+
+    def wav_of(self, text: str) -> Path:
+        """The WAV of a line of Dutch, rendered on first use (off the UI thread)."""
+        text = " ".join(text.split())
+        if not text:
+            raise ValueError("there is nothing to say")
+        target = self.path_of(text)
         if target.exists():
             return target
         self.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -86,7 +130,7 @@ class Pronouncer:
         os.close(fd)
         temp = Path(temp_name)
         try:
-            self._render(spoken_text(word, sentence, article), temp)
+            self._render(text, temp)
             os.replace(temp, target)
         finally:
             with contextlib.suppress(FileNotFoundError):

@@ -17,6 +17,9 @@ def transcript(view: View) -> list[str]:
         if said.dutch:
             lines.append(f"  {said.dutch}")
         lines += _own(said, "    ")
+    if view.otherwise:  # what happens when nobody answers
+        lines.append(f"  … {view.otherwise.dutch}")
+        lines += _own(view.otherwise, "    ")
     lines += [f"  • {task.text}" for task in view.tasks]
     if view.word:
         word = view.word

@@ -2,7 +2,8 @@
 
 Dutch first — participants are here to learn it — and below it the same message in the
 participant's own language when a catalogue has it. Every answer carries a colour, a
-symbol and a sound, so no one has to tell colours apart or read to know what happened.
+symbol and a sound (kiosk.signs: one sign per meaning), so no one has to tell colours
+apart or read to know what happened.
 """
 
 from __future__ import annotations
@@ -24,38 +25,11 @@ from kiosk.language import (
     long_date,
     weekday_name,
 )
+from kiosk.signs import CUES, Cue, stays
+from kiosk.speech import greeting
 from sync.roster import DoorData
 
-RGBA = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True)
-class Cue:
-    """The language-free part of an answer: colour, symbol and sound together."""
-
-    colour: RGBA
-    symbol: str
-    sound: str  # a name in kiosk.sounds.TUNES
-
-
-GREEN: RGBA = (0.05, 0.55, 0.25, 1)
-BLUE: RGBA = (0.10, 0.35, 0.70, 1)
-AMBER: RGBA = (0.85, 0.50, 0.00, 1)
-RED: RGBA = (0.75, 0.10, 0.10, 1)
-PURPLE: RGBA = (0.42, 0.18, 0.58, 1)  # only for "not saved": unlike any answer to a tap
-
-CUES: dict[str, Cue] = {
-    "welcome": Cue(GREEN, "✔", "welcome"),
-    "birthday": Cue(GREEN, "★", "birthday"),
-    "goodbye": Cue(BLUE, "➔", "goodbye"),
-    "too_soon": Cue(AMBER, "?", "ask"),
-    "forgot": Cue(AMBER, "!", "ask"),
-    "unknown": Cue(AMBER, "?", "unknown"),
-    "inactive": Cue(RED, "✖", "unknown"),
-    "reader_problem": Cue(RED, "⚠", "error"),
-    "error": Cue(RED, "⚠", "error"),
-    "not_saved": Cue(PURPLE, "☛", "not_saved"),
-}
+__all__ = ["CUES", "Cue", "Said", "View", "WordView", "view_of"]
 
 
 @dataclass(frozen=True)
@@ -100,8 +74,10 @@ class View:
     ask_lunch: bool = False
     participant_id: str | None = None
     uid: str | None = None
-    timeout: float = 6.0  # seconds before the screen goes back to waiting
+    timeout: float = 6.0  # seconds before the screen goes back to waiting (kiosk.signs)
     at: datetime | None = None  # when the tap was
+    spoken: str | None = None  # said aloud after the chime, when the site wants it
+    otherwise: Said | None = None  # what happens when nobody answers a question
 
 
 Value = str | Callable[[str], str]  # a fixed text, or one formatted per language
@@ -173,15 +149,17 @@ def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) 
     if outcome in (Outcome.CHECK_IN, Outcome.MANUAL_CHECK_IN):
         mine = data.tasks_for(who.id, today) if who else []
         tasks = tuple(TaskView(t.text, t.pictogram) for t in mine)
+        answer = "birthday" if decision.birthday else "welcome"
         return View(
             "welcome",
-            CUES["birthday" if decision.birthday else "welcome"],
+            CUES[answer],
             say(lang, P.BIRTHDAY if decision.birthday else P.WELCOME, name=name),
             (say(lang, P.CHECKED_IN_AT, time=at_time(moment)),),
             tasks=tasks,
             word=word_view(data, today, lang),
             ask_lunch=decision.ask_lunch,
-            timeout=lunch_seconds if decision.ask_lunch else 8.0,
+            timeout=stays(answer, asks_lunch=decision.ask_lunch, lunch_seconds=lunch_seconds),
+            spoken=greeting(name, moment, leaving=False) if data.speak_greeting else None,
             **common,
         )
     if outcome == Outcome.FORGOT_CHECKOUT:
@@ -196,7 +174,8 @@ def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) 
                 say(lang, P.TELL_SUPERVISOR),
             ),
             ask_lunch=decision.ask_lunch,
-            timeout=lunch_seconds if decision.ask_lunch else 10.0,
+            timeout=stays("forgot", asks_lunch=decision.ask_lunch, lunch_seconds=lunch_seconds),
+            spoken=greeting(name, moment, leaving=False) if data.speak_greeting else None,
             **common,
         )
     if outcome in (Outcome.CHECK_OUT, Outcome.MANUAL_CHECK_OUT):
@@ -209,7 +188,8 @@ def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) 
                 say(lang, P.WORKED_TODAY, duration=lambda code: duration(worked, code)),
                 see_you(lang, today, decision.next_day),
             ),
-            timeout=6.0,
+            timeout=stays("goodbye"),
+            spoken=greeting(name, moment, leaving=True) if data.speak_greeting else None,
             **common,
         )
     if outcome == Outcome.TOO_SOON:
@@ -219,7 +199,8 @@ def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) 
             CUES["too_soon"],
             Said(name),
             (say(lang, P.TOO_SOON, time=at_time(came_in)),),
-            timeout=20.0,
+            timeout=stays("too_soon"),
+            otherwise=say(lang, P.YOU_STAY),
             **common,
         )
     if outcome == Outcome.UNKNOWN_BADGE:
@@ -234,7 +215,7 @@ def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) 
             CUES["unknown"],
             Said(dutch(P.UNKNOWN_BADGE)),
             (Said(dutch(P.ASK_SUPERVISOR)), *asks),
-            timeout=10.0,
+            timeout=stays("unknown"),
             **common,
         )
     if outcome == Outcome.INACTIVE:
@@ -244,7 +225,7 @@ def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) 
             say(lang, P.BADGE_NOT_USABLE),
             (say(lang, INACTIVE_REASONS.get(decision.reason or "", P.NOT_ACTIVE)),
              say(lang, P.ASK_SUPERVISOR)),
-            timeout=10.0,
+            timeout=stays("inactive"),
             **common,
         )  # fmt: skip
     raise ValueError(f"no participant screen for {outcome}")
@@ -274,12 +255,12 @@ def reader_problem_view(health: str) -> View:
         CUES["reader_problem"],
         say("en", P.READER_PROBLEM),
         (say("en", P.TELL_SUPERVISOR), Said(dutch(P.READER_STATUS, state=dutch(state)))),
-        timeout=0,  # stays until the reader works again
+        timeout=stays("reader_problem"),  # 0: until the reader works again
     )
 
 
 def error_view(lang: str | None = None) -> View:
-    return View("error", CUES["error"], say(lang or "en", P.TAP_AGAIN), timeout=6.0)
+    return View("error", CUES["error"], say(lang or "en", P.TAP_AGAIN), timeout=stays("error"))
 
 
 # Why taps are not saved, in the supervisor's words (kiosk.door's WriteTrouble values).
@@ -299,5 +280,5 @@ def not_saved_view(cause: str, lang: str | None = None) -> View:
         CUES["not_saved"],
         say(lang or "en", P.NOT_SAVED),
         (say(lang or "en", P.GO_TO_SUPERVISOR), Said(why)),
-        timeout=15.0,
+        timeout=stays("not_saved"),
     )

@@ -117,7 +117,7 @@ KEYS: tuple[Key, ...] = (
         "screen",
         "sound",
         True,
-        "Play a sound with every answer, and the word of the day's listen button.",
+        "Play a sound with every answer, the word of the day's speaker button and the greeting.",
     ),
     Key(
         "screen",

@@ -91,7 +91,7 @@ def run_screen(
         reserve=parts.reserve,
     )
     player = best_player() if settings.sound and not offscreen else SilentPlayer()
-    # No way to play sound here: no listen button either (offscreen, tests and demos
+    # No way to play sound here: no speaker button either (offscreen, tests and demos
     # still render the words, to show that they can).
     cache = settings.cache_dir
     speaks = settings.sound and (offscreen or not isinstance(player, SilentPlayer))

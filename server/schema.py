@@ -77,6 +77,8 @@ sites = Table(
     Column("opens_at", Time, nullable=False),
     Column("closes_at", Time, nullable=False),
     Column("timezone", String(64), nullable=False, server_default="Europe/Amsterdam"),
+    # The door says "Goedemorgen, Amal." aloud (docs/sound.md): off unless the site wants it.
+    Column("speak_greeting", Boolean, nullable=False, server_default="0"),
 )
 
 kiosks = Table(

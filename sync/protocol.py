@@ -140,6 +140,7 @@ class SiteSettings(Strict):
     opens_at: time
     closes_at: time  # open sessions are closed (and flagged) at this time
     timezone: str = "Europe/Amsterdam"
+    speak_greeting: bool = False  # the door says "Goedemorgen, Amal." aloud
 
 
 class SnapshotParticipant(Strict):
@@ -199,8 +200,10 @@ class Snapshot(Strict):
         return self.model_dump(mode="json", exclude={"tasks": plain, "words": plain})
 
     def door_data_dict(self) -> dict[str, Any]:
-        """The part the door decides from, in DoorData.from_dict's shape."""
-        return self.model_dump(mode="json", exclude={"site"})
+        """The part the door decides and greets from, in DoorData.from_dict's shape."""
+        data = self.model_dump(mode="json", exclude={"site"})
+        data["speak_greeting"] = self.site.speak_greeting
+        return data
 
 
 class Problem(Strict):

@@ -117,6 +117,7 @@ class DoorData:
     badges: Mapping[str, Badge] = field(default_factory=dict)
     tasks: tuple[Task, ...] = ()
     words: tuple[WordOfTheDay, ...] = ()
+    speak_greeting: bool = False  # the site's setting: say "Goedemorgen, Amal." aloud
 
     def badge(self, uid: str) -> Badge | None:
         return self.badges.get(uid)
@@ -169,6 +170,7 @@ class DoorData:
             badges=badges,
             tasks=tuple(_each(data, "tasks", _task)),
             words=tuple(_each(data, "words", _word)),
+            speak_greeting=_Fields("door data", data).flag("speak_greeting", False),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -215,6 +217,7 @@ class DoorData:
                 }
                 for w in self.words
             ],
+            "speak_greeting": self.speak_greeting,
         }
 
 

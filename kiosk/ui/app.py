@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +26,8 @@ from kiosk.decide import BadgeTaken, Outcome
 from kiosk.door import Answer, Door, DoorFailure
 from kiosk.notify import notify
 from kiosk.player import Player, SilentPlayer
-from kiosk.sounds import chime_file
-from kiosk.speech import Pronouncer, SpeechUnavailable
+from kiosk.sounds import chime_file, length
+from kiosk.speech import Pronouncer, greetings, spoken_text
 from kiosk.ui import memory
 from kiosk.ui.base import KioskScreen
 from kiosk.ui.screens import (
@@ -44,7 +43,15 @@ from kiosk.ui.screens import (
     WelcomeScreen,
 )
 from kiosk.ui.supervisor import EnrolScreen, EvacuationScreen, SupervisorScreen
-from kiosk.views import View, error_view, not_saved_view, reader_problem_view, view_of
+from kiosk.ui.voice import Voice
+from kiosk.views import (
+    View,
+    WordView,
+    error_view,
+    not_saved_view,
+    reader_problem_view,
+    view_of,
+)
 from kiosk.watchdog import arm
 from sync.journal import Journal
 
@@ -121,6 +128,7 @@ class KioskApp(App):
         self.settings = settings or ScreenSettings()
         self.player = player or SilentPlayer()
         self.pronouncer = pronouncer
+        self.voice = Voice(pronouncer, self.player, on=self.settings.sound)
         self.keys = dict(keys or {})  # demo: a key on the keyboard taps a badge
         self.on_screen = on_screen
         self.is_online = is_online or (lambda: False)
@@ -128,6 +136,7 @@ class KioskApp(App):
         self.supervisor_id: str | None = None
         self.enrolling = False
         self._back: Any = None  # the pending "back to waiting" event
+        self._back_for = 0.0  # and how long the answer it ends stays in all
         self._tidy = memory.Tidy()
         self._tidy_soon = Clock.create_trigger(lambda _dt: self._tidy(), 0.5)
         self._started = False
@@ -156,8 +165,7 @@ class KioskApp(App):
         self._announce("waiting", None)
         # READY once the waiting screen's first frame is on the glass (see _first_frame).
         Window.bind(on_flip=self._first_frame)
-        if self.settings.sound and self.pronouncer:
-            threading.Thread(target=self._prepare_speech, name="speech", daemon=True).start()
+        self._prepare_speech()
 
     def on_stop(self) -> None:
         if not self._started:
@@ -233,7 +241,10 @@ class KioskApp(App):
         self.enrolling = False
         self.screen(view.screen).show(view)
         self.manager.current = view.screen
+        self.voice.hush()  # the last answer's greeting, if still unsaid, is not this one's
         self.play(view.cue.sound)
+        if view.spoken:
+            self.voice.say(view.spoken, after=length(view.cue.sound))
         self._announce(view.screen, view)
         self._back_in(view.timeout)
         self._tidy_soon()  # busy doors may never rest: tidy up between answers too
@@ -249,6 +260,7 @@ class KioskApp(App):
 
     def go_waiting(self, *_args: Any) -> None:
         self._settle_lunch()
+        self.voice.hush()
         if self._back is not None:
             self._back.cancel()
             self._back = None
@@ -263,10 +275,16 @@ class KioskApp(App):
         # At rest again: hand back what the answer's screens freed (textures, layouts).
         self._tidy_soon()
 
-    def _back_in(self, seconds: float) -> None:
+    def _back_in(self, seconds: float, *, shorter: bool = False) -> None:
         if self._back is not None:
             self._back.cancel()
         self._back = Clock.schedule_once(self.go_waiting, seconds) if seconds > 0 else None
+        self._back_for = seconds
+        # The answer's bar shows the time it has left (none for an answer that stays); a
+        # shorter rest runs on from where the bar is, it never grows back.
+        screen = self.screen(self.manager.current)
+        if hasattr(screen, "count_down"):
+            screen.count_down(seconds, screen.left if shorter else 1.0)
 
     def _settle_lunch(self) -> None:
         # Leaving a welcome that asked "Eet je mee?" untouched records the default.
@@ -280,7 +298,7 @@ class KioskApp(App):
     def lunch(self, participant_id: str, eats: bool) -> None:
         with contextlib.suppress(DoorFailure):
             self.door.lunch(participant_id, eats=eats, answered=True)
-        self._back_in(2.0)
+        self._back_in(2.0, shorter=True)
 
     def leave(self, participant_id: str, uid: str) -> None:
         """ "Yes, I am leaving" on the too-soon screen."""
@@ -294,21 +312,14 @@ class KioskApp(App):
         else:
             self.answer(answer)
 
-    def listen(self, word: str, sentence: str, article: str | None) -> None:
-        """Speak the word of the day; espeak runs off the UI thread, once per word."""
-        if not (self.settings.sound and self.pronouncer):
+    def listen(self, word: WordView | None) -> None:
+        """The speaker button: say the word of the day with its sentence. On an answer,
+        whoever listens gets the answer's full time again to read along."""
+        if word is None:
             return
-        pronouncer = self.pronouncer
-
-        def render() -> None:
-            try:
-                path = pronouncer.wav_for(word, sentence, article)
-            except SpeechUnavailable as error:
-                log.warning("listen: %s", error)
-                return
-            Clock.schedule_once(lambda _dt: self.player.play(path))
-
-        threading.Thread(target=render, name="speech", daemon=True).start()
+        self.voice.say(spoken_text(word.word, word.sentence, word.article))
+        if self._back is not None:
+            self._back_in(self._back_for)
 
     def _first_frame(self, *_: Any) -> None:
         # on_flip's handlers run just before the buffers swap, and a callback scheduled
@@ -329,18 +340,13 @@ class KioskApp(App):
             self._ticks.append(ping)
 
     def _prepare_speech(self) -> None:
-        """Speak the planned words into the cache ahead of a listen, and forget old ones."""
-        pronouncer = self.pronouncer
-        assert pronouncer is not None
+        """Speak the planned words into the cache ahead of a listen, and forget old ones;
+        the greetings of today's roster are kept (said on demand, at the first tap)."""
+        data = self.door.data
         today = self.door.clock.now().workshop_day()
-        planned = [w for w in self.door.data.words if w.day >= today]
-        try:
-            for word in planned:
-                pronouncer.wav_for(word.word, word.sentence, word.article)
-        except SpeechUnavailable as error:
-            log.warning("listen button: %s", error)
-            return
-        pronouncer.prune(pronouncer.path_for(w.word, w.sentence, w.article) for w in planned)
+        words = [spoken_text(w.word, w.sentence, w.article) for w in data.words if w.day >= today]
+        said = [line for p in data.participants.values() for line in greetings(p.display_name)]
+        self.voice.prepare(words, keep=said if data.speak_greeting else [])
 
     def play(self, sound: str) -> None:
         if self.settings.sound and self.settings.cache_dir is not None:

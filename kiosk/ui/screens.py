@@ -19,19 +19,31 @@ from kivy.properties import (
 from kiosk import phrases as P
 from kiosk.language import clock_time, dutch, long_date
 from kiosk.script import markup
+from kiosk.signs import BUTTONS
 from kiosk.ui.base import KioskScreen, app, fill, workshop_now
 from kiosk.ui.widgets import SaidBlock, TaskRow
-from kiosk.views import Said, TaskView, View, WordView, say, waiting_tasks, word_view
+from kiosk.views import Said, TaskView, View, say, waiting_tasks, word_view
+
+# How often the time bar moves: 64 steps for any answer (a step is a redraw of the
+# window), but not more than 10 a second.
+BAR_STEPS = 64
+BAR_STEP_MIN = 0.1
 
 
 class AnswerScreen(KioskScreen):
-    """A screen that answers one tap: colour, symbol, message; a touch goes back."""
+    """A screen that answers one tap: colour, symbol, message, and a bar that shrinks with
+    the time it stays; a touch goes back."""
 
     view = ObjectProperty(None, allownone=True)
     colour = ListProperty([0, 0, 0, 1])
     symbol = StringProperty("")
     title = ObjectProperty(Said(""))
     word = ObjectProperty(None, allownone=True)
+    left = NumericProperty(0.0)  # the share of its time the answer has left: 1 → 0
+    _ends = 0.0
+    _total = 0.0
+    _start = 1.0
+    _ticking: Any = None
 
     def show(self, view: View) -> None:
         self.view = view
@@ -41,7 +53,33 @@ class AnswerScreen(KioskScreen):
         self.word = view.word
         self.fill("lines", SaidBlock, [{"said": said} for said in view.lines])
 
+    def count_down(self, seconds: float, start: float = 1.0) -> None:
+        """Run the bar from `start` (its share, 1: full) to nothing in `seconds`; 0 seconds:
+        the answer stays, and has no bar."""
+        self._stop_bar()
+        if seconds <= 0:
+            self.left = 0.0
+            return
+        self._total, self._ends, self._start = seconds, Clock.get_boottime() + seconds, start
+        self.left = start
+        step = max(BAR_STEP_MIN, seconds / BAR_STEPS)
+        self._ticking = Clock.schedule_interval(self._tick, step)
+
+    def _tick(self, _dt: float) -> bool:
+        share = max(0.0, (self._ends - Clock.get_boottime()) / self._total)
+        self.left = self._start * share
+        if self.left <= 0:
+            self._ticking = None
+            return False
+        return True
+
+    def _stop_bar(self) -> None:
+        if self._ticking is not None:
+            self._ticking.cancel()
+            self._ticking = None
+
     def on_leave(self, *_args: Any) -> None:
+        self._stop_bar()  # the waiting screen never animates
         # Empty labels hold no texture: an answer screen at rest costs no image memory
         # (the software GL keeps textures in process memory). Its widgets stay for reuse.
         self.title = Said("")
@@ -105,7 +143,8 @@ class LunchQuestion:
         self.asking = view.ask_lunch
         self.answer = ""
         self.lunch_said = say(lang, P.LUNCH_QUESTION)
-        self.yes_text, self.no_text = both(lang, P.YES, "✔"), both(lang, P.NO, "✖")
+        self.yes_text = both(lang, P.YES, BUTTONS["yes"])
+        self.no_text = both(lang, P.NO, BUTTONS["no"])
         self._pending = view.participant_id if view.ask_lunch else None
 
     def on_leave(self, *args: Any) -> None:
@@ -149,20 +188,26 @@ class GoodbyeScreen(AnswerScreen):
 
 
 class TooSoonScreen(AnswerScreen):
+    """ "Do you want to leave?" — yes, no, and what happens when nobody answers: the
+    participant stays checked in, as the bar under "Je blijft ingecheckt" runs out."""
+
     kv = "too_soon"
 
     yes_text = StringProperty("")
     no_text = StringProperty("")
+    otherwise = ObjectProperty(None, allownone=True)
 
     def show(self, view: View) -> None:
         super().show(view)
         lang = view.lines[0].lang if view.lines else None
-        self.yes_text = both(lang, P.YES_LEAVING, "➔")
-        self.no_text = both(lang, P.NO_STAYING, "✖")
+        self.yes_text = both(lang, P.YES_LEAVING, BUTTONS["leave"])
+        self.no_text = both(lang, P.NO_STAYING, BUTTONS["no"])
+        self.otherwise = view.otherwise
 
     def on_leave(self, *args: Any) -> None:
         super().on_leave(*args)
         self.yes_text = self.no_text = ""
+        self.otherwise = None
 
     def leave(self, yes: bool) -> None:
         view = self.view
@@ -263,8 +308,3 @@ class WaitingScreen(KioskScreen):
             self.wake()
             return True  # the first touch only wakes the screen
         return bool(super().on_touch_down(touch))
-
-    def listen(self) -> None:
-        word: WordView | None = self.word
-        if word:
-            app().listen(word.word, word.sentence, word.article)

@@ -13,6 +13,7 @@ from typing import Any
 
 from kivy.base import EventLoop
 from kivy.core.window import Window
+from kivy.lang.parser import global_idmap
 
 from kiosk.ui.app import KioskApp
 
@@ -67,3 +68,6 @@ class Stage:
         if self.app.root is not None:
             Window.remove_widget(self.app.root)
         self.step()
+        # A kv rule evaluated in that last step (a screen leaving) may have made kv's `app`
+        # hold on to this app again; the next app must not inherit it.
+        object.__setattr__(global_idmap["app"], "_obj", None)

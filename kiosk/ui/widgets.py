@@ -13,6 +13,7 @@ from kivy.properties import (
 )
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
+from kivy.uix.widget import Widget
 
 from kiosk.ui.pictogram import Pictogram  # noqa: F401  (registers it for the .kv files)
 
@@ -55,6 +56,7 @@ class NoticeLayout(BoxLayout):
     colour = ListProperty([0, 0, 0, 1])
     symbol = StringProperty("")
     title = ObjectProperty(None, allownone=True)
+    left = NumericProperty(0.0)
 
 
 class WordCard(BoxLayout):
@@ -63,6 +65,19 @@ class WordCard(BoxLayout):
     word = ObjectProperty(None, allownone=True)
     compact = BooleanProperty(False)  # on a welcome: no sentence and no listen button
     picture_size = NumericProperty(dp(120))
+    speaks = BooleanProperty(False)  # sound is on and espeak-ng can be used
+
+
+class TimeBar(Widget):
+    """The time an answer has left, as a bar: `left` runs from 1 to 0."""
+
+    left = NumericProperty(0.0)
+    fill = ListProperty([1, 1, 1, 1])
+    track = ListProperty([0, 0, 0, 0.35])
+
+
+class SpeakerButton(Button):
+    """Says the word of the day; a loudspeaker drawn on the canvas, no text."""
 
 
 class LunchBox(BoxLayout):
@@ -88,6 +103,8 @@ for _cls in (
     NoticeLayout,
     LunchBox,
     WordCard,
+    TimeBar,
+    SpeakerButton,
     ChoiceButton,
 ):
     Factory.register(_cls.__name__, cls=_cls)

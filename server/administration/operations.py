@@ -48,7 +48,14 @@ def require_site(conn: Connection, site_id: str) -> None:
 
 
 def add_site(
-    conn: Connection, site_id: str, name: str, opens_at: time, closes_at: time, timezone: str
+    conn: Connection,
+    site_id: str,
+    name: str,
+    opens_at: time,
+    closes_at: time,
+    timezone: str,
+    *,
+    speak_greeting: bool = False,
 ) -> None:
     check_id(site_id, "site id")
     if closes_at <= opens_at:
@@ -57,7 +64,12 @@ def add_site(
         raise AdminError(f"site {site_id!r} already exists")
     conn.execute(
         sites.insert().values(
-            id=site_id, name=name, opens_at=opens_at, closes_at=closes_at, timezone=timezone
+            id=site_id,
+            name=name,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            timezone=timezone,
+            speak_greeting=speak_greeting,
         )
     )
 

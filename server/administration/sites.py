@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, update
 
 from server.administration.operations import add_site
 from server.attendance.presence import presence_now
@@ -71,8 +71,22 @@ def overview(engine: Engine, now: datetime) -> SiteOverview:
 
 
 def new_site(
-    engine: Engine, site_id: str, name: str, opens_at: time, closes_at: time, timezone: str
+    engine: Engine,
+    site_id: str,
+    name: str,
+    opens_at: time,
+    closes_at: time,
+    timezone: str,
+    *,
+    speak_greeting: bool = False,
 ) -> None:
     """A new site, in a transaction of its own; AdminError says why not."""
     with writing(engine) as conn:
-        add_site(conn, site_id, name, opens_at, closes_at, timezone)
+        add_site(conn, site_id, name, opens_at, closes_at, timezone, speak_greeting=speak_greeting)
+
+
+def say_greeting(engine: Engine, site_id: str, on: bool) -> bool:
+    """Whether the site's doors say the greeting aloud; False when there is no such site."""
+    with writing(engine) as conn:
+        done = conn.execute(update(sites).where(sites.c.id == site_id).values(speak_greeting=on))
+    return done.rowcount == 1

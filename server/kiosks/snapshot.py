@@ -130,6 +130,7 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             opens_at=site.opens_at,
             closes_at=site.closes_at,
             timezone=site.timezone,
+            speak_greeting=site.speak_greeting,
         ),
         participants=people,
         supervisors=supervisors,

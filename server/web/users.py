@@ -68,6 +68,7 @@ def new_site(
     form: FormDep,
 ) -> Response:  # fmt: skip
     shown = {k: text(form, k) for k in ("id", "name", "opens_at", "closes_at", "timezone")}
+    shown["speak_greeting"] = "1" if text(form, "speak_greeting") else ""
     opens, closes = _time(shown["opens_at"]), _time(shown["closes_at"])
     error = None
     if not 1 <= len(shown["name"]) <= 200:
@@ -82,12 +83,31 @@ def new_site(
     if error is None:
         assert opens is not None and closes is not None
         try:
-            sites.new_site(engine, shown["id"], shown["name"], opens, closes, shown["timezone"])
+            sites.new_site(
+                engine,
+                shown["id"],
+                shown["name"],
+                opens,
+                closes,
+                shown["timezone"],
+                speak_greeting=bool(shown["speak_greeting"]),
+            )
         except AdminError as refused:
             error = _dutch_site_error(str(refused), shown["id"])
     if error is not None:
         return _sites_page(request, engine, viewer, clock(), error=error, form=shown)
     return back("/sites?saved=1")
+
+
+@router.post("/sites/{site_id}/greeting", response_model=None)
+def site_greeting(
+    site_id: str, engine: EngineDep, viewer: Admin, _: CsrfDep, form: FormDep
+) -> Response:
+    """Whether the site's doors say the greeting aloud; the doors learn it with their next
+    snapshot."""
+    if not sites.say_greeting(engine, site_id, bool(text(form, "speak_greeting"))):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "deze locatie bestaat niet")
+    return back("/sites?saved=greeting")
 
 
 def _dutch_site_error(message: str, site_id: str) -> str:

@@ -1,16 +1,19 @@
-"""The listen button's speech: the real espeak-ng renders each text once to a WAV cache."""
+"""The speaker button's and the greeting's speech: the real espeak-ng renders each text once
+to a WAV cache."""
 
 from __future__ import annotations
 
 import os
 import time
 import wave
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from kiosk.sounds import chime_file
-from kiosk.speech import Pronouncer, SpeechUnavailable, spoken_text
+from kiosk.speech import Pronouncer, SpeechUnavailable, greeting, greetings, spoken_text
+from sync.clock import WORKSHOP_TZ
 
 
 def seconds(path: Path) -> float:
@@ -128,3 +131,30 @@ def test_pronouncer_prune_removes_stale_temp_files(tmp_path: Path) -> None:
 
 def test_pronouncer_prune_of_a_missing_cache_is_empty(tmp_path: Path) -> None:
     assert Pronouncer(tmp_path / "never-made").prune([]) == []
+
+
+@pytest.mark.parametrize(
+    ("hour", "said"),
+    [(8, "Goedemorgen, Amal."), (11, "Goedemorgen, Amal."), (12, "Goedemiddag, Amal."),
+     (17, "Goedemiddag, Amal."), (18, "Goedenavond, Amal.")],
+)  # fmt: skip
+def test_greeting_follows_the_workshop_hour(hour: int, said: str) -> None:
+    moment = datetime(2026, 7, 1, hour, 59, tzinfo=WORKSHOP_TZ)  # summer time: UTC+2
+    assert greeting("Amal Haddad", moment.astimezone(UTC), leaving=False) == said
+    assert greeting("Amal Haddad", moment, leaving=True) == "Dag, Amal."
+
+
+def test_greetings_are_every_line_greeting_says() -> None:
+    lines = set(greetings("Amal"))
+    moments = [datetime(2026, 11, 24, h, tzinfo=WORKSHOP_TZ) for h in range(24)]
+    said = {greeting("Amal", m, leaving=leaving) for m in moments for leaving in (False, True)}
+    assert said == lines
+
+
+def test_pronouncer_says_a_greeting_once(tmp_path: Path) -> None:
+    speaker = Pronouncer(tmp_path)
+    wav = speaker.wav_of("Goedemorgen,\n Amal.")
+    assert wav == speaker.path_of("Goedemorgen, Amal.")
+    assert 0.5 < seconds(wav) < 5
+    assert "Amal" not in wav.name  # the cache names no one
+    assert speaker.wav_of("Goedemorgen, Amal.") == wav and speaker.rendered == 1

@@ -39,3 +39,14 @@ def test_no_meaning_in_a_language_the_plan_lacks() -> None:
 def test_dutch_speakers_get_no_second_line() -> None:
     shown = word_view(door({"fa": "قهوه"}), DAY, "nl")
     assert shown is not None and shown.meaning is None
+
+
+def test_too_soon_says_what_happens_when_nobody_answers() -> None:
+    from kiosk.decide import Outcome
+    from kiosk.transcript import transcript
+    from tests.kiosk.test_signs import MORNING, answer
+
+    view = answer(Outcome.TOO_SOON, checked_in_at=MORNING)
+    assert view.otherwise is not None and view.otherwise.dutch == "Je blijft ingecheckt."
+    assert view.otherwise.own == "يبقى حضورك مسجلاً."
+    assert "  … Je blijft ingecheckt." in transcript(view)

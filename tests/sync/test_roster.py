@@ -35,3 +35,14 @@ def test_door_data_round_trips_and_normalises_badges() -> None:
     )  # fmt: skip
     assert data.badge("04A1B2C3") is not None
     assert DoorData.from_dict(data.to_dict()) == data
+
+
+def test_speak_greeting_is_off_unless_the_site_says_so() -> None:
+    assert DoorData.from_dict({}).speak_greeting is False
+    on = DoorData.from_dict({"speak_greeting": True})
+    assert on.speak_greeting and DoorData.from_dict(on.to_dict()).speak_greeting
+
+
+def test_speak_greeting_must_be_true_or_false() -> None:
+    with pytest.raises(DoorDataError, match="speak_greeting: expected true or false"):
+        DoorData.from_dict({"speak_greeting": "yes"})

@@ -43,7 +43,7 @@ NEW_BADGE = "04ABCDEF"
 MORNING = datetime(2026, 11, 24, 8, 58, tzinfo=WORKSHOP_TZ)  # a Tuesday
 
 
-def door_data(day: datetime) -> dict[str, object]:
+def door_data(day: datetime, *, speak_greeting: bool = False) -> dict[str, object]:
     today = day.date()
     people = [
         {"id": pid, "display_name": name, "language": lang,
@@ -74,6 +74,7 @@ def door_data(day: datetime) -> dict[str, object]:
              "sentence": "Mag ik de hamer even?",
              "translations": {"ar": "مطرقة", "ti": "መዶሻ", "fa": "چکش", "so": "dubbe"}},
         ],
+        "speak_greeting": speak_greeting,
     }  # fmt: skip
 
 
@@ -103,7 +104,12 @@ class Doorway:
 
 @contextmanager
 def running_kiosk(
-    tmp_path: Path, reader: Any, socket_path: Path | None = None
+    tmp_path: Path,
+    reader: Any,
+    socket_path: Path | None = None,
+    *,
+    speak_greeting: bool = False,
+    player: Any = None,
 ) -> Iterator[Doorway]:
     """The real app on a journal with the test's door data, driven by a Stage."""
     from hardware.feedback import QuietIndicator
@@ -114,9 +120,10 @@ def running_kiosk(
 
     clock = HeldClock(MORNING)
     journal = Journal(tmp_path / "journal.db", kiosk_id="door-test")
-    journal.store_door_data(DoorData.from_dict(door_data(MORNING)), source="test")
+    data = door_data(MORNING, speak_greeting=speak_greeting)
+    journal.store_door_data(DoorData.from_dict(data), source="test")
     door = CoreDoor(journal=journal, clock=clock, feedback=QuietIndicator())
-    player = SilentPlayer()
+    player = player or SilentPlayer()
     app = KioskApp(
         door=door,
         journal=journal,

@@ -118,7 +118,7 @@ def test_unknown_badge_asks_for_the_supervisor(door: Doorway) -> None:
 def test_ended_program_shows_inactive_with_reason(door: Doorway) -> None:
     door.tap(ENDED_BADGE)
     screen = door.stage.wait_for_screen("inactive")
-    assert screen.symbol == "✖"
+    assert screen.symbol == "⊘"  # not the ✖ of the "Nee" and "Sluiten" buttons
     assert len(screen.box("lines").children) == 2
 
 

@@ -57,6 +57,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/sites/{site_id}/kiosks/{kiosk_id}/rotate-token"): ADMIN,
     ("GET", "/sites"): ADMIN,
     ("POST", "/sites"): ADMIN,
+    ("POST", "/sites/{site_id}/greeting"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
     ("GET", "/admin/users/{staff_id}"): ADMIN,

@@ -196,6 +196,11 @@ def test_an_admin_keeps_the_accounts(served: Served, page: Any) -> None:
     log_in(page, served, "anna")
     assert page.url.endswith("/sites")
     expect(page.locator("main")).to_contain_text("De Werkplaats")
+    card = page.locator("section.site", has_text="De Werkplaats")
+    card.get_by_label("Kiosk spreekt de begroeting uit").check()  # the doors say "Goedemorgen"
+    card.get_by_role("button", name="Opslaan").click()
+    expect(page.locator("main")).to_contain_text("Opgeslagen")
+    expect(card.get_by_label("Kiosk spreekt de begroeting uit")).to_be_checked()
     shot(page, "20-admin-sites")
     page.click("header.top >> text=Gebruikers")
     expect(page.locator("main")).to_contain_text("Carla")

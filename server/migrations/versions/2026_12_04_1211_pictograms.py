@@ -1,8 +1,8 @@
 """tasks and words: a pictogram from the set the door carries (sync/pictograms)
 
 Revision ID: 0011
-Revises: 0009
-Create Date: 2026-12-05 12:11:00.000000
+Revises: 0010
+Create Date: 2026-12-04 12:11:00.000000
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
