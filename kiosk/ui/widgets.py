@@ -63,7 +63,7 @@ class WordCard(BoxLayout):
     """The word of the day; `word` is a kiosk.views.WordView, or None on a day without."""
 
     word = ObjectProperty(None, allownone=True)
-    compact = BooleanProperty(False)  # on a welcome: no sentence and no listen button
+    compact = BooleanProperty(False)  # beside a welcome's tasks: a smaller picture and word
     picture_size = NumericProperty(dp(120))
     speaks = BooleanProperty(False)  # sound is on and espeak-ng can be used
 

@@ -130,6 +130,7 @@ def test_an_unknown_pictogram_in_a_snapshot_draws_nothing(door: Doorway) -> None
     data["words"][0]["pictogram"] = "ufo"
     site = {"id": "north", "name": "North", "opens_at": "08:30:00", "closes_at": "17:00:00"}
     as_sent = DoorData.from_dict(data).to_dict()  # every field, as the server sends them
+    site["speak_greeting"] = as_sent.pop("speak_greeting")  # a site setting on the wire
     snapshot = Snapshot.model_validate({"site": site, **as_sent})
     # Stored as the sync agent stores a pulled snapshot: from a connection of its own.
     agent = Journal(door.journal.path, kiosk_id=door.journal.kiosk_id)
