@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from server.web import (
     badges,
     coach,
+    corrections,
     feeds,
     floor,
     kiosks,
@@ -21,6 +22,7 @@ from server.web import (
 ROUTERS: list[APIRouter] = [
     login.router,
     floor.router,
+    corrections.router,
     records.router,
     badges.router,
     planning.router,
