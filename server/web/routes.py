@@ -6,10 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from server.web import (
+    attendance_feeds,
     badges,
     coach,
     corrections,
-    feeds,
     floor,
     kiosks,
     login,
@@ -30,5 +30,5 @@ ROUTERS: list[APIRouter] = [
     users.router,
     rights_pages.router,
     coach.router,
-    feeds.router,
+    attendance_feeds.router,
 ]
