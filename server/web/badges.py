@@ -19,7 +19,6 @@ from server.deps import ClockDep, EngineDep
 from server.kiosks.badges import HeldElsewhere, hand_out, take_back
 from server.web.access import CsrfDep, SiteViewerDep
 from server.web.forms import FormDep, back, text
-from server.web.logins import Viewer
 from server.web.records import (
     participant_or_404,
     participant_page,
@@ -34,14 +33,14 @@ BAD_UID = "Een badgenummer is 8 tot 20 tekens 0-9 en A-F, bijvoorbeeld 04A1B2C3.
 
 
 def _give(
-    engine: EngineDep, viewer: Viewer, site_id: str, pid: str, uid: str, how: str, now: datetime
+    engine: EngineDep, actor: str, site_id: str, pid: str, uid: str, how: str, now: datetime
 ) -> str | None:
     """Assign the badge; a Dutch reason when it cannot be given."""
     try:
         uid = normalise_uid(uid)
     except AdminError:
         return BAD_UID
-    refused = hand_out(engine, site_id, pid, uid, how=how, actor=viewer.actor, now=now)
+    refused = hand_out(engine, site_id, pid, uid, how=how, actor=actor, now=now)
     if isinstance(refused, HeldElsewhere):
         who = refused.holder or "iemand van een andere locatie"  # no names of another site
         return f"Deze badge is al van {who}: trek hem daar eerst in."
@@ -67,7 +66,7 @@ def enrol_unknown(
         return participants_page(request, engine, viewer, site_id, at, "Kies eerst een deelnemer.")
     known_site(engine, site_id)
     participant_or_404(engine, site_id, pid)
-    problem = _give(engine, viewer, site_id, pid, text(form, "uid"), "enrolled", at)
+    problem = _give(engine, viewer.actor, site_id, pid, text(form, "uid"), "enrolled", at)
     if problem:
         return participants_page(request, engine, viewer, site_id, at, problem)
     return back(f"/sites/{site_id}/participants?saved=badge")
@@ -87,7 +86,7 @@ def give_badge(
     at = now()
     site = known_site(engine, site_id)
     row = participant_or_404(engine, site_id, participant_id)
-    problem = _give(engine, viewer, site_id, row.id, text(form, "uid"), "assigned", at)
+    problem = _give(engine, viewer.actor, site_id, row.id, text(form, "uid"), "assigned", at)
     if problem:
         shown = stored_form(engine, row)
         return participant_page(
