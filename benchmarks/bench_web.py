@@ -200,7 +200,7 @@ class WebBench:
 
     def __init__(self, facts: Facts) -> None:
         from server.attendance.history import coach_participant_ids
-        from server.web.feeds import six_months_before
+        from server.web.attendance_feeds import six_months_before
 
         self.facts = facts
         self.now = now = facts.now

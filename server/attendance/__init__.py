@@ -1,2 +1,3 @@
-"""Attendance: sessions from taps, presence, today on the floor, summaries and history,
-the calendar picture."""
+"""Attendance: sessions from taps, presence, who is inside now, today on the floor, one
+participant's day and the supervisors' amendments to it, a site's participants, summaries
+and history, what a coach reads, the calendar picture."""

@@ -39,7 +39,7 @@ from server.schema import (
     staff,
 )
 
-# The audit lines server.web.corrections writes when a day's excuse is given or taken away:
+# The audit lines server.attendance.amendments writes when a day's excuse is given or taken away:
 # each one is a change a calendar must see, and the lines are never deleted.
 EXCUSE_CHANGES = ("absence", "absence_removed")
 WORKSHOP_TIMEZONE = "Europe/Amsterdam"  # for the loading range only; days are judged in site time

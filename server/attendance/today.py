@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from server.attendance.presence import DayTaps, load_day, lunch_count_of, sessions_in
 from server.attendance.sessions import (
@@ -51,6 +51,12 @@ def site_of(conn: Connection, site_id: str) -> Site | None:
     if row is None:
         return None
     return Site(row.id, row.name, row.opens_at, row.closes_at, row.timezone)
+
+
+def find_site(engine: Engine, site_id: str) -> Site | None:
+    """The site, or None: for a page, which holds no connection of its own."""
+    with engine.connect() as conn:
+        return site_of(conn, site_id)
 
 
 def site_day(site: Site, now: datetime) -> date:
@@ -220,6 +226,14 @@ def _first_in(attendance: DayAttendance) -> datetime | None:
     if attendance.open_since is not None:
         starts.append(attendance.open_since)
     return min(starts, default=None)
+
+
+def today_at(
+    engine: Engine, site_id: str, day: date, now: datetime, late_after_minutes: int
+) -> Today:
+    """As `today`, on a connection of its own (the "Vandaag" page)."""
+    with engine.connect() as conn:
+        return today(conn, site_id, day, now, late_after_minutes)
 
 
 def roster_of(conn: Connection, site_id: str, also: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -1,7 +1,9 @@
 """A coach's secret feed links: 256 random bits shown once; only their sha256 is kept.
 
 A link opens the feed without a login (a calendar app cannot log in), so it can be
-revoked at any time, and renewing one revokes the old link in the same transaction.
+revoked at any time, and renewing one revokes the old link in the same transaction. The
+coach's page makes, revokes and renews them through the `*_link` functions at the end, each
+in one transaction with its audit line.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Engine, select, update
 
+from server.administration.rights import record_audit
+from server.db import writing
 from server.kiosks.kiosk_tokens import new_token, token_hash
 from server.schema import feed_tokens, staff
 
@@ -121,3 +125,43 @@ def holder_of(conn: Connection, token: str) -> FeedHolder | None:
 
 def used(conn: Connection, token_id: int, now: datetime) -> None:
     conn.execute(update(feed_tokens).where(feed_tokens.c.id == token_id).values(last_used_at=now))
+
+
+AUDITED_AS = "feed_link"  # about no participant: the link opens the coach's whole list
+
+
+def coach_links(engine: Engine, coach_id: str) -> list[FeedLink]:
+    """The coach's links, live ones first, newest first."""
+    with engine.connect() as conn:
+        return links_of(conn, coach_id)
+
+
+def make_link(engine: Engine, coach_id: str, label: str, *, actor: str, now: datetime) -> str:
+    """A new link for the coach; its token, which is never seen again."""
+    with writing(engine) as conn:
+        token_id, token = create(conn, coach_id, label, now)
+        record_audit(conn, now, actor, AUDITED_AS, None, {"made": token_id})
+    return token
+
+
+def revoke_link(engine: Engine, coach_id: str, token_id: int, *, actor: str, now: datetime) -> bool:
+    """Revoke one of the coach's own links at once; False when they have no such link."""
+    with writing(engine) as conn:
+        if revoke(conn, coach_id, token_id, now) is None:
+            return False
+        record_audit(conn, now, actor, AUDITED_AS, None, {"revoked": token_id})
+    return True
+
+
+def renew_link(
+    engine: Engine, coach_id: str, token_id: int, *, actor: str, now: datetime
+) -> tuple[str, str] | None:
+    """Revoke a link and make a new one with its label: the new token and the label;
+    None when the coach has no such link."""
+    with writing(engine) as conn:
+        renewed = renew(conn, coach_id, token_id, now)
+        if renewed is None:
+            return None
+        new_id, token, label = renewed
+        record_audit(conn, now, actor, AUDITED_AS, None, {"revoked": token_id, "made": new_id})
+    return token, label

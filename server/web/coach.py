@@ -16,25 +16,19 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Connection, Engine
 
 from server.administration.staff_sessions import Viewer
 from server.attendance.calendar_picture import MONTHS, month_picture
-from server.attendance.history import (
-    WORKSHOP_TIMEZONE,
-    coach_participant_ids,
-    load_history,
-    load_timelines,
-    plans_of,
-)
+from server.attendance.coaching import caseload, program, record_of
+from server.attendance.history import WORKSHOP_TIMEZONE
 from server.attendance.summary import ABSENT, EXCUSED, Figures, Timeline, month_dates
-from server.db import writing
-from server.deps import EngineDep
+from server.deps import ClockDep, EngineDep
 from server.feeds import links as feed_links
 from server.feeds.content import reason_label
+from server.feeds.links import coach_links, make_link, renew_link, revoke_link
 from server.settings import Settings
-from server.web.access import Coach, CsrfDep, may_see_participant
-from server.web.audit import changed, saw
+from server.web.access import Coach, CsrfDep
+from server.web.audit import saw
 from server.web.forms import back, page
 from server.web.pages import render
 from server.wording import WEEKDAYS
@@ -123,10 +117,9 @@ def month_name(year: int, month: int) -> str:
     return f"{MONTHS[month - 1]} {year}"
 
 
-def _own(conn: Connection, viewer: Viewer, participant_id: str) -> None:
-    """404 unless the participant is this coach's own."""
-    if not may_see_participant(conn, viewer, participant_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="deze deelnemer ken ik niet")
+def _not_theirs() -> HTTPException:
+    """Not this coach's participant: 404, so a coach cannot even learn which ids exist."""
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail="deze deelnemer ken ik niet")
 
 
 # --- the coach's participants ------------------------------------------------------------
@@ -149,13 +142,14 @@ def coach_home(
     request: Request,
     engine: EngineDep,
     viewer: Coach,
+    clock: ClockDep,
     first: Annotated[str, Query(alias="from", max_length=40)] = "",
     last: Annotated[str, Query(alias="to", max_length=40)] = "",
 ) -> HTMLResponse:
     """Every participant of the coach: the figures of a period, this month's calendar and
     an alarm for anyone absent without notice too often in a row."""
     settings = _settings(request)
-    now = settings.now()
+    now = clock()
     today = _today(now)
     error = None
     try:
@@ -163,9 +157,8 @@ def coach_home(
     except BadInput as bad:
         error = str(bad)
         start, end = period_of("", "", today)
-    with engine.connect() as conn:
-        ids = coach_participant_ids(conn, viewer.staff_id)
-        loaded = load_timelines(conn, ids, start, end, now, late_after=_late_after(request))
+    theirs = caseload(engine, viewer.staff_id, start, end, now, late_after=_late_after(request))
+    loaded = theirs.timelines
     people = [
         Overview(
             pid,
@@ -177,7 +170,7 @@ def coach_home(
         )
         for pid, timeline in loaded.of.items()
     ]
-    saw(engine, viewer, "coach", ids, now)
+    saw(engine, viewer, "coach", theirs.participant_ids, now)
     return page(
         request,
         "coach/home.html",
@@ -221,23 +214,25 @@ def coach_participant(
     request: Request,
     engine: EngineDep,
     viewer: Coach,
+    clock: ClockDep,
     participant_id: Annotated[str, Path(max_length=64)],
 ) -> HTMLResponse:
     """One participant over their whole program: figures and calendar per month, the
     absences with their reasons, forgotten check-outs and the supervisors' corrections."""
     settings = _settings(request)
-    now = settings.now()
-    today = _today(now)
-    with engine.connect() as conn:
-        _own(conn, viewer, participant_id)
-        plan = plans_of(conn, [participant_id])[participant_id]
-        end = min(plan.program_end or today, today)
-        start = plan.program_start or end - timedelta(days=182)
-        start = max(start, end - timedelta(days=PROGRAM_MONTHS * 31))  # keep the page short
-        start = min(start, end).replace(day=1)
-        loaded = load_timelines(
-            conn, [participant_id], start, end, now, late_after=_late_after(request)
-        )
+    now = clock()
+    shown = program(
+        engine,
+        viewer.staff_id,
+        participant_id,
+        _today(now),
+        now,
+        late_after=_late_after(request),
+        at_most_months=PROGRAM_MONTHS,
+    )
+    if shown is None:
+        raise _not_theirs()
+    plan, start, end, loaded = shown.plan, shown.first, shown.last, shown.timelines
     timeline = loaded.of[participant_id]
     days = timeline.days(start, end)
     saw(engine, viewer, "coach/participant", [participant_id], now)
@@ -266,20 +261,20 @@ def coach_calendar(
     request: Request,
     engine: EngineDep,
     viewer: Coach,
+    clock: ClockDep,
     participant_id: Annotated[str, Path(max_length=64)],
     month: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """The participant's month as a picture (see server.attendance.calendar_picture)."""
-    settings = _settings(request)
-    now = settings.now()
+    now = clock()
     try:
         year, number = month_of(month, _today(now))
     except BadInput as bad:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(bad)) from None
     days = month_dates(year, number)
-    with engine.connect() as conn:
-        _own(conn, viewer, participant_id)
-        record = load_history(conn, [participant_id], days[0], days[-1]).records[participant_id]
+    record = record_of(engine, viewer.staff_id, participant_id, days[0], days[-1])
+    if record is None:
+        raise _not_theirs()
     timeline = Timeline(record, now, _late_after(request))
     picture = month_picture(
         timeline.month(year, number),
@@ -295,6 +290,10 @@ def coach_calendar(
 TokenIdPath = Annotated[int, Path(ge=1, le=2**62)]
 
 
+def _unknown_link() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail="deze link ken ik niet")
+
+
 def _links(request: Request, token: str) -> list[tuple[str, str]]:
     base = _settings(request).link_base(str(request.base_url))
     return [(label, f"{base}/feeds/{token}/{path}") for _, label, path in FORMATS]
@@ -302,15 +301,14 @@ def _links(request: Request, token: str) -> list[tuple[str, str]]:
 
 def _feeds_page(
     request: Request,
-    engine: Engine,
+    engine: EngineDep,
     viewer: Viewer,
     *,
     fresh: tuple[str, list[tuple[str, str]]] | None = None,
     error: str | None = None,
     label: str = "",
 ) -> HTMLResponse:
-    with engine.connect() as conn:
-        links = feed_links.links_of(conn, viewer.staff_id)
+    links = coach_links(engine, viewer.staff_id)
     return page(
         request,
         "coach/feeds.html",
@@ -335,17 +333,15 @@ def create_feed(
     engine: EngineDep,
     viewer: Coach,
     _csrf: CsrfDep,
+    clock: ClockDep,
     label: Annotated[str, Form(max_length=1000)] = "",
 ) -> HTMLResponse:
     """A new link, shown this once: only its hash is kept."""
-    now = _settings(request).now()
     try:
         cleaned = feed_links.clean_label(label)
     except feed_links.LabelError as bad:
         return _feeds_page(request, engine, viewer, error=str(bad), label=label)
-    with writing(engine) as conn:
-        token_id, token = feed_links.create(conn, viewer.staff_id, cleaned, now)
-        changed(conn, viewer, "feed_link", None, {"made": token_id}, now)
+    token = make_link(engine, viewer.staff_id, cleaned, actor=viewer.actor, now=clock())
     return _feeds_page(request, engine, viewer, fresh=(cleaned, _links(request, token)))
 
 
@@ -355,14 +351,12 @@ def revoke_feed(
     engine: EngineDep,
     viewer: Coach,
     _csrf: CsrfDep,
+    clock: ClockDep,
     token_id: TokenIdPath,
 ) -> RedirectResponse:
     """The link stops working at once."""
-    now = _settings(request).now()
-    with writing(engine) as conn:
-        if feed_links.revoke(conn, viewer.staff_id, token_id, now) is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="deze link ken ik niet")
-        changed(conn, viewer, "feed_link", None, {"revoked": token_id}, now)
+    if not revoke_link(engine, viewer.staff_id, token_id, actor=viewer.actor, now=clock()):
+        raise _unknown_link()
     return back("/coach/feeds")
 
 
@@ -372,14 +366,12 @@ def renew_feed(
     engine: EngineDep,
     viewer: Coach,
     _csrf: CsrfDep,
+    clock: ClockDep,
     token_id: TokenIdPath,
 ) -> HTMLResponse:
     """Revoke a link (say it was shared by mistake) and make a new one in its place."""
-    now = _settings(request).now()
-    with writing(engine) as conn:
-        renewed = feed_links.renew(conn, viewer.staff_id, token_id, now)
-        if renewed is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="deze link ken ik niet")
-        new_id, token, label = renewed
-        changed(conn, viewer, "feed_link", None, {"revoked": token_id, "made": new_id}, now)
+    renewed = renew_link(engine, viewer.staff_id, token_id, actor=viewer.actor, now=clock())
+    if renewed is None:
+        raise _unknown_link()
+    token, label = renewed
     return _feeds_page(request, engine, viewer, fresh=(label, _links(request, token)))

@@ -7,8 +7,9 @@ each entry against the name typed. A valid entry lets that browser past the fail
 made for the same username (`server/web/login_limits.py`); it grants no access by itself.
 
 The signing key is made by the server at the first login that needs it and kept in
-`server_secrets`, so every worker signs and checks alike and the repository holds none.
-Deleting that row makes every device cookie worthless (the browsers are then treated as new).
+`server_secrets` (server.administration.server_secrets), so every worker signs and checks
+alike and the repository holds none. Deleting that row makes every device cookie
+worthless (the browsers are then treated as new).
 """
 
 from __future__ import annotations
@@ -19,11 +20,8 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
-
-from server.db import writing
-from server.schema import server_secrets
+from server.administration.server_secrets import server_secret
+from server.deps import EngineDep
 
 DEVICE_COOKIE = "__Host-prikklok-device"
 LASTS = timedelta(days=180)  # a browser unused for half a year is a stranger again
@@ -31,25 +29,9 @@ KEEP = 4  # usernames remembered per browser: a shared office computer
 SECRET_NAME = "device-cookie-key"
 
 
-def device_key(engine: Engine, now: datetime) -> bytes:
-    """The signing key, made once; several workers racing to make it agree on one."""
-    for _ in range(2):
-        with engine.connect() as conn:
-            value = conn.execute(
-                select(server_secrets.c.value).where(server_secrets.c.name == SECRET_NAME)
-            ).scalar()
-        if value is not None:
-            return bytes.fromhex(value)
-        try:
-            with writing(engine) as conn:
-                conn.execute(
-                    server_secrets.insert().values(
-                        name=SECRET_NAME, value=secrets.token_hex(32), created_at=now
-                    )
-                )
-        except IntegrityError:
-            pass  # another worker made it first: read theirs
-    raise RuntimeError("no device cookie key could be made")
+def device_key(engine: EngineDep, now: datetime) -> bytes:
+    """The signing key, made once (server.administration.server_secrets)."""
+    return server_secret(engine, SECRET_NAME, now)
 
 
 def _b64(raw: bytes) -> str:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from server.web import (
+    attendance_feeds,
     badges,
     coach,
-    feeds,
+    corrections,
     floor,
     kiosks,
     planning,
@@ -21,6 +22,7 @@ from server.web import (
 ROUTERS: list[APIRouter] = [
     sign_in.router,
     floor.router,
+    corrections.router,
     records.router,
     badges.router,
     planning.router,
@@ -28,5 +30,5 @@ ROUTERS: list[APIRouter] = [
     users.router,
     rights_pages.router,
     coach.router,
-    feeds.router,
+    attendance_feeds.router,
 ]

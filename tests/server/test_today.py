@@ -13,11 +13,11 @@ from sqlalchemy import Engine, event, update
 
 from server.administration import operations as admin
 from server.administration.importer import import_participants
+from server.attendance.inside import inside_now
 from server.attendance.presence import presence_now
 from server.attendance.today import Today, site_of, today
 from server.db import writing
 from server.schema import absences, corrections, participants
-from server.web.floor import inside_now
 from tests.server.conftest import NOW, HeldClock, World, wire
 
 DAY = date(2026, 11, 25)  # a Wednesday; the site opens at 08:30 and closes at 17:00

@@ -14,7 +14,7 @@ from __future__ import annotations
 from calendar import monthrange
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -22,18 +22,15 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, sta
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
-from sqlalchemy import Engine
 
-from server.administration.rights import record_audits
 from server.api.problems import PROBLEM, on_validation_error
-from server.attendance.history import WORKSHOP_TIMEZONE, coach_participant_ids
-from server.db import writing
-from server.deps import EngineDep
-from server.feeds.content import Feed, feed_content
+from server.attendance.history import WORKSHOP_TIMEZONE
+from server.deps import ClockDep, EngineDep
+from server.feeds.content import Feed
 from server.feeds.csv_feed import days_csv, summary_csv
+from server.feeds.delivery import deliver, link_holder
 from server.feeds.ics_feed import attendance_ics
 from server.feeds.json_feed import AttendanceFeed, attendance_feed
-from server.feeds.links import FeedHolder, holder_of, used
 from server.feeds.xlsx_feed import attendance_xlsx
 
 PRIVATE = {
@@ -116,7 +113,8 @@ class FeedAsked:
     and perhaps one participant (a dependency, so each route declares none of it)."""
 
     request: Request
-    engine: Engine
+    engine: EngineDep
+    now: datetime
     token: str
     first: date | None
     last: date | None
@@ -126,12 +124,13 @@ class FeedAsked:
 def _asked(
     request: Request,
     engine: EngineDep,
+    clock: ClockDep,
     token: TokenPath,
     first: FromQuery = None,
     last: ToQuery = None,
     participant: ParticipantQuery = None,
 ) -> FeedAsked:
-    return FeedAsked(request, engine, token, first, last, participant)
+    return FeedAsked(request, engine, clock(), token, first, last, participant)
 
 
 AskedDep = Annotated[FeedAsked, Depends(_asked)]
@@ -151,40 +150,24 @@ PagedDep = Annotated[tuple[int, int], Depends(_paged)]
 def _feed(asked: FeedAsked, kind: str) -> Feed:
     """The feed behind the token; the access is stamped and audited before anything goes out."""
     settings = asked.request.app.state.settings
-    now = settings.now()
-    engine = asked.engine
-    with engine.connect() as conn:
-        holder: FeedHolder | None = holder_of(conn, asked.token)
-        if holder is None:
-            raise _not_found()
-        today = now.astimezone(ZoneInfo(WORKSHOP_TIMEZONE)).date()
-        start, end = period(asked.first, asked.last, today)
-        ids = coach_participant_ids(conn, holder.coach_id)
-        if asked.participant is not None:
-            if asked.participant not in ids:
-                raise _not_found("unknown participant")
-            ids = [asked.participant]
-        feed = feed_content(
-            conn,
-            ids,
-            start,
-            end,
-            now,
-            late_after=timedelta(minutes=settings.late_after_minutes),
-            alert_after=settings.absence_alert_after,
-            title=f"Aanwezigheid – {holder.label or holder.coach_name}",
-        )
-    with writing(engine) as conn:
-        used(conn, holder.token_id, now)
-        # One line per participant and request: what a participant's data request must show.
-        record_audits(
-            conn,
-            now,
-            f"coach:{holder.coach_id}",
-            "feed",
-            [person.plan.participant_id for person in feed.participants],
-            {"format": kind, "feed": holder.token_id},
-        )
+    holder = link_holder(asked.engine, asked.token)
+    if holder is None:
+        raise _not_found()
+    today = asked.now.astimezone(ZoneInfo(WORKSHOP_TIMEZONE)).date()
+    start, end = period(asked.first, asked.last, today)
+    feed = deliver(
+        asked.engine,
+        holder,
+        start,
+        end,
+        asked.participant,
+        kind=kind,
+        now=asked.now,
+        late_after=timedelta(minutes=settings.late_after_minutes),
+        alert_after=settings.absence_alert_after,
+    )
+    if feed is None:
+        raise _not_found("unknown participant")
     return feed
 
 

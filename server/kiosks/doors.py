@@ -1,0 +1,99 @@
+"""A site's kiosks as the kiosks page shows and changes them: each door with its latest
+heartbeat, and (for the admin) registering one, giving it a new token and revoking it.
+
+A page acts on its own site's doors only: a kiosk of another site is answered as if it
+were not there. The rules of a kiosk's token are server.administration.operations.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from server.administration.operations import (
+    AdminError,
+    add_kiosk,
+    revoke_kiosk,
+    rotate_kiosk_token,
+)
+from server.db import writing
+from server.kiosks.status import Beat
+from server.schema import kiosk_heartbeats, kiosks
+
+
+@dataclass(frozen=True)
+class SiteKiosk:
+    """A kiosk of the site and what its latest heartbeat said (None: never heard)."""
+
+    id: str
+    name: str
+    revoked_at: datetime | None
+    heartbeat: Any  # the kiosk_heartbeats row as stored, for the page to show
+    beat: Beat | None  # what the alarms need of it
+
+
+def kiosks_of(engine: Engine, site_id: str) -> list[SiteKiosk]:
+    """The site's kiosks, live ones first, by name."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(kiosks.c.id, kiosks.c.name, kiosks.c.revoked_at, kiosk_heartbeats)
+            .outerjoin(kiosk_heartbeats, kiosk_heartbeats.c.kiosk_id == kiosks.c.id)
+            .where(kiosks.c.site_id == site_id)
+            .order_by(kiosks.c.revoked_at.is_not(None), kiosks.c.name, kiosks.c.id)
+        ).all()
+    found = []
+    for row in rows:
+        beat = None
+        if row.received_at is not None:
+            beat = Beat(
+                received_at=row.received_at,
+                queue_depth=row.queue_depth,
+                oldest_unsynced_at=row.oldest_unsynced_at,
+                clock_offset_seconds=row.clock_offset_seconds,
+                reader_health=row.reader_health,
+                disk_free_bytes=row.disk_free_bytes,
+                disk_total_bytes=row.disk_total_bytes,
+                journal_trouble=row.journal_trouble,
+            )
+        found.append(SiteKiosk(row.id, row.name, row.revoked_at, row if beat else None, beat))
+    return found
+
+
+def register(engine: Engine, site_id: str, kiosk_id: str, name: str, now: datetime) -> str | None:
+    """Register a kiosk at the site; its token (shown once, only its hash is kept), or
+    None when a kiosk of any site has this id already."""
+    with writing(engine) as conn:
+        if conn.execute(select(kiosks.c.id).where(kiosks.c.id == kiosk_id)).first():
+            return None
+        return add_kiosk(conn, site_id, kiosk_id, name, now)
+
+
+def _ours(conn: Connection, site_id: str, kiosk_id: str) -> bool:
+    found = conn.execute(
+        select(kiosks.c.id).where(kiosks.c.id == kiosk_id, kiosks.c.site_id == site_id)
+    ).first()
+    return found is not None
+
+
+def rotate_token(engine: Engine, site_id: str, kiosk_id: str) -> str | None:
+    """A new token for the site's kiosk (the old one is refused at once, a revoked kiosk
+    comes back); None when the kiosk is not this site's."""
+    with writing(engine) as conn:
+        if not _ours(conn, site_id, kiosk_id):
+            return None
+        return rotate_kiosk_token(conn, kiosk_id)
+
+
+def retire(engine: Engine, site_id: str, kiosk_id: str, now: datetime) -> bool:
+    """Revoke the site's kiosk (its next request is refused); False when it is not this
+    site's."""
+    with writing(engine) as conn:
+        if not _ours(conn, site_id, kiosk_id):
+            return False
+        with suppress(AdminError):  # revoked already: the same outcome
+            revoke_kiosk(conn, kiosk_id, now)
+    return True
