@@ -41,6 +41,8 @@ def test_the_code_keeps_every_import_contract() -> None:
             "import server.web.pages",
             "server: subject packages never import web or api",
         ),
+        ("server/web/pages.py", "import sqlalchemy", "server/web/ builds no SQL"),
+        ("server/web/pages.py", "from server.schema import events", "server/web/ builds no SQL"),
         (
             "server/app.py",
             "import server.demo.data",

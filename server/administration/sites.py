@@ -1,5 +1,5 @@
-"""The workshop's sites as the staff pages find them: one site, a participant of it, their
-names, the admin's overview of them all, and a new site."""
+"""The workshop's sites as the admin's pages show them: their names, the overview of them
+all, a new site and whether its doors speak the greeting."""
 
 from __future__ import annotations
 
@@ -7,27 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Engine, func, select, update
 
 from server.administration.operations import add_site
 from server.attendance.presence import presence_now
 from server.db import writing
 from server.schema import kiosks, participants, sites
-
-
-def site(conn: Connection, site_id: str) -> Any:
-    """The site's row, or None."""
-    return conn.execute(select(sites).where(sites.c.id == site_id)).first()
-
-
-def participant_at(conn: Connection, site_id: str, participant_id: str) -> Any:
-    """The participant, if they belong to this site (else None): an id in a path or a form
-    reaches nobody of another site."""
-    return conn.execute(
-        select(participants).where(
-            participants.c.id == participant_id, participants.c.site_id == site_id
-        )
-    ).first()
 
 
 def site_names(engine: Engine) -> dict[str, str]:

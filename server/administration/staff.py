@@ -89,7 +89,7 @@ def new_account(
 
 
 @dataclass(frozen=True)
-class Caseload:
+class CaseloadChoices:
     """A coach's participants, and everyone who can be chosen, by site: the active
     participants and the inactive ones already theirs."""
 
@@ -97,7 +97,7 @@ class Caseload:
     by_site: dict[str, list[Any]]
 
 
-def caseload(engine: Engine, coach_id: str) -> Caseload:
+def caseload(engine: Engine, coach_id: str) -> CaseloadChoices:
     with engine.connect() as conn:
         assigned = set(
             conn.execute(
@@ -115,7 +115,7 @@ def caseload(engine: Engine, coach_id: str) -> Caseload:
     for person in everyone:
         if person.active or person.id in assigned:
             by_site.setdefault(person.site_id, []).append(person)
-    return Caseload(assigned, by_site)
+    return CaseloadChoices(assigned, by_site)
 
 
 def save_account(

@@ -1,6 +1,6 @@
 """Badges of a site's participants: giving one, revoking one, and enrolling a badge that
 was tapped at the door while nobody held it (the unknown-badge list). The changes are
-server.kiosks.badges.
+server.kiosks.badge_register.
 
 Every route is under `/sites/{site_id}` behind `SiteViewerDep`; the participant a form
 names is looked up again within that site, and a badge held elsewhere names nobody of
@@ -16,16 +16,15 @@ from fastapi.responses import Response
 
 from server.administration.operations import AdminError, normalise_uid
 from server.deps import ClockDep, EngineDep
-from server.kiosks.badges import HeldElsewhere, hand_out, take_back
+from server.kiosks.badge_register import HeldElsewhere, hand_out, take_back
 from server.web.access import CsrfDep, SiteViewerDep
-from server.web.forms import FormDep, back, text
+from server.web.forms import FormDep, back, known_site, text
 from server.web.records import (
     participant_or_404,
     participant_page,
     participants_page,
     stored_form,
 )
-from server.web.sites import known_site
 
 router = APIRouter(include_in_schema=False)
 

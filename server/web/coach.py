@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from server.administration.audit import saw
 from server.administration.staff_sessions import Viewer
 from server.attendance.calendar_picture import MONTHS, month_picture
 from server.attendance.coaching import caseload, program, record_of
@@ -28,7 +29,6 @@ from server.feeds.content import reason_label
 from server.feeds.links import coach_links, make_link, renew_link, revoke_link
 from server.settings import Settings
 from server.web.access import Coach, CsrfDep
-from server.web.audit import saw
 from server.web.forms import back, page
 from server.web.pages import render
 from server.wording import WEEKDAYS

@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from server.administration.audit import saw
 from server.administration.staff_sessions import Viewer
 from server.attendance.amendments import (
     ABSENCE_REASONS,
@@ -29,7 +30,6 @@ from server.attendance.sessions import CORRECTION_ACTIONS
 from server.attendance.today import Site, find_site, site_day
 from server.deps import ClockDep, EngineDep
 from server.web.access import CsrfDep, SiteViewerDep
-from server.web.audit import saw
 from server.web.days import parse_day, step
 from server.web.forms import back, page
 

@@ -4,7 +4,7 @@ A successful login leaves `__Host-prikklok-device` in the browser: for each user
 logged in there (the last few), a random nonce, the day it was issued and an HMAC-SHA256
 over the username, nonce and day. The username itself is not in the cookie: a login checks
 each entry against the name typed. A valid entry lets that browser past the failures others
-made for the same username (`server/web/login_limits.py`); it grants no access by itself.
+made for the same username (`server/administration/login_limits.py`); it grants no access by itself.
 
 The signing key is made by the server at the first login that needs it and kept in
 `server_secrets` (server.administration.server_secrets), so every worker signs and checks

@@ -16,15 +16,15 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
 
+from server.administration.audit import saw
 from server.administration.staff_sessions import Viewer
 from server.attendance.inside import floor_now
 from server.attendance.today import site_day, today_at
 from server.deps import ClockDep, EngineDep
 from server.web.access import SiteViewerDep
-from server.web.audit import saw
 from server.web.days import parse_day, step
+from server.web.forms import known_site, no_such_site
 from server.web.pages import render
-from server.web.sites import known_site, no_such_site
 
 router = APIRouter(include_in_schema=False)
 

@@ -15,8 +15,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
-from server.administration import sites
-from server.administration.sites import participant_at as participant_at  # for a site's pages
+from server.attendance.today import Site, find_site
+from server.deps import EngineDep
 from server.web.pages import render
 from server.wording import MONTHS, WEEKDAYS
 from sync.roster import parse_birthday
@@ -39,11 +39,16 @@ def text(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def site_or_404(conn: Any, site_id: str) -> Any:
-    """The site of the path, on `conn` (a connection); a 404 page when there is none."""
-    site = sites.site(conn, site_id)
+def no_such_site() -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail="deze locatie bestaat niet")
+
+
+def known_site(engine: EngineDep, site_id: str) -> Site:
+    """The site a page's address names, or 404: an admin may type any site id into the
+    address bar, and a page acts on the site of its path only."""
+    site = find_site(engine, site_id)
     if site is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "deze locatie bestaat niet")
+        raise no_such_site()
     return site
 
 

@@ -25,8 +25,7 @@ from server.kiosks.status import (
     oldest_waiting_at,
 )
 from server.web.access import Admin, CsrfDep, SiteViewerDep
-from server.web.forms import FormDep, back, site_page, text
-from server.web.sites import known_site
+from server.web.forms import FormDep, back, known_site, site_page, text
 
 router = APIRouter(include_in_schema=False)
 

@@ -22,13 +22,13 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from pydantic import ValidationError
 
 from server.administration import plan
+from server.administration.audit import saw
 from server.deps import ClockDep, EngineDep
 from server.web.access import CsrfDep, SiteViewerDep
-from server.web.audit import saw
 from server.web.forms import FormDep, back, site_page, site_today, text
 from server.web.records import KIOSK_LANGUAGES
 from server.wording import dutch_date
-from sync.pictograms import Pictogram, known, picture, search
+from sync.pictograms import CatalogueEntry, known, picture, search
 from sync.protocol import SnapshotTask, SnapshotWord
 
 router = APIRouter(include_in_schema=False)
@@ -62,7 +62,7 @@ def _site(engine: Any, site_id: str) -> Any:
     return site
 
 
-def _matches(query: str) -> list[Pictogram]:
+def _matches(query: str) -> list[CatalogueEntry]:
     return search(query, SHOWN_MATCHES) if query else []
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 
+from server.administration.audit import saw
 from server.administration.operations import AdminError, check_id
 from server.attendance.participants import (
     active_coaches,
@@ -29,17 +30,16 @@ from server.attendance.participants import (
 from server.attendance.today import Site
 from server.deps import ClockDep, EngineDep
 from server.web.access import CsrfDep, SiteViewerDep
-from server.web.audit import saw
 from server.web.forms import (
     FormDep,
     back,
+    known_site,
     read_participant,
     short_date,
     shown_of,
     site_page,
     site_today,
 )
-from server.web.sites import known_site
 from server.wording import MONTHS
 
 router = APIRouter(include_in_schema=False)

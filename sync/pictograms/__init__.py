@@ -29,7 +29,7 @@ NAME_LENGTH = 64
 
 
 @dataclass(frozen=True)
-class Pictogram:
+class CatalogueEntry:
     name: str
     group: str  # the section of choice.txt: "gereedschap", "keuken en eten", …
     keywords: tuple[str, ...]  # Dutch, lower case without accents
@@ -50,11 +50,11 @@ def picture(name: str | None) -> Path | None:
 
 
 @cache
-def catalogue() -> dict[str, Pictogram]:
+def catalogue() -> dict[str, CatalogueEntry]:
     """Every pictogram by name, in the picker's order."""
     data = json.loads((FOLDER / "catalogue.json").read_text("utf-8"))
     return {
-        p["name"]: Pictogram(p["name"], p["group"], tuple(p["keywords"]), p["openmoji"])
+        p["name"]: CatalogueEntry(p["name"], p["group"], tuple(p["keywords"]), p["openmoji"])
         for p in data["pictograms"]
     }
 
@@ -69,13 +69,13 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def search(query: str, limit: int = 30) -> list[Pictogram]:
+def search(query: str, limit: int = 30) -> list[CatalogueEntry]:
     """Pictograms whose Dutch words start with every word of `query`, best first: the name
     itself, then a name that starts so, then a keyword that is the word, then the rest."""
     wanted = fold(query).split()
     if not wanted:
         return []
-    ranked: list[tuple[int, int, Pictogram]] = []
+    ranked: list[tuple[int, int, CatalogueEntry]] = []
     for order, pictogram in enumerate(catalogue().values()):
         words = [w for keyword in pictogram.keywords for w in re.split(r"[\s-]+", keyword)]
         if not all(any(w.startswith(part) for w in words) for part in wanted):

@@ -239,7 +239,7 @@ def staff_world(world: World, engine: Engine, staff_password_hash: str) -> Staff
 @pytest.fixture
 def browser_client(app: FastAPI) -> Iterator[TestClient]:
     """A client on https://, so the browser-only `__Host-` cookies are kept and sent."""
-    from server.web.audit import forget_seen
+    from server.administration.audit import forget_seen
 
     forget_seen()
     with TestClient(app, base_url="https://testserver") as client:

@@ -1,4 +1,4 @@
-"""server.kiosks.badges: a supervisor hands a badge out or takes it back; a badge someone
+"""server.kiosks.badge_register: a supervisor hands a badge out or takes it back; a badge someone
 else holds stays theirs, and the page learns whose only within its own site."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from server.kiosks.badges import HeldElsewhere, NotGiven, hand_out, take_back
+from server.kiosks.badge_register import HeldElsewhere, NotGiven, hand_out, take_back
 from server.schema import audit_log, badges
 from tests.server.conftest import NOW, World
 

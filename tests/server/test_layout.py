@@ -31,3 +31,24 @@ def test_the_design_names_no_part_of_server_that_is_gone() -> None:
     design = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
     named = re.findall(r"^\| `(server/[^`]+)` \|", design, flags=re.M)
     assert set(named) <= set(top_level_parts())
+
+
+def test_pages_and_api_read_the_clock_through_one_dependency() -> None:
+    # server.deps.ClockDep: a test's fixed "now" then reaches every handler the same way.
+    readers = [
+        str(p.relative_to(ROOT))
+        for folder in ("web", "api")
+        for p in (ROOT / "server" / folder).rglob("*.py")
+        if "settings.now" in p.read_text(encoding="utf-8")
+    ]
+    assert readers == []
+
+
+def test_every_staff_router_is_in_the_one_list() -> None:
+    # server/web/routes.py says it lists every router; no page module mounts another itself.
+    mounting = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "server" / "web").rglob("*.py")
+        if ".include_router(" in p.read_text(encoding="utf-8")
+    ]
+    assert mounting == []

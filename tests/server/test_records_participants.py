@@ -17,7 +17,7 @@ from server.attendance.participants import (
     site_participants,
     store_participant,
 )
-from server.kiosks.badges import hand_out
+from server.kiosks.badge_register import hand_out
 from server.schema import audit_log, coach_participants, participants, staff
 from tests.server.conftest import NOW, Staff, World, wire
 from tests.server.test_today import push

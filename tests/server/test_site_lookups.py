@@ -1,6 +1,5 @@
-"""The sites as the staff pages find them (server/administration/sites.py): a participant is
-found only at their own site, and the admin's overview counts who is active, which doors
-have a live token and who is in now."""
+"""The sites as the admin's pages show them (server/administration/sites.py): the overview
+counts who is active, which doors have a live token and who is in now."""
 
 from __future__ import annotations
 
@@ -13,19 +12,6 @@ from sqlalchemy import Engine
 from server.administration import sites
 from server.administration.operations import AdminError
 from tests.server.conftest import NOW, World, wire
-
-
-def test_a_site_is_found_by_its_id(engine: Engine, world: World) -> None:
-    with engine.connect() as conn:
-        assert sites.site(conn, "north").name == "North"
-        assert sites.site(conn, "west") is None
-
-
-def test_a_participant_is_found_only_at_their_own_site(engine: Engine, world: World) -> None:
-    with engine.connect() as conn:
-        assert sites.participant_at(conn, "north", "p-amal").display_name == "Amal"
-        assert sites.participant_at(conn, "south", "p-amal") is None
-        assert sites.participant_at(conn, "north", "p-olena") is None
 
 
 def test_site_names_come_in_the_order_of_the_names(engine: Engine, world: World) -> None:
