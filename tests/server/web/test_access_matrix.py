@@ -47,6 +47,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/sites/{site_id}/participants/{participant_id}/badges/{uid}/revoke"): SITE,
     ("POST", "/sites/{site_id}/badges/enrol"): SITE,
     ("GET", "/sites/{site_id}/planning"): SITE,
+    ("GET", "/sites/{site_id}/planning/pictograms"): SITE,  # the picker's search
+    ("GET", "/pictograms/{name}.png"): PUBLIC,  # the open set's pictures: nobody's data
     ("POST", "/sites/{site_id}/planning/tasks"): SITE,
     ("POST", "/sites/{site_id}/planning/tasks/{task_id}/delete"): SITE,
     ("POST", "/sites/{site_id}/planning/words"): SITE,
