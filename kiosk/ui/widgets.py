@@ -29,18 +29,6 @@ class TaskLine(ScriptLabel):
     task = StringProperty("")
 
 
-class PersonRow(BoxLayout):
-    participant_id = StringProperty("")
-    name = StringProperty("")
-    since = StringProperty("")
-    inside = BooleanProperty(False)
-
-
-class RollName(BoxLayout):
-    name = StringProperty("")
-    since = StringProperty("")
-
-
 class NoticeLayout(BoxLayout):
     """The shared layout of the notice screens, bound to its screen's content."""
 
@@ -74,8 +62,6 @@ class ChoiceButton(Button):
 for _cls in (
     SaidBlock,
     TaskLine,
-    PersonRow,
-    RollName,
     NoticeLayout,
     LunchBox,
     WordCard,
