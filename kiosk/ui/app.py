@@ -155,6 +155,7 @@ class KioskApp(App):
             Clock.schedule_interval(lambda _dt: self._idle_check(), 1.0),
             Clock.schedule_interval(lambda _dt: self._status(), 5.0),
         ]
+        self._unseen = True  # taps read before the first frame wait for it (see _first_frame)
         self.reader.start(self._read, self._health)
         self._started = True
         self._announce("waiting", None)
@@ -342,6 +343,7 @@ class KioskApp(App):
         # for 0 s runs at the start of the loop's next turn: after this frame is shown.
         Window.unbind(on_flip=self._first_frame)
         Clock.schedule_once(self._ready, 0)
+        Clock.schedule_once(self._seen)  # the waiting screen is up: answers may follow
 
     def _ready(self, _dt: float) -> None:
         if not self._started:  # stopped before its first frame: nothing to announce
