@@ -51,7 +51,8 @@ def supervisor_transcript(
     outside = [row.name for row in rows if not row.inside]
     if outside:
         lines.append(f"  {dutch(P.CHECK_IN)}: {', '.join(outside)}")
-    lines.append(f"  {' · '.join(status)}")
+    if status:
+        lines.append(f"  {' · '.join(status)}")
     return lines
 
 
