@@ -13,6 +13,7 @@ from __future__ import annotations
 from math import floor
 from typing import Any
 
+from kivy.core.text import Label as CoreLabel
 from kivy.factory import Factory
 from kivy.properties import (
     BooleanProperty,
@@ -24,6 +25,7 @@ from kivy.properties import (
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 
+from kiosk.script import FONTS, font_for, runs, visual
 from kiosk.supervision import Grid, grid_for
 from kiosk.ui.base import fill
 
@@ -88,25 +90,49 @@ class TileColumns(BoxLayout):
 
 class NameTile:
     """Mixin for a tile that shows a name on one line (its label has id `name_label`): a
-    name too long for the tile's type size takes the next size down (`name_fits` False),
-    and one too long even then is cut at the tile's edge (the label's max_lines)."""
+    name too wide for the label at `name_large` is drawn at `name_small`, and one too wide
+    even then is cut at the tile's edge (`name_fits` False: the label's max_lines)."""
 
     name = StringProperty("")
+    name_large = NumericProperty(24)
+    name_small = NumericProperty(18)
+    name_size = NumericProperty(24)  # the size the name is drawn at
     name_fits = BooleanProperty(True)
     ids: Any  # the widget's, from its .kv rule
 
     def on_kv_post(self, base_widget: Any) -> None:
         super().on_kv_post(base_widget)  # type: ignore[misc]
-        self.ids.name_label.fbind("texture_size", self._fit)
+        label = self.ids.name_label
+        for name in ("width", "bold", "padding"):
+            label.fbind(name, self._fit)
+        for name in ("name", "name_large", "name_small"):
+            self.fbind(name, self._fit)
+        self._fit()
 
-    def on_name(self, *_: Any) -> None:
-        self.name_fits = True  # a reused tile: try the large size first
+    def _fit(self, *_: Any) -> None:
+        label = self.ids.name_label
+        left, _top, right, _bottom = label.padding
+        room = label.width - left - right
+        if line_width(self.name, self.name_large, label.bold) <= room:
+            self.name_size, self.name_fits = self.name_large, True
+        else:
+            self.name_size = self.name_small
+            self.name_fits = line_width(self.name, self.name_small, label.bold) <= room
 
-    def _fit(self, label: Any, size: list[float]) -> None:
-        # Taller than one line: the name was wrapped (by the label, or by Kivy inside a
-        # word too long for the tile).
-        if self.name_fits and label.text and size[1] > 1.6 * label.font_size:
-            self.name_fits = False
+
+_measurers: dict[tuple[str, float, bool], CoreLabel] = {}
+
+
+def line_width(text: str, size: float, bold: bool) -> float:
+    """How wide `text` is drawn on one line, font by font, as a ScriptLabel draws it."""
+    total = 0.0
+    for run in runs(visual(text)):
+        synthetic = bold and FONTS[run.script].bold is None
+        key = (font_for(run.script, bold), float(size), synthetic)
+        if key not in _measurers:
+            _measurers[key] = CoreLabel(font_name=key[0], font_size=key[1], bold=synthetic)
+        total += _measurers[key].get_extents(run.text)[0]
+    return total
 
 
 class Paging:

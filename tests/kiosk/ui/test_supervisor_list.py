@@ -76,6 +76,7 @@ def test_twenty_people_inside_all_show_on_one_screen(busy: Morning) -> None:
         tile, label = tiles[name], name_label(tiles[name])
         assert tiles[name].inside and visible(tile, screen)
         assert inside_window(tile) and inside_window(label), f"{name} is off the screen"
+        assert tile.name_fits, f"{name} is cut off"  # a long one is drawn a size smaller
     assert screen.present_text == "Aanwezig: 20"
     assert not [w for w in screen.walk() if isinstance(w, ScrollView)]
     buttons = [w for w in screen.walk() if isinstance(w, ButtonBehavior) and visible(w, screen)]
