@@ -105,12 +105,21 @@ class NameTile:
         label = self.ids.name_label
         for name in ("width", "bold", "padding"):
             label.fbind(name, self._fit)
-        for name in ("name", "name_large", "name_small"):
-            self.fbind(name, self._fit)
+        self._fit()
+
+    def on_name(self, *_: Any) -> None:
+        self._fit()
+
+    def on_name_large(self, *_: Any) -> None:
+        self._fit()
+
+    def on_name_small(self, *_: Any) -> None:
         self._fit()
 
     def _fit(self, *_: Any) -> None:
-        label = self.ids.name_label
+        label = self.ids.get("name_label")
+        if label is None:  # before its .kv rule is applied
+            return
         left, _top, right, _bottom = label.padding
         room = label.width - left - right
         if line_width(self.name, self.name_large, label.bold) <= room:
