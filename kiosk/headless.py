@@ -21,7 +21,8 @@ from kiosk.decide import DoorRules, Outcome
 from kiosk.door import Answer, Door, DoorFailure
 from kiosk.language import clock_time, dutch
 from kiosk.notify import notify
-from kiosk.transcript import transcript
+from kiosk.supervision import lunch_count, present_list
+from kiosk.transcript import supervisor_transcript, transcript
 from kiosk.views import error_view, not_saved_view, view_of
 from kiosk.watchdog import PingPacer, arm
 from sync.clock import Clock, SystemClock
@@ -151,7 +152,7 @@ class HeadlessDoor:
         record, decision = answer.record, answer.decision
         if decision.outcome is Outcome.SUPERVISOR:
             assert decision.supervisor is not None
-            lines = [f"★ {dutch(P.SUPERVISOR)}: {decision.supervisor.display_name}"]
+            lines = self._supervisor_lines(decision.supervisor.display_name)
         else:
             view = view_of(decision, self.door.data)
             lines = transcript(view)
@@ -160,3 +161,16 @@ class HeadlessDoor:
         self.say(f"[{clock_time(record.wall_at)} #{record.seq}] {lines[0]}")
         for line in lines[1:]:
             self.say(line)
+
+    def _supervisor_lines(self, name: str) -> list[str]:
+        """What supervisor mode would show: who is in and since when, whom to check in by
+        hand, today's lunch count (no buttons here: the staff pages do the rest)."""
+        door = self.door
+        today = door.clock.now().workshop_day()
+        rows = present_list(door.presence, door.data, today)
+        inside = sum(1 for row in rows if row.inside)
+        lunch = lunch_count(door.presence, door.site, today)
+        counts = " · ".join(
+            [dutch(P.PRESENT_COUNT, count=str(inside)), dutch(P.LUNCH_TODAY, count=str(lunch))]
+        )
+        return supervisor_transcript(f"{dutch(P.SUPERVISOR)}: {name}", counts, rows, [])

@@ -6,9 +6,11 @@ the door and the journal, call these, and lay out the answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from math import ceil
+from typing import TypeVar
 
 from kiosk import phrases as P
 from kiosk.language import clock_time, dutch
@@ -65,12 +67,109 @@ def supervisors_today(
     return sorted(rows, key=lambda row: (row.name, row.since_text))
 
 
+@dataclass(frozen=True)
+class RollEntry:
+    """Someone on an evacuation list: a participant or a supervisor, inside since when."""
+
+    key: str  # "participant:<id>" or "supervisor:<id>": the two kinds' ids may coincide
+    name: str
+    since: datetime
+    supervisor: bool
+
+    @property
+    def since_text(self) -> str:
+        return dutch(P.SINCE, time=clock_time(self.since, "nl"))
+
+    @property
+    def caption(self) -> str:
+        """The line under the name: "sinds 08:58", or "Begeleider · 08:30" (short, so a
+        tile holds it)."""
+        if self.supervisor:
+            return f"{dutch(P.SUPERVISOR)} · {clock_time(self.since, 'nl')}"
+        return self.since_text
+
+
+class RollCall:
+    """One evacuation's roll call: who was inside when the list was made, and whom the
+    supervisor has ticked off as seen since.
+
+    It is a tool for the moment, not attendance: it lives in the kiosk's memory for as long
+    as that list is open, and is never journaled or synced. A new list starts unticked.
+    """
+
+    def __init__(
+        self, made_at: datetime, participants: Iterable[Inside], supervisors: Iterable[Inside]
+    ) -> None:
+        self.made_at = made_at
+        self.entries = tuple(
+            [RollEntry(f"participant:{r.id}", r.name, r.since, False) for r in participants]
+            + [RollEntry(f"supervisor:{r.id}", r.name, r.since, True) for r in supervisors]
+        )
+        self._keys = {entry.key for entry in self.entries}
+        self._seen: set[str] = set()
+
+    def tick(self, key: str) -> bool:
+        """Tick someone off as seen, or untick a mistaken tick; returns whether ticked now."""
+        if key not in self._keys:
+            raise KeyError(key)
+        if key in self._seen:
+            self._seen.discard(key)
+            return False
+        self._seen.add(key)
+        return True
+
+    def ticked(self, key: str) -> bool:
+        return key in self._seen
+
+    @property
+    def seen(self) -> int:
+        return len(self._seen)
+
+    @property
+    def total(self) -> int:
+        return len(self.entries)
+
+    @property
+    def made_text(self) -> str:
+        """ "gemaakt om 08:14", in workshop time: how old the list is."""
+        return dutch(P.MADE_AT, time=clock_time(self.made_at, "nl"))
+
+    @property
+    def seen_text(self) -> str:
+        """ "12 van 20 gezien"."""
+        return dutch(P.SEEN_COUNT, seen=str(self.seen), count=str(self.total))
+
+
 def lunch_count(presence: Presence, site: SiteView | None, today: date) -> int:
     """Today's "yes" answers: this door's, or the site's from the server when it has more."""
     here = presence.lunch_count(today)
     if site is not None and site.day == today:
         return max(here, site.lunch_count)
     return here
+
+
+@dataclass(frozen=True)
+class PresentRow:
+    """One participant on supervisor mode's list, with a button to check in or out by hand."""
+
+    id: str
+    name: str
+    inside: bool
+    since_text: str  # "sinds 08:58"; empty when not inside
+
+
+def present_list(presence: Presence, data: DoorData, today: date) -> list[PresentRow]:
+    """Supervisor mode's list: whoever is inside first, by name (on a busy morning they fill
+    the first page), then whoever may still check in today, by name."""
+    inside = participants_inside(presence, data)
+    here = {row.id for row in inside}
+    rows = [PresentRow(row.id, row.name, True, row.since_text) for row in inside]
+    rows += [
+        PresentRow(person.id, person.display_name, False, "")
+        for person in by_hand_list(data, here, today)
+        if person.id not in here
+    ]
+    return rows
 
 
 def by_hand_list(data: DoorData, inside: Iterable[str], today: date) -> list[Participant]:
@@ -91,6 +190,38 @@ def badge_candidates(data: DoorData, today: date) -> list[Participant]:
 
 def by_name(people: Iterable[Participant]) -> list[Participant]:
     return sorted(people, key=lambda p: p.display_name.casefold())
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """How a list of tiles is laid out on the screen: in columns, a page at a time."""
+
+    columns: int
+    rows: int  # tiles per column
+    pages: int
+
+    @property
+    def per_page(self) -> int:
+        return self.columns * self.rows
+
+    def columns_of(self, items: Sequence[T], page: int) -> list[list[T]]:
+        """Page `page` (from 0) of `items`, column by column: a list reads down, then across."""
+        start = max(0, min(page, self.pages - 1)) * self.per_page
+        shown = items[start : start + self.per_page]
+        return [list(shown[c * self.rows : (c + 1) * self.rows]) for c in range(self.columns)]
+
+
+def grid_for(count: int, rows_fit: int, columns_fit: int) -> Grid:
+    """The grid for `count` tiles where `rows_fit` rows and `columns_fit` columns of tiles
+    fit: as few columns as hold them all (the wider a tile, the longer a name it shows),
+    and more than one page only when even the most columns do not."""
+    rows_fit, columns_fit = max(1, rows_fit), max(1, columns_fit)
+    columns = min(columns_fit, max(1, ceil(count / rows_fit)))
+    rows = min(rows_fit, max(1, ceil(count / columns)))
+    return Grid(columns, rows, max(1, ceil(count / (columns * rows))))
 
 
 def storage_alert(write_trouble: str | None, reserve_released: bool) -> str:

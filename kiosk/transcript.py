@@ -6,6 +6,11 @@ same words from the same catalogues.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from kiosk import phrases as P
+from kiosk.language import dutch
+from kiosk.supervision import PresentRow, RollCall
 from kiosk.views import Said, View
 
 
@@ -34,3 +39,33 @@ def transcript(view: View) -> list[str]:
 
 def _own(said: Said, indent: str) -> list[str]:
     return [f"{indent}({said.lang}) {said.own}"] if said.own else []
+
+
+def supervisor_transcript(
+    heading: str, counts: str, rows: Sequence[PresentRow], status: Sequence[str], alert: str = ""
+) -> list[str]:
+    """Supervisor mode: who is in and since when, whom she may check in by hand, the status.
+
+    Only what the screen shows after a supervisor's badge, by display name (often a first
+    name, docs/privacy.md); never a badge id.
+    """
+    lines = [f"★ {heading}", *([f"  ⚠ {alert}"] if alert else []), f"  {counts}"]
+    lines += [f"  ✔ {row.name} — {row.since_text}" for row in rows if row.inside]
+    outside = [row.name for row in rows if not row.inside]
+    if outside:
+        lines.append(f"  {dutch(P.CHECK_IN)}: {', '.join(outside)}")
+    if status:
+        lines.append(f"  {' · '.join(status)}")
+    return lines
+
+
+def roll_call_transcript(heading: str, roll: RollCall) -> list[str]:
+    """The evacuation list: when it was made, how many are seen, and everyone on it."""
+    lines = [f"⚠ {heading} · {roll.made_text}", f"  {roll.seen_text}"]
+    if not roll.entries:
+        lines.append(f"  {dutch(P.NOBODY_INSIDE)}")
+    for entry in roll.entries:
+        box = "☑" if roll.ticked(entry.key) else "☐"
+        role = f" ({dutch(P.SUPERVISOR)})" if entry.supervisor else ""
+        lines.append(f"  {box} {entry.name}{role} — {entry.since_text}")
+    return lines

@@ -135,41 +135,52 @@ def run_screen(
 
 
 class ScreenPrinter:
-    """For the offscreen demo: print what each screen says, and save a picture of it."""
+    """For the offscreen demo: print what each screen shows, with a picture of the frame
+    that showed it (kiosk.ui.pictures)."""
 
     def __init__(self, out: TextIO, folder: Path | None) -> None:
         self.out = out
         self.folder = folder
         self.count = 0
-        self.pending = 0  # pictures asked for and not yet taken
+        self.pending = 0  # screens announced and not yet printed (their picture to come)
+        self._pictures: Any = None
+        if folder is not None:
+            # One run's pictures: those of an earlier run would read as this one's.
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("*.png"):
+                old.unlink()
 
     def __call__(self, name: str, view: View | None) -> None:
+        from kivy.app import App
+
         from kiosk.transcript import transcript
 
-        lines = [f"[{name}]"]
+        app = App.get_running_app()
         if view is not None:
             said = transcript(view)
             lines = [f"[{name}] {said[0]}", *said[1:]]
-        if self.folder is not None:
-            self.count += 1
-            path = self.folder / f"{self.count:03d}-{name}.png"
-            lines.append(f"  picture: {path}")
-            self._snap(path)
-        self.out.write("\n".join(lines) + "\n")
-        self.out.flush()
+        else:
+            # Supervisor mode's screens say what they show themselves.
+            shown: list[str] = getattr(app.screen(name), "transcript", list)()
+            lines = [f"[{name}] {shown[0]}", *shown[1:]] if shown else [f"[{name}]"]
+        if self.folder is None:
+            self._print(lines)
+            return
+        from kiosk.ui.pictures import FramePictures
 
-    def _snap(self, path: Path) -> None:
-        from kivy.app import App
-        from kivy.clock import Clock
-
-        app = App.get_running_app()
+        if self._pictures is None:
+            self._pictures = FramePictures(app.manager)
+        self.count += 1
+        path = self.folder / f"{self.count:03d}-{name}.png"
         self.pending += 1
 
-        def take(_dt: float) -> None:
-            try:
-                app.screenshot(path)
-            finally:
-                self.pending -= 1
+        def pictured(taken: Path | None) -> None:
+            self.pending -= 1
+            note = f"picture: {taken}" if taken else "no picture: the next screen came first"
+            self._print([*lines, f"  {note}"])
 
-        # A moment later: the layout has settled and the screen is drawn.
-        Clock.schedule_once(take, 0.3)
+        self._pictures.want(name, path, pictured)
+
+    def _print(self, lines: list[str]) -> None:
+        self.out.write("\n".join(lines) + "\n")
+        self.out.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +142,9 @@ class KioskApp(App):
         self._tidy_soon = Clock.create_trigger(lambda _dt: self._tidy(), 0.5)
         self._started = False
         self._quiet = False  # a chime could not be written (said once)
+        # What the reader hands over, put up one per frame (see _hand_over).
+        self._inbox: deque[Callable[[], None]] = deque()
+        self._unseen = False  # the last one put up has not had its frame yet
 
     # -- building -------------------------------------------------------------------------
     def build(self) -> ScreenManager:
@@ -160,6 +164,7 @@ class KioskApp(App):
             Clock.schedule_interval(lambda _dt: self._idle_check(), 1.0),
             Clock.schedule_interval(lambda _dt: self._status(), 5.0),
         ]
+        self._unseen = True  # taps read before the first frame wait for it (see _first_frame)
         self.reader.start(self._read, self._health)
         self._started = True
         self._announce("waiting", None)
@@ -198,19 +203,42 @@ class KioskApp(App):
     # -- from the reader's thread ---------------------------------------------------------
     def _read(self, read: BadgeRead) -> None:
         if self.enrolling:
-            Clock.schedule_once(lambda _dt: self.screen("enrol").badge_read(read.uid))
+            self._hand_over(lambda: self.screen("enrol").badge_read(read.uid))
             return
         try:
             answer = self.door.tap(read.uid)
         except DoorFailure as failure:
             failed = failure  # the except clause unbinds its name; the lambda runs later
-            Clock.schedule_once(lambda _dt: self.not_recorded(failed))
+            self._hand_over(lambda: self.not_recorded(failed))
             return
-        Clock.schedule_once(lambda _dt: self.answer(answer))
+        self._hand_over(lambda: self.answer(answer))
 
     def _health(self, health: ReaderHealth) -> None:
         self.door.reader_health(health)
-        Clock.schedule_once(lambda _dt: self.reader_health(health))
+        self._hand_over(lambda: self.reader_health(health))
+
+    def _hand_over(self, show: Callable[[], None]) -> None:
+        """From the reader's thread: put `show` up on the UI thread, in turn.
+
+        Taps decided faster than frames (a piped demo, a wedge reader typing ahead) would
+        otherwise replace each other before a frame showed them: each answer gets a frame
+        of its own, in order. A real rush is a tap a second or so, far slower than that.
+        """
+        self._inbox.append(show)
+        Clock.schedule_once(self._put_up)
+
+    def _put_up(self, _dt: float = 0) -> None:
+        if self._unseen or not self._inbox:
+            return  # _seen puts the next one up once this one is on the glass
+        self._inbox.popleft()()
+        self._unseen = True
+        # Kivy runs a callback scheduled for 0 s at the loop's next turn, after the frame
+        # this turn draws (if anything changed, the answer is on it; if not, it needs none).
+        Clock.schedule_once(self._seen)
+
+    def _seen(self, _dt: float) -> None:
+        self._unseen = False
+        self._put_up()
 
     # -- on the UI thread -----------------------------------------------------------------
     def answer(self, answer: Answer) -> None:
@@ -326,6 +354,7 @@ class KioskApp(App):
         # for 0 s runs at the start of the loop's next turn: after this frame is shown.
         Window.unbind(on_flip=self._first_frame)
         Clock.schedule_once(self._ready, 0)
+        Clock.schedule_once(self._seen)  # the waiting screen is up: answers may follow
 
     def _ready(self, _dt: float) -> None:
         if not self._started:  # stopped before its first frame: nothing to announce

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.factory import Factory
-from kivy.properties import ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk import phrases as P
 from kiosk.decide import BadgeTaken
@@ -15,28 +16,41 @@ from kiosk.door import DoorFailure
 from kiosk.language import dutch
 from kiosk.supervision import (
     KioskHealth,
+    RollCall,
     badge_candidates,
-    by_hand_list,
     lunch_count,
     participants_inside,
+    present_list,
     status_lines,
     storage_alert,
     supervisors_today,
 )
-from kiosk.ui.base import KioskScreen, app, fill, workshop_now
-from kiosk.ui.widgets import ChoiceButton, PersonRow, RollName
+from kiosk.transcript import roll_call_transcript, supervisor_transcript
+from kiosk.ui.base import KioskScreen, app, workshop_now
+from kiosk.ui.tiles import NameTile
+from kiosk.ui.widgets import ChoiceButton
 from kiosk.views import CAUSES
 from sync.disk import room
+
+
+class PersonRow(NameTile, BoxLayout):
+    """A participant on supervisor mode's list: name, since when, in or out by hand."""
+
+    participant_id = StringProperty("")
+    since = StringProperty("")
+    inside = BooleanProperty(False)
 
 
 class SupervisorScreen(KioskScreen):
     kv = "supervisor"
 
     heading = StringProperty("")
+    present_text = StringProperty("")
     lunch_text = StringProperty("")
     status_lines = ListProperty([])
     alert = StringProperty("")  # the journal cannot be written: above everything else
     message = StringProperty("")
+    rows = ListProperty([])  # kiosk.supervision.PresentRow, in the order shown
 
     def refresh(self) -> None:
         kiosk = app()
@@ -47,20 +61,13 @@ class SupervisorScreen(KioskScreen):
         today = workshop_now().date()
         count = lunch_count(door.presence, door.site, today)
         self.lunch_text = dutch(P.LUNCH_TODAY, count=str(count))
-        inside = {row.id: row.since_text for row in participants_inside(door.presence, door.data)}
-        fill(
-            self.ids.people,
-            PersonRow,
-            [
-                {
-                    "participant_id": person.id,
-                    "name": person.display_name,
-                    "since": inside.get(person.id, ""),
-                    "inside": person.id in inside,
-                }
-                for person in by_hand_list(door.data, inside, today)
-            ],
-        )
+        self.rows = present_list(door.presence, door.data, today)
+        inside = sum(1 for row in self.rows if row.inside)
+        self.present_text = dutch(P.PRESENT_COUNT, count=str(inside))
+        self.ids.people.rows = [
+            {"participant_id": r.id, "name": r.name, "since": r.since_text, "inside": r.inside}
+            for r in self.rows
+        ]
         self.status_lines = status_lines(kiosk_health())
         trouble = door.write_trouble
         self.alert = storage_alert(trouble.value if trouble else None, door.reserve_released)
@@ -68,6 +75,11 @@ class SupervisorScreen(KioskScreen):
     def close_day(self) -> None:
         count = app().close_day()
         self.message = dutch(P.CHECKED_EVERYONE_OUT, count=str(count))
+
+    def transcript(self) -> list[str]:
+        """What this screen shows, as lines of text (the offscreen demo prints them)."""
+        head = " · ".join([self.present_text, self.lunch_text])
+        return supervisor_transcript(self.heading, head, self.rows, self.status_lines, self.alert)
 
 
 def kiosk_health() -> KioskHealth:
@@ -89,32 +101,74 @@ def kiosk_health() -> KioskHealth:
     )
 
 
+class RollTile(NameTile, ButtonBehavior, BoxLayout):
+    """Someone on the evacuation list; the whole tile is the tick box."""
+
+    key = StringProperty("")
+    caption = StringProperty("")  # "sinds 08:58", or "Begeleider · 08:30"
+    ticked = BooleanProperty(False)
+
+    def on_release(self) -> None:
+        app().screen("evacuation").tick(self.key)
+
+
 class EvacuationScreen(KioskScreen):
-    """Everyone inside, large, for a roll call; from this kiosk's own journal (offline too)."""
+    """Everyone inside, large, for a roll call; from this kiosk's own journal (offline too).
+
+    Opening it makes a new list, unticked, with the time it was made. The ticks live in
+    this screen's memory only, and go when the list is closed: they are not attendance.
+    """
 
     kv = "evacuation"
 
     heading = StringProperty("")
+    made_text = StringProperty("")
+    seen_text = StringProperty("")
+    roll = ObjectProperty(None, allownone=True)  # the open list's RollCall
 
     def refresh(self) -> None:
+        """A new list: who is inside now, nobody ticked yet."""
         door = app().door
-        today = workshop_now().date()
+        now = workshop_now()
         people = participants_inside(door.presence, door.data)
-        taps = app().journal.of_kind("supervisor", day=today)
-        staff = supervisors_today(taps, door.site, door.data, today)
-        self.heading = dutch(P.EVERYONE_INSIDE, count=str(len(people) + len(staff)))
-        box = self.ids.names
-        box.clear_widgets()
-        if not people and not staff:
-            box.add_widget(RollName(name=dutch(P.NOBODY_INSIDE), since=""))
-        if people:
-            box.add_widget(Factory.RollHeading(text=dutch(P.PARTICIPANTS)))
-        for row in people:
-            box.add_widget(RollName(name=row.name, since=row.since_text))
-        if staff:
-            box.add_widget(Factory.RollHeading(text=dutch(P.SUPERVISORS)))
-        for row in staff:
-            box.add_widget(RollName(name=row.name, since=row.since_text))
+        taps = app().journal.of_kind("supervisor", day=now.date())
+        staff = supervisors_today(taps, door.site, door.data, now.date())
+        self.roll = RollCall(now, people, staff)
+        self.show_roll()
+
+    def tick(self, key: str) -> None:
+        """The supervisor has seen someone (or takes back a mistaken tick)."""
+        if self.roll is not None:
+            self.roll.tick(key)
+            self.show_roll()
+
+    def show_roll(self) -> None:
+        roll: RollCall | None = self.roll
+        if roll is None:
+            self.heading = self.made_text = self.seen_text = ""
+            self.ids.names.rows = []
+            return
+        self.heading = dutch(P.EVERYONE_INSIDE, count=str(roll.total))
+        self.made_text = roll.made_text
+        self.seen_text = roll.seen_text
+        self.ids.names.rows = [
+            {
+                "key": entry.key,
+                "name": entry.name,
+                "caption": entry.caption,
+                "ticked": roll.ticked(entry.key),
+            }
+            for entry in roll.entries
+        ]
+
+    def on_leave(self, *_: Any) -> None:
+        # Closing the list (back, close, a tap, the idle timeout) ends this roll call.
+        self.roll = None
+        self.show_roll()
+
+    def transcript(self) -> list[str]:
+        """What this screen shows, as lines of text (the offscreen demo prints them)."""
+        return roll_call_transcript(self.heading, self.roll) if self.roll else []
 
 
 class EnrolScreen(KioskScreen):

@@ -37,7 +37,8 @@ class ScriptLabel(Label):  # Kivy ships no type hints
         kwargs.setdefault("markup", True)
         super().__init__(**kwargs)
         self._measurers: dict[tuple[str, float, bool], CoreLabel] = {}
-        self._rewrap_soon = Clock.create_trigger(self.rewrap)
+        # Before the next frame (-1), not after it (0): a frame never shows the old text.
+        self._rewrap_soon = Clock.create_trigger(self.rewrap, -1)
         for name in ("source", "bold", "align", "width", "font_size", "padding"):
             self.fbind(name, self._rewrap_soon)
         self._rewrap_soon()

@@ -38,18 +38,6 @@ class TaskRow(BoxLayout):
     font_size = NumericProperty(sp(24))
 
 
-class PersonRow(BoxLayout):
-    participant_id = StringProperty("")
-    name = StringProperty("")
-    since = StringProperty("")
-    inside = BooleanProperty(False)
-
-
-class RollName(BoxLayout):
-    name = StringProperty("")
-    since = StringProperty("")
-
-
 class NoticeLayout(BoxLayout):
     """The shared layout of the notice screens, bound to its screen's content."""
 
@@ -98,8 +86,6 @@ class ChoiceButton(Button):
 for _cls in (
     SaidBlock,
     TaskRow,
-    PersonRow,
-    RollName,
     NoticeLayout,
     LunchBox,
     WordCard,

@@ -16,8 +16,11 @@ from sync.roster import DoorData
 from tests.hardware.mfrc522_fixtures import wait_until
 
 DATA = DoorData.from_dict(
-    {"participants": [{"id": "p-olena", "display_name": "Olena"}],
-     "badges": [{"uid": "04778899", "holder_id": "p-olena"}]}
+    {"participants": [{"id": "p-olena", "display_name": "Olena"},
+                      {"id": "p-emre", "display_name": "Emre"}],
+     "supervisors": [{"id": "s-marieke", "display_name": "Marieke"}],
+     "badges": [{"uid": "04778899", "holder_id": "p-olena"},
+                {"uid": "0499AA11", "holder": "supervisor", "holder_id": "s-marieke"}]}
 )  # fmt: skip
 
 
@@ -32,8 +35,15 @@ def test_headless_door_prints_taps_and_says_when_the_reader_dies(tmp_path: Path)
         loop = threading.Thread(target=door.run, kwargs={"install_signals": False})
         loop.start()
         try:
-            chip.place(Card.from_hex("04778899"))
+            olena, marieke = Card.from_hex("04778899"), Card.from_hex("0499AA11")
+            chip.place(olena)
             wait_until(lambda: "Welkom, Olena!" in out.getvalue(), what="the welcome")
+            chip.remove(olena)
+            chip.place(marieke)  # the supervisor: who is in, by name
+            wait_until(lambda: "Inchecken: Emre" in out.getvalue(), what="supervisor mode")
+            assert "★ Begeleider: Marieke\n  Aanwezig: 1 · Lunch vandaag: 0\n" in out.getvalue()
+            assert "  ✔ Olena — sinds " in out.getvalue() and "04778899" not in out.getvalue()
+            chip.remove(marieke)
             chip.fail("oserror")
             wait_until(lambda: "De paslezer werkt niet." in out.getvalue(), what="reader absent")
             assert feedback.shown[0] is Signal.WELCOME and Signal.ERROR in feedback.shown

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from kiosk.site_presence import Presence, SiteView
 from kiosk.supervision import (
+    Grid,
+    Inside,
     KioskHealth,
+    RollCall,
     badge_candidates,
     by_hand_list,
+    grid_for,
     lunch_count,
     participants_inside,
+    present_list,
     status_lines,
     storage_alert,
     supervisors_today,
 )
+from kiosk.transcript import roll_call_transcript, supervisor_transcript
 from kiosk.views import waiting_tasks
 from sync.clock import Instant
 from sync.disk import Room
@@ -130,3 +138,95 @@ def test_status_lines_say_queue_contact_clock_reader_disk_and_kiosk() -> None:
 
 def test_the_waiting_screen_shows_todays_tasks_for_everyone_only() -> None:
     assert [task.text for task in waiting_tasks(DATA, TODAY)] == ["Fietsen repareren"]
+
+
+def test_present_list_puts_whoever_is_inside_first_then_who_may_come() -> None:
+    rows = present_list(presence(("p-sanne", 0)), DATA, TODAY)
+    assert [(r.name, r.inside, r.since_text) for r in rows] == [
+        ("sanne", True, "sinds 09:00"),
+        ("Amal", False, ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("count", "rows_fit", "columns_fit", "expected"),
+    [
+        (5, 6, 4, Grid(1, 5, 1)),  # a quiet day: one column, wide tiles
+        (20, 6, 4, Grid(4, 5, 1)),  # a busy morning: all twenty at once, columns even
+        (24, 6, 4, Grid(4, 6, 1)),
+        (25, 6, 4, Grid(4, 6, 2)),  # more than the screen holds: a second page
+        (0, 6, 4, Grid(1, 1, 1)),
+        (3, 0, 0, Grid(1, 1, 3)),  # no room at all still shows one at a time
+    ],
+)
+def test_grid_uses_as_few_columns_as_hold_everyone(
+    count: int, rows_fit: int, columns_fit: int, expected: Grid
+) -> None:
+    assert grid_for(count, rows_fit, columns_fit) == expected
+
+
+def test_a_grid_reads_down_each_column_then_across_a_page_at_a_time() -> None:
+    grid = grid_for(10, 3, 2)  # six a page
+    names = list("abcdefghij")
+    assert grid.columns_of(names, 0) == [["a", "b", "c"], ["d", "e", "f"]]
+    assert grid.columns_of(names, 1) == [["g", "h", "i"], ["j"]]
+    assert grid.columns_of(names, 5) == grid.columns_of(names, 1)  # past the end: the last
+
+
+def roll() -> RollCall:
+    people = [Inside("p-amal", "Amal", at(0)), Inside("p-sanne", "sanne", at(5))]
+    return RollCall(at(74), people, [Inside("p-amal", "Marieke", at(-30))])
+
+
+def test_roll_call_says_when_it_was_made_and_counts_whom_the_supervisor_saw() -> None:
+    call = roll()
+    assert call.made_text == "gemaakt om 10:14"
+    assert call.seen_text == "0 van 3 gezien"
+    assert call.tick("participant:p-amal") is True
+    assert call.ticked("participant:p-amal") and not call.ticked("supervisor:p-amal")
+    assert call.seen_text == "1 van 3 gezien"
+
+
+def test_a_second_tick_takes_a_mistaken_tick_back() -> None:
+    call = roll()
+    call.tick("supervisor:p-amal")
+    assert call.tick("supervisor:p-amal") is False
+    assert call.seen == 0
+
+
+def test_roll_call_refuses_a_tick_for_someone_not_on_the_list() -> None:
+    with pytest.raises(KeyError):
+        roll().tick("participant:p-ended")
+
+
+def test_roll_entries_say_since_when_and_who_is_a_supervisor() -> None:
+    captions = [(entry.name, entry.caption) for entry in roll().entries]
+    assert captions == [
+        ("Amal", "sinds 09:00"),
+        ("sanne", "sinds 09:05"),
+        ("Marieke", "Begeleider · 08:30"),
+    ]
+
+
+def test_roll_call_transcript_lists_everyone_with_their_tick() -> None:
+    call = roll()
+    call.tick("participant:p-sanne")
+    assert roll_call_transcript("Iedereen binnen: 3", call) == [
+        "⚠ Iedereen binnen: 3 · gemaakt om 10:14",
+        "  1 van 3 gezien",
+        "  ☐ Amal — sinds 09:00",
+        "  ☑ sanne — sinds 09:05",
+        "  ☐ Marieke (Begeleider) — sinds 08:30",
+    ]
+
+
+def test_supervisor_transcript_shows_who_is_in_and_whom_to_check_in_without_badges() -> None:
+    rows = present_list(presence(("p-sanne", 0)), DATA, TODAY)
+    lines = supervisor_transcript("Begeleider: Marieke", "Aanwezig: 1", rows, ["Kiosk: d"])
+    assert lines == [
+        "★ Begeleider: Marieke",
+        "  Aanwezig: 1",
+        "  ✔ sanne — sinds 09:00",
+        "  Inchecken: Amal",
+        "  Kiosk: d",
+    ]

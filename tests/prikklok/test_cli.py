@@ -132,7 +132,9 @@ def test_demo_runs_a_server_and_a_kiosk_screen_that_syncs_with_it(tmp_path: Path
     assert "No display here" in done.stdout
     assert "[welcome] ✔ Welkom, Olena!" in done.stdout  # key 5; roster from the server
     assert "Woord van de dag:" in done.stdout and "(uk) " in done.stdout
-    assert "[supervisor]" in done.stdout  # key 0
+    assert "[supervisor] ★ Begeleider: Marieke" in done.stdout  # key 0
+    assert "  ✔ Olena — sinds " in done.stdout  # who is in, by name: never a badge id
+    assert "04778899" not in done.stdout
     pictures = sorted(p.name for p in (demo / "screens").glob("*.png"))
     assert pictures[:3] == ["001-waiting.png", "002-welcome.png", "003-supervisor.png"]
     report = prikklok("journal", "--json", "--config", str(demo / "prikklok.toml"))

@@ -78,6 +78,36 @@ def door_data(day: datetime, *, speak_greeting: bool = False) -> dict[str, objec
     }  # fmt: skip
 
 
+# A busy morning: twenty participants besides the five above, by the script their display
+# name is written in. Some names are long, to see that a tile still shows them.
+CROWD = {
+    "nl": ["Abdirahman", "Ayaan", "Bilal", "Emre", "Grace", "Kateryna", "Mariam", "Mehmet",
+           "Mohammed", "Nadia", "Olena", "Samir", "Tesfay", "Yonas", "Zahra", "Fatuma",
+           "Habtom", "Leila", "Oksana", "Wahid"],
+    "ar": ["أمل", "محمد", "فاطمة", "يوسف", "مريم", "عبدالرحمن", "خالد", "ليلى", "سمير",
+           "نادية", "بلال", "زينب", "حسن", "رنا", "عمر", "سارة", "طارق", "هدى", "كريم",
+           "جميلة"],
+}  # fmt: skip
+
+
+def crowd_badge(n: int) -> str:
+    return f"0500{n:04X}"
+
+
+def crowd_data(day: datetime, script: str = "nl") -> dict[str, Any]:
+    """The test's door data and twenty more participants, each with a badge."""
+    data = door_data(day)
+    for n, name in enumerate(CROWD[script]):
+        lang = ("nl", "ar", "ti", "fa", "so", "uk", "tr", "en")[n % 8]
+        data["participants"].append(  # type: ignore[attr-defined]
+            {"id": f"p-crowd-{n:02d}", "display_name": name, "language": lang,
+             "agreed_weekdays": [2, 4], "program_start": "2026-09-01",
+             "program_end": "2027-02-28"}
+        )  # fmt: skip
+        data["badges"].append({"uid": crowd_badge(n), "holder_id": f"p-crowd-{n:02d}"})  # type: ignore[attr-defined]
+    return data
+
+
 class Doorway:
     """The test's side of the door: a held clock, a socket to tap through, the journal."""
 
@@ -110,8 +140,10 @@ def running_kiosk(
     *,
     speak_greeting: bool = False,
     player: Any = None,
+    data: dict[str, Any] | None = None,
+    on_screen: Any = None,
 ) -> Iterator[Doorway]:
-    """The real app on a journal with the test's door data, driven by a Stage."""
+    """The real app on a journal with the test's door data (or `data`), driven by a Stage."""
     from hardware.feedback import QuietIndicator
     from kiosk.door import Door as CoreDoor
     from kiosk.player import SilentPlayer
@@ -120,7 +152,7 @@ def running_kiosk(
 
     clock = HeldClock(MORNING)
     journal = Journal(tmp_path / "journal.db", kiosk_id="door-test")
-    data = door_data(MORNING, speak_greeting=speak_greeting)
+    data = data or door_data(MORNING, speak_greeting=speak_greeting)
     journal.store_door_data(DoorData.from_dict(data), source="test")
     door = CoreDoor(journal=journal, clock=clock, feedback=QuietIndicator())
     player = player or SilentPlayer()
@@ -132,6 +164,7 @@ def running_kiosk(
         player=player,
         pronouncer=Pronouncer(tmp_path / "words"),
         keys={"1": PEOPLE["ar"][2]},
+        on_screen=on_screen,
     )
     stage = Stage(app)
     try:

@@ -128,7 +128,7 @@ def test_supervisor_badge_opens_supervisor_mode_with_presence(door: Doorway) -> 
     door.tap(SUPERVISOR_BADGE)
     screen = door.stage.wait_for_screen("supervisor")
     assert "Marieke" in screen.heading
-    rows = {row.name: row for row in screen.ids.people.children}
+    rows = {row.name: row for row in screen.ids.people.tiles()}
     assert rows["Amal"].inside and "08:58" in rows["Amal"].since
     assert not rows["Sanne"].inside
 
@@ -150,13 +150,13 @@ def test_evacuation_lists_everyone_inside(door: Doorway) -> None:
 def test_check_in_by_hand_is_a_manual_record_with_the_supervisor(door: Doorway) -> None:
     door.tap(SUPERVISOR_BADGE)
     screen = door.stage.wait_for_screen("supervisor")
-    row = next(r for r in screen.ids.people.children if r.name == "Sanne")
+    row = next(r for r in screen.ids.people.tiles() if r.name == "Sanne")
     button = next(w for w in row.children if isinstance(w, Button))
     assert button.text == "Inchecken"
     button.dispatch("on_release")  # the supervisor's touch
     record = door.journal.of_kind("manual_check_in")[0]
     assert (record.participant_id, record.supervisor_id) == ("p-sanne", "s-marieke")
-    rows = {r.name: r for r in door.stage.app.screen("supervisor").ids.people.children}
+    rows = {r.name: r for r in door.stage.app.screen("supervisor").ids.people.tiles()}
     assert rows["Sanne"].inside
 
 

@@ -11,7 +11,12 @@ from tests.kiosk.ui.conftest import ARTIFACTS, ENDED, PEOPLE, SUPERVISOR_BADGE, 
 
 
 def save(door: Doorway, folder: str, name: str) -> Image.Image:
+    """A picture of screen `name`, which must be the one shown before and after it is taken:
+    an answer still on its way would otherwise be pictured under the wrong name."""
+    door.stage.pump(0.2)  # what the reader and the journal still had in hand comes now
+    assert door.stage.app.manager.current == name
     path = door.stage.screenshot(ARTIFACTS / folder / f"{name}.png")
+    assert door.stage.app.manager.current == name
     return Image.open(path).convert("RGB")
 
 
@@ -60,6 +65,8 @@ def test_kiosk_screens(door: Doorway) -> None:
 
     stage = door.stage
     for lang in ("ar", "ti", "fa"):
+        # Each welcome greets its own person before the next tap: the screen is reused, so
+        # "welcome is shown" alone would let the last ones arrive after the waiting screen.
         door.welcome(PEOPLE[lang])  # each one's own welcome: the screen is reused
     door.welcome(PEOPLE["so"])  # Hodan's birthday
     assert colours(save(door, "kiosk", "birthday")) > 50
