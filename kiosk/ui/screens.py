@@ -20,7 +20,7 @@ from kiosk.language import clock_time, dutch, long_date
 from kiosk.script import markup
 from kiosk.ui.base import KioskScreen, app, fill, workshop_now
 from kiosk.ui.widgets import SaidBlock, TaskLine
-from kiosk.views import Said, View, WordView, say, waiting_tasks, word_view
+from kiosk.views import Said, View, WordView, say, waiting_call, waiting_tasks, word_view
 
 
 class AnswerScreen(KioskScreen):
@@ -200,6 +200,7 @@ class WaitingScreen(KioskScreen):
     present_text = StringProperty("")
     sync_text = StringProperty("")
     online = BooleanProperty(False)
+    call = ObjectProperty(None, allownone=True)  # "tap your badge", and in turn each language
     dim = NumericProperty(0.0)  # 0: bright; the dark veil's opacity when idle
     _idle_since = 0.0
 
@@ -207,8 +208,11 @@ class WaitingScreen(KioskScreen):
 
     def tick(self) -> None:
         now = workshop_now()
-        # Kivy redraws a label only when its text changes: once a minute here.
+        # Kivy redraws a label only when its text changes: once a minute here, and the
+        # call's language every few seconds while the screen is bright.
         self.clock_text = clock_time(now, "nl")
+        if not self.dim:
+            self.call = waiting_call(now)
         if now.date() != self._day:
             self.refresh()
 
@@ -218,6 +222,7 @@ class WaitingScreen(KioskScreen):
         now = workshop_now()
         today = self._day = now.date()
         self.clock_text = clock_time(now, "nl")
+        self.call = waiting_call(now)
         self.date_text = long_date(today, "nl")
         self.word = word_view(door.data, today, None)
         tasks = waiting_tasks(door.data, today)

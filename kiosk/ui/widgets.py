@@ -18,11 +18,15 @@ from kiosk.ui.text import ScriptLabel
 
 
 class SaidBlock(BoxLayout):
-    """One message: Dutch, with the participant's own language below it."""
+    """One message: Dutch, with the participant's own language below it.
+
+    One size, one weight and one colour for both lines: the own line is the one the
+    participant may read, so no screen can make it smaller or fainter than the Dutch
+    (Dutch stays first). See kv/widgets.kv.
+    """
 
     said = ObjectProperty(None, allownone=True)
-    dutch_size = NumericProperty(sp(30))
-    own_size = NumericProperty(sp(24))
+    font_size = NumericProperty(sp(30))  # of both lines
 
 
 class TaskLine(ScriptLabel):
