@@ -132,6 +132,18 @@ def script_of(text: str) -> Script:
     return counts.most_common(1)[0][0]
 
 
+# How much larger than Latin a script is set, so that its letters look as large. A Ge'ez
+# letter is a syllable with fine strokes, read like a capital; in Abyssinica SIL most are
+# 0.63 em tall against Noto Sans' capitals at 0.72 em, so a Tigrinya line at the Dutch
+# line's size looks a size smaller. Arabic (Noto Naskh) needs nothing.
+OPTICAL_SCALE: dict[Script, float] = {"ethiopic": 1.15}
+
+
+def optical_size(text: str, size: float) -> float:
+    """The font size at which `text` looks as large as Latin text at `size`."""
+    return float(round(size * OPTICAL_SCALE.get(script_of(text), 1.0)))
+
+
 def direction_of(text: str) -> Direction:
     """Right to left when Arabic letters dominate.
 

@@ -11,13 +11,16 @@ language the door speaks; then, from the framebuffer:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import pytest
 from PIL import Image
 
+from kiosk.language import LOCALE_DIR as LOCALE
 from kiosk.views import error_view, not_saved_view
 from sync.journal import Journal
 from sync.roster import DoorData
@@ -211,3 +214,50 @@ def test_screens_for_nobody_in_particular_are_as_large_in_every_language(door: D
     door.stage.app._health(ReaderHealth.ABSENT)
     measured += check_screen(door, "reader_problem", "any")
     assert len(measured) >= 4 * 7  # each of the seven other languages on four screens
+
+
+def catalogue_letters(lang: str) -> list[str]:
+    """Every letter of the language's catalogue, as drawn (Arabic joined), as often as used."""
+    from kiosk.script import visual
+
+    po = (LOCALE / lang / "LC_MESSAGES" / "prikklok.po").read_text(encoding="utf-8")
+    body = re.sub(r"\{\w+\}", "", " ".join(re.findall(r'msgstr "(.+)"', po)))
+    return [c for c in visual(body) if c.isalpha()]
+
+
+def heights(letters: list[str], size: float) -> list[int]:
+    """How tall each letter is drawn, in ink pixels, in a SaidBlock line of `size`: bold,
+    at its script's own size (kiosk.script.optical_size)."""
+    from kivy.core.text import Label as CoreLabel
+
+    from kiosk.script import font_for, optical_size, script_of
+
+    drawn: dict[str, int] = {}
+    for letter in set(letters):
+        core = CoreLabel(
+            text=letter,
+            font_name=font_for(script_of(letter), bold=True),
+            font_size=optical_size(letter, size),
+        )
+        core.refresh()
+        texture = core.texture
+        alpha = Image.frombytes("RGBA", texture.size, texture.pixels).getchannel("A")
+        box = alpha.point(lambda a: 255 if a >= 128 else 0).getbbox()
+        drawn[letter] = 0 if box is None else box[3] - box[1]
+    return [drawn[letter] for letter in letters]
+
+
+@pytest.mark.parametrize("size", [30, 42])
+@pytest.mark.parametrize("lang", ["ar", "fa", "ti"])
+def test_own_letters_are_drawn_as_tall_as_the_dutch_letters(lang: str, size: int) -> None:
+    # Lines of one font size: their letters, measured as drawn, are as tall too.
+    own = median(heights(catalogue_letters(lang), size))
+    dutch = median(heights(catalogue_letters("nl"), size))
+    assert own >= dutch, f"{lang} letters {own} px tall, Dutch {dutch} px"
+
+
+@pytest.mark.parametrize("size", [30, 42])
+def test_geez_letters_stand_as_tall_as_dutch_capitals(size: int) -> None:
+    # Why Ge'ez is set larger: each letter a syllable, read like a capital.
+    capitals = median(heights(list("ABDEGHIJKLMNPRSTUVWZ"), size))
+    assert median(heights(catalogue_letters("ti"), size)) >= capitals
