@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from kiosk.language import LANGUAGES
 from kiosk.language import LOCALE_DIR as LOCALE
-from kiosk.views import error_view, not_saved_view
+from kiosk.views import CALL_SECONDS, error_view, not_saved_view
 from sync.journal import Journal
 from sync.roster import DoorData
 from tests.kiosk.ui.conftest import (
@@ -205,6 +206,11 @@ def test_screens_for_nobody_in_particular_are_as_large_in_every_language(door: D
     from hardware.badge import ReaderHealth
 
     measured = check_screen(door, "waiting", "any")
+    waiting = door.stage.app.waiting
+    for _ in range(len(LANGUAGES) - 2):  # the call below "tap your badge", language by language
+        door.clock.advance(CALL_SECONDS)
+        waiting.tick()
+        measured += check_screen(door, "waiting", f"turn {waiting.call.lang}")
     door.tap(UNKNOWN_BADGE)
     measured += check_screen(door, "unknown", "any")
     door.stage.app.show(error_view(None))
@@ -213,7 +219,8 @@ def test_screens_for_nobody_in_particular_are_as_large_in_every_language(door: D
     measured += check_screen(door, "not_saved", "any")
     door.stage.app._health(ReaderHealth.ABSENT)
     measured += check_screen(door, "reader_problem", "any")
-    assert len(measured) >= 4 * 7  # each of the seven other languages on four screens
+    # Each of the seven other languages on four screens, and in turn on the waiting screen.
+    assert len(measured) >= 5 * 7
 
 
 def catalogue_letters(lang: str) -> list[str]:
