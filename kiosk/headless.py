@@ -146,7 +146,9 @@ class HeadlessDoor:
             answer = self.door.tap(read.uid)
         except DoorFailure as failure:
             trouble = failure.trouble
-            view = not_saved_view(trouble.value, failure.lang) if trouble else error_view()
+            view = (
+                not_saved_view(trouble.value, failure.lang) if trouble else error_view(failure.lang)
+            )
             self.say("\n".join(transcript(view)))
             return
         record, decision = answer.record, answer.decision

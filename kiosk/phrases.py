@@ -19,7 +19,7 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-# -- Participant screens (welcome, goodbye, too soon, forgot) -------------------------------
+# -- Participant screens: every screen a participant can meet -------------------------------
 WELCOME = N_("Welcome, {name}!")
 BIRTHDAY = N_("Happy birthday, {name}!")
 CHECKED_IN_AT = N_("You checked in at {time}.")
@@ -40,7 +40,6 @@ YES_LEAVING = N_("Yes, I am leaving")
 NO_STAYING = N_("No, I am staying")
 YOU_STAY = N_("You stay checked in.")
 FORGOT_CHECKOUT = N_("You did not check out on {date}.")
-NOW_CHECKED_IN = N_("You are checked in now.")
 TELL_SUPERVISOR = N_("Please tell your supervisor.")
 UNKNOWN_BADGE = N_("We do not know this badge.")
 ASK_SUPERVISOR = N_("Please ask your supervisor.")
@@ -50,7 +49,8 @@ PROGRAM_ENDED = N_("Your program has ended.")
 BADGE_REVOKED = N_("This badge is no longer valid.")
 NOT_ACTIVE = N_("You are not active at the moment.")
 READER_PROBLEM = N_("The badge reader is not working.")
-TAP_AGAIN = N_("Something went wrong. Please tap your badge again.")
+SOMETHING_WENT_WRONG = N_("Something went wrong.")
+TAP_AGAIN = N_("Please tap your badge again.")
 NOT_SAVED = N_("Your tap was not saved.")
 GO_TO_SUPERVISOR = N_("Please go to your supervisor now.")
 DURATION = N_("{hours} h {minutes} min")
@@ -109,10 +109,10 @@ SEEN_COUNT = N_("{seen} of {count} seen")
 PARTICIPANT: tuple[str, ...] = (
     WELCOME, BIRTHDAY, CHECKED_IN_AT, TASKS_TODAY, NO_TASKS, WORD_OF_THE_DAY, LISTEN,
     LUNCH_QUESTION, YES, NO, GOODBYE, WORKED_TODAY, SEE_YOU_TOMORROW, SEE_YOU_ON,
-    SEE_YOU_SOON, TOO_SOON, YES_LEAVING, NO_STAYING, YOU_STAY, FORGOT_CHECKOUT, NOW_CHECKED_IN,
+    SEE_YOU_SOON, TOO_SOON, YES_LEAVING, NO_STAYING, YOU_STAY, FORGOT_CHECKOUT,
     TELL_SUPERVISOR, UNKNOWN_BADGE, ASK_SUPERVISOR, BADGE_NOT_USABLE, PROGRAM_NOT_STARTED,
-    PROGRAM_ENDED, BADGE_REVOKED, NOT_ACTIVE, READER_PROBLEM, TAP_AGAIN, DURATION,
-    TAP_YOUR_BADGE, NOT_SAVED, GO_TO_SUPERVISOR,
+    PROGRAM_ENDED, BADGE_REVOKED, NOT_ACTIVE, READER_PROBLEM, SOMETHING_WENT_WRONG, TAP_AGAIN,
+    DURATION, TAP_YOUR_BADGE, NOT_SAVED, GO_TO_SUPERVISOR,
 )  # fmt: skip
 
 KIOSK: tuple[str, ...] = (

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-import arabic_reshaper
+from arabic_reshaper import ArabicReshaper
 
 # The pure-Python algorithm, not python-bidi's default Rust wrapper: since 0.5 the wrapper
 # skips rule L4, so brackets in right-to-left text keep pointing the wrong way
@@ -82,6 +82,21 @@ _BLOCKS: tuple[tuple[int, int, Script], ...] = (
 )
 
 
+# Vowel marks (harakat: fatha, damma, kasra, tanween, shadda, sukun, the Persian hamza
+# above) are kept: "أهلاً" is not "أهلا", and a reader still learning the script leans on
+# them. The reshaper would delete them by default.
+_RESHAPER = ArabicReshaper(configuration={"delete_harakat": False})
+# The Arabic combining marks the reshaper knows as harakat (its HARAKAT_RE), plus the rest
+# of the Arabic block's combining marks.
+_HARAKAT = frozenset(
+    chr(c)
+    for c in (*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE))
+    if unicodedata.category(chr(c)) == "Mn"
+)
+_FATHATAN = "\u064b"
+_ALEF = "\u0627"
+
+
 class MissingFont(RuntimeError):
     """A font file the kiosk needs is not installed."""
 
@@ -115,6 +130,18 @@ def script_of(text: str) -> Script:
     if not counts:
         return "latin"
     return counts.most_common(1)[0][0]
+
+
+# How much larger than Latin a script is set, so that its letters look as large. A Ge'ez
+# letter is a syllable with fine strokes, read like a capital; in Abyssinica SIL most are
+# 0.63 em tall against Noto Sans' capitals at 0.72 em, so a Tigrinya line at the Dutch
+# line's size looks a size smaller. Arabic (Noto Naskh) needs nothing.
+OPTICAL_SCALE: dict[Script, float] = {"ethiopic": 1.15}
+
+
+def optical_size(text: str, size: float) -> float:
+    """The font size at which `text` looks as large as Latin text at `size`."""
+    return float(round(size * OPTICAL_SCALE.get(script_of(text), 1.0)))
 
 
 def direction_of(text: str) -> Direction:
@@ -180,12 +207,48 @@ def visual(text: str, direction: Direction | None = None) -> str:
     base = direction or direction_of(text)
     if base == "ltr" and not any(_char_script(ch) == "arabic" for ch in text):
         return text  # nothing to shape or reorder
-    # reshape() drops harakat (vowel marks, shadda): without an OpenType shaper Kivy would
-    # draw them beside their letters. Everyday Arabic and Persian are written without them.
     return "\n".join(
-        get_display(arabic_reshaper.reshape(line), base_dir="R" if base == "rtl" else "L")
+        _marks_after_letters(
+            get_display(
+                _RESHAPER.reshape(_tanween_on_letter(line)), base_dir="R" if base == "rtl" else "L"
+            )
+        )
         for line in text.split("\n")
     )
+
+
+def _tanween_on_letter(line: str) -> str:
+    """Write "أهلاً" as "أهلًا": the tanween on the letter before its seat, the alef.
+
+    Both spellings are in use and read the same; Unicode recommends the second. On the
+    alef of a lam-alef ligature the mark would have no glyph drawn before it to hang on
+    (see below) and would sit low across the alef's stroke; on the lam, the letter before,
+    the font's own anchor holds it clear above the ligature.
+    """
+    return line.replace(_ALEF + _FATHATAN, _FATHATAN + _ALEF)
+
+
+def _marks_after_letters(display: str) -> str:
+    """Put each vowel mark back after its letter in a display-order line.
+
+    python-bidi reverses a right-to-left run marks and all, so a mark ends up before its
+    letter (it skips rule L3). Kivy's text renderer (SDL_ttf) lays the line out left to
+    right as given and hangs a mark on the glyph drawn just before it, at the font's
+    anchor. So the mark must come right after its letter in display order.
+    """
+    if not any(ch in _HARAKAT for ch in display):
+        return display
+    out: list[str] = []
+    marks: list[str] = []
+    for ch in display:
+        if ch in _HARAKAT:
+            marks.append(ch)
+        else:
+            out.append(ch)
+            out.extend(marks)
+            marks = []
+    out.extend(marks)
+    return "".join(out)
 
 
 def escape(text: str) -> str:

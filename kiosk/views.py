@@ -39,6 +39,7 @@ class Said:
     dutch: str
     own: str | None = None
     lang: str | None = None
+    staff: bool = False  # for the supervisor only: Dutch, never translated
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,6 @@ def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) 
             say(lang, P.WELCOME, name=name),
             (
                 say(lang, P.FORGOT_CHECKOUT, date=lambda code: long_date(stale, code)),
-                say(lang, P.NOW_CHECKED_IN),
                 say(lang, P.TELL_SUPERVISOR),
             ),
             ask_lunch=decision.ask_lunch,
@@ -205,19 +205,8 @@ def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) 
         )
     if outcome == Outcome.UNKNOWN_BADGE:
         # Whose badge it is, nobody knows: ask in every language the kiosk speaks.
-        asks = tuple(
-            Said("", in_language(code, P.ASK_SUPERVISOR), code)
-            for code in LANGUAGES
-            if code != "nl" and in_language(code, P.ASK_SUPERVISOR)
-        )
-        return View(
-            "unknown",
-            CUES["unknown"],
-            Said(dutch(P.UNKNOWN_BADGE)),
-            (Said(dutch(P.ASK_SUPERVISOR)), *asks),
-            timeout=stays("unknown"),
-            **common,
-        )
+        title, lines = told(None, P.UNKNOWN_BADGE, P.ASK_SUPERVISOR)
+        return View("unknown", CUES["unknown"], title, lines, timeout=stays("unknown"), **common)
     if outcome == Outcome.INACTIVE:
         return View(
             "inactive",
@@ -248,19 +237,56 @@ def see_you(lang: str | None, today: date, next_day: date | None) -> Said:
     return say(lang, P.SEE_YOU_ON, weekday=lambda code: weekday_name(next_day, code))
 
 
+def every_language(msgid: str) -> tuple[Said, ...]:
+    """The phrase in each language the kiosk speaks but Dutch: own lines, no Dutch line."""
+    lines = (Said("", in_language(code, msgid), code) for code in LANGUAGES if code != "nl")
+    return tuple(said for said in lines if said.own)
+
+
+# The waiting screen's call, "tap your badge": each other language a few seconds in turn.
+CALL_SECONDS = 5
+
+
+def waiting_call(at: datetime) -> Said:
+    """ "▶ Houd je pas bij de lezer", and below it one other language, changing every few
+    seconds: the waiting screen does not know who will come."""
+    others = every_language(P.TAP_YOUR_BADGE)
+    turn = others[int(at.timestamp() // CALL_SECONDS) % len(others)]
+    return Said(f"▶ {dutch(P.TAP_YOUR_BADGE)}", turn.own, turn.lang)
+
+
+def told(lang: str | None, title: str, *lines: str) -> tuple[Said, tuple[Said, ...]]:
+    """A title and lines, in Dutch with the participant's language below each.
+
+    When nobody knows the participant's language (a badge nobody knows, a reader that
+    cannot read), the Dutch, and then the last line, what to do, in every language.
+    """
+    if language(lang) is not None:
+        return say(lang, title), tuple(say(lang, msgid) for msgid in lines)
+    dutch_lines = tuple(Said(dutch(msgid)) for msgid in lines)
+    return Said(dutch(title)), dutch_lines + every_language(lines[-1])
+
+
 def reader_problem_view(health: str) -> View:
+    """Nobody tapped (the reader cannot read): for whoever comes to the door."""
     state = P.READER_ABSENT if health == "absent" else P.READER_DEGRADED
+    title, lines = told(None, P.READER_PROBLEM, P.TELL_SUPERVISOR)
+    status = Said(dutch(P.READER_STATUS, state=dutch(state)), staff=True)
+    # timeout 0: it stays until the reader works again.
     return View(
         "reader_problem",
         CUES["reader_problem"],
-        say("en", P.READER_PROBLEM),
-        (say("en", P.TELL_SUPERVISOR), Said(dutch(P.READER_STATUS, state=dutch(state)))),
-        timeout=stays("reader_problem"),  # 0: until the reader works again
+        title,
+        (*lines, status),
+        timeout=stays("reader_problem"),
     )
 
 
 def error_view(lang: str | None = None) -> View:
-    return View("error", CUES["error"], say(lang or "en", P.TAP_AGAIN), timeout=stays("error"))
+    """The tap was not recorded: tap again (in every language when whose it was is not
+    known)."""
+    title, lines = told(lang, P.SOMETHING_WENT_WRONG, P.TAP_AGAIN)
+    return View("error", CUES["error"], title, lines, timeout=stays("error"))
 
 
 # Why taps are not saved, in the supervisor's words (kiosk.door's WriteTrouble values).
@@ -275,10 +301,6 @@ def not_saved_view(cause: str, lang: str | None = None) -> View:
     """The journal cannot be written: tapping again would fail again, so the participant
     goes to the supervisor (who reads the cause on the last line, and in supervisor mode)."""
     why = dutch(P.TAPS_NOT_SAVED, cause=dutch(CAUSES.get(cause, P.JOURNAL_WRITE_FAILED)))
-    return View(
-        "not_saved",
-        CUES["not_saved"],
-        say(lang or "en", P.NOT_SAVED),
-        (say(lang or "en", P.GO_TO_SUPERVISOR), Said(why)),
-        timeout=stays("not_saved"),
-    )
+    title, lines = told(lang, P.NOT_SAVED, P.GO_TO_SUPERVISOR)
+    status = Said(why, staff=True)
+    return View("not_saved", CUES["not_saved"], title, (*lines, status), timeout=stays("not_saved"))

@@ -253,7 +253,7 @@ class KioskApp(App):
     def not_recorded(self, failure: DoorFailure) -> None:
         """A tap the journal did not take: tap again, or (it cannot pass) go to the supervisor."""
         if failure.trouble is None:
-            self.show(error_view())
+            self.show(error_view(failure.lang))
             return
         supervisor = failure.decision.supervisor
         if failure.decision.outcome is Outcome.SUPERVISOR and supervisor is not None:

@@ -22,7 +22,7 @@ from kiosk.script import markup
 from kiosk.signs import BUTTONS
 from kiosk.ui.base import KioskScreen, app, fill, workshop_now
 from kiosk.ui.widgets import SaidBlock, TaskRow
-from kiosk.views import Said, TaskView, View, say, waiting_tasks, word_view
+from kiosk.views import Said, TaskView, View, say, waiting_call, waiting_tasks, word_view
 
 # How often the time bar moves: 64 steps for any answer (a step is a redraw of the
 # window), but not more than 10 a second.
@@ -255,6 +255,7 @@ class WaitingScreen(KioskScreen):
     present_text = StringProperty("")
     sync_text = StringProperty("")
     online = BooleanProperty(False)
+    call = ObjectProperty(None, allownone=True)  # "tap your badge", and in turn each language
     dim = NumericProperty(0.0)  # 0: bright; the dark veil's opacity when idle
     _idle_since = 0.0
 
@@ -262,8 +263,11 @@ class WaitingScreen(KioskScreen):
 
     def tick(self) -> None:
         now = workshop_now()
-        # Kivy redraws a label only when its text changes: once a minute here.
+        # Kivy redraws a label only when its text changes: once a minute here, and the
+        # call's language every few seconds while the screen is bright.
         self.clock_text = clock_time(now, "nl")
+        if not self.dim:
+            self.call = waiting_call(now)
         if now.date() != self._day:
             self.refresh()
 
@@ -273,6 +277,7 @@ class WaitingScreen(KioskScreen):
         now = workshop_now()
         today = self._day = now.date()
         self.clock_text = clock_time(now, "nl")
+        self.call = waiting_call(now)
         self.date_text = long_date(today, "nl")
         self.word = word_view(door.data, today, None)
         rows = task_rows(waiting_tasks(door.data, today), nothing=None)

@@ -19,11 +19,15 @@ from kiosk.ui.pictogram import Pictogram  # noqa: F401  (registers it for the .k
 
 
 class SaidBlock(BoxLayout):
-    """One message: Dutch, with the participant's own language below it."""
+    """One message: Dutch, with the participant's own language below it.
+
+    One size, one weight and one colour for both lines: the own line is the one the
+    participant may read, so no screen can make it smaller or fainter than the Dutch
+    (Dutch stays first). See kv/widgets.kv.
+    """
 
     said = ObjectProperty(None, allownone=True)
-    dutch_size = NumericProperty(sp(30))
-    own_size = NumericProperty(sp(24))
+    font_size = NumericProperty(sp(30))  # of both lines
 
 
 class TaskRow(BoxLayout):

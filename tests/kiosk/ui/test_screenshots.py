@@ -67,7 +67,7 @@ def test_kiosk_screens(door: Doorway) -> None:
     for lang in ("ar", "ti", "fa"):
         # Each welcome greets its own person before the next tap: the screen is reused, so
         # "welcome is shown" alone would let the last ones arrive after the waiting screen.
-        door.welcome(PEOPLE[lang])  # each one's own welcome: the screen is reused
+        door.welcome(PEOPLE[lang])
     door.welcome(PEOPLE["so"])  # Hodan's birthday
     assert colours(save(door, "kiosk", "birthday")) > 50
     stage.app.go_waiting()
