@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.metrics import sp
 from kivy.properties import (
     BooleanProperty,
     ListProperty,
@@ -40,6 +41,7 @@ class AnswerScreen(KioskScreen):
     title = ObjectProperty(Said(""))
     word = ObjectProperty(None, allownone=True)
     left = NumericProperty(0.0)  # the share of its time the answer has left: 1 → 0
+    line_size = sp(30)  # of the lines under the title, both languages alike
     _ends = 0.0
     _total = 0.0
     _start = 1.0
@@ -51,7 +53,8 @@ class AnswerScreen(KioskScreen):
         self.symbol = view.cue.symbol
         self.title = view.title
         self.word = view.word
-        self.fill("lines", SaidBlock, [{"said": said} for said in view.lines])
+        size = self.line_size
+        self.fill("lines", SaidBlock, [{"said": s, "font_size": size} for s in view.lines])
 
     def count_down(self, seconds: float, start: float = 1.0) -> None:
         """Run the bar from `start` (its share, 1: full) to nothing in `seconds`; 0 seconds:
@@ -165,6 +168,9 @@ class LunchQuestion:
 
 class WelcomeScreen(LunchQuestion, AnswerScreen):
     kv = "welcome"
+    # The welcome holds the most (lunch, tasks, the word): a little smaller lines, so it
+    # fits one screen in every script with three tasks (tests/kiosk/ui/test_own_line.py).
+    line_size = sp(26)
 
     time_text = StringProperty("")
 

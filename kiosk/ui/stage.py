@@ -54,8 +54,10 @@ class Stage:
         return self.app.screen(name)
 
     def next_frame(self) -> None:
-        """Until a frame has been drawn after now: what the screen shows is on the glass."""
+        """Until a frame has been drawn after now: what the screen shows is on the glass.
+        A screen at rest draws no frames (the waiting screen), so ask for one."""
         seen = self.frames
+        Window.canvas.ask_update()
         self.wait_for(lambda: self.frames > seen, 2.0, "a frame")
 
     def screenshot(self, path: Path) -> Path:
