@@ -140,3 +140,13 @@ def test_docs_table_is_the_views_table() -> None:
 def test_docs_name_every_chime() -> None:
     chimes = doc_table(DOCS / "sound.md", "## The chimes (`kiosk/sounds.py`)")
     assert [row[0] for row in chimes] == [f"`{name}`" for name in TUNES]
+
+
+def test_the_supervisors_printed_page_shows_each_answers_own_symbol() -> None:
+    # docs/admin/supervisor.md is printed and hung by the door: its table of what the door
+    # says must show today's signs, one row per answer, in the order of the views.
+    page = (DOCS / "admin" / "supervisor.md").read_text(encoding="utf-8")
+    table = page[page.index("| op het scherm |") :].split("\n\n", 1)[0]
+    rows = [line for line in table.splitlines()[2:] if line.startswith("| ")]
+    symbols = [row.split("|")[1].split('"')[0].split()[-1] for row in rows]
+    assert symbols == [view.cue.symbol for view in answers().values()]
