@@ -62,7 +62,8 @@ def load_plan(conn: Connection, site_id: str, plan: Plan) -> tuple[int, int]:
     unknown = unknown_pictograms([*plan.tasks, *plan.words])
     if unknown:
         raise AdminError(f"no pictogram {unknown[0]!r} in the set (see docs/door-data.md)")
-    photos = {i.photo for i in [*plan.tasks, *plan.words] if i.photo}
+    planned: list[SnapshotTask | SnapshotWord] = [*plan.tasks, *plan.words]
+    photos = {i.photo for i in planned if i.photo}
     stored = set(conn.execute(select(media.c.sha256).where(media.c.sha256.in_(photos))).scalars())
     if photos - stored:
         raise AdminError(f"no photo {sorted(photos - stored)[0]} stored on this server")
