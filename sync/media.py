@@ -21,10 +21,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sync.client import AuthError, RetryLater, ServerClient, SyncError
 from sync.clock import Instant
 from sync.roster import DoorData, Task, WordOfTheDay
+
+if TYPE_CHECKING:
+    from sync.client import ServerClient
 
 DEFAULT_LIMIT_BYTES = 100 * 1024 * 1024
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -163,6 +166,10 @@ def fetch_plan_photos(
 
     A photo the server cannot give now is a problem of the round; a refused token or a
     busy server ends the pass as it ends the round (the agent backs off)."""
+    # Here, not at the top: the screen reads the cache (photo_file) and never loads the
+    # HTTP client for it.
+    from sync.client import AuthError, RetryLater, SyncError
+
     # Only with a set clock: an unset one could be years ahead and drop every photo.
     today = moment.workshop_day() if moment.synchronised else None
 

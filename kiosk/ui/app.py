@@ -30,6 +30,7 @@ from kiosk.sounds import chime_file, length
 from kiosk.speech import Pronouncer, greetings, spoken_text
 from kiosk.ui import memory
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.pictogram import Pictogram
 from kiosk.ui.screens import (
     ErrorScreen,
     ForgotScreen,
@@ -100,6 +101,7 @@ class ScreenSettings:
     lunch_seconds: float = 15.0
     sound: bool = True
     cache_dir: Path | None = None  # chimes and spoken words
+    photo_dir: Path | None = None  # the plan's photos, fetched by the sync agent (sync.media)
 
 
 class KioskApp(App):
@@ -126,6 +128,7 @@ class KioskApp(App):
         self.journal = journal
         self.reader = reader
         self.settings = settings or ScreenSettings()
+        Pictogram.photo_folder = str(self.settings.photo_dir or "")
         self.player = player or SilentPlayer()
         self.pronouncer = pronouncer
         self.voice = Voice(pronouncer, self.player, on=self.settings.sound)
