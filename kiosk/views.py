@@ -52,6 +52,7 @@ class WordView:
     article: str | None
     pictogram: str | None = None  # a name in sync.pictograms; drawn before the word
     photo: str | None = None  # the workshop's own photo (sha256): drawn instead, if cached
+    voice: str | None = None  # a supervisor saying it (sha256 of a WAV): played, if cached
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ def word_view(data: DoorData, day: date, lang: str | None) -> WordView | None:
         article=word.article,
         pictogram=word.pictogram,
         photo=word.photo,
+        voice=word.voice,
     )
 
 

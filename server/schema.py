@@ -282,6 +282,8 @@ words = Table(
     Column("theme", String(64)),  # e.g. Sinterklaas, Koningsdag
     Column("pictogram", String(64)),  # a name in sync/pictograms, e.g. "hamer"
     Column("photo", String(64), ForeignKey("media.sha256")),  # the workshop's own photo
+    # A supervisor saying the word and its sentence (server.administration.voice).
+    Column("voice", String(64), ForeignKey("media.sha256")),
     UniqueConstraint("site_id", "day"),
 )
 

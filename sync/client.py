@@ -24,6 +24,7 @@ from sync.protocol import (
     PHOTOS,
     PICTOGRAMS,
     UNDERSTANDS_HEADER,
+    VOICES,
     Heartbeat,
     HeartbeatResponse,
     Problem,
@@ -124,7 +125,7 @@ class ServerClient:
 
     def pull(self, etag: str | None) -> Pulled | None:
         """The snapshot if it changed since etag; None when the server says 304."""
-        understands = f"{PICTOGRAMS},{PHOTOS}"
+        understands = f"{PICTOGRAMS},{PHOTOS},{VOICES}"
         headers = {UNDERSTANDS_HEADER: understands, **({"If-None-Match": etag} if etag else {})}
         response = self._request("GET", "/snapshot", headers=headers)
         if response.status_code == 304:

@@ -1,4 +1,5 @@
-"""The door's photo cache: the workshop's own photos of the coming plan, fetched by hash.
+"""The door's photo cache: the workshop's own photos of the coming plan, and the words'
+recordings (a supervisor saying the word of the day), fetched by hash.
 
 A task or word of the snapshot may name a photo by the sha256 of its bytes. The sync agent
 fetches each one the plan names and the cache lacks, after the round's push, pull and
@@ -6,10 +7,10 @@ heartbeat, so a photo never holds up a tap or its sync. A name is a promise the 
 change: a photo in the cache is never fetched again, and bytes that do not match their
 name (a broken proxy, a cut-off download) are refused and asked for again next round.
 
-The cache is a folder of `<sha256>.jpg` / `<sha256>.png` files (Kivy picks its loader by
+The cache is a folder of `<sha256>.jpg` / `.png` / `.wav` files (Kivy picks its loader by
 the extension), written whole or not at all. It holds at most `limit_bytes`: the photos of
 the soonest days first; a photo no coming plan names is removed. The door reads the folder
-only (`photo_file`): a photo not (yet) there is drawn as the pictogram, or as nothing.
+only (`media_file`): a photo not (yet) there is drawn as the pictogram, or as nothing.
 """
 
 from __future__ import annotations
@@ -31,15 +32,16 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT_BYTES = 100 * 1024 * 1024
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
-EXTENSIONS = (".jpg", ".png")
+EXTENSIONS = (".jpg", ".png", ".wav")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+WAV_MAGIC = b"RIFF"
 
 
 class PhotoUnavailable(Exception):
     """One photo could not be fetched this round (the message says why, in one line)."""
 
 
-def photo_file(folder: Path | str, sha256: str) -> Path | None:
+def media_file(folder: Path | str, sha256: str) -> Path | None:
     """The cached file of a photo, or None while it is not there (never raises)."""
     if not SHA256.match(sha256 or ""):
         return None
@@ -51,12 +53,17 @@ def photo_file(folder: Path | str, sha256: str) -> Path | None:
 
 
 def wanted_photos(data: DoorData, today: date | None = None) -> list[str]:
-    """The photos the plan names from `today` on, soonest day first, each once."""
+    """The photos and recordings the plan names from `today` on, soonest day first, each
+    once."""
     items: list[Task | WordOfTheDay] = [*data.words, *data.tasks]
     named = [
         (item.day, item.photo)
         for item in items
         if item.photo and (today is None or item.day >= today)
+    ] + [
+        (word.day, word.voice)
+        for word in data.words
+        if word.voice and (today is None or word.day >= today)
     ]
     return list(dict.fromkeys(name for _day, name in sorted(named, key=lambda n: n[0])))
 
@@ -150,7 +157,13 @@ class MediaCache:
 
     def _write(self, name: str, content: bytes) -> None:
         """Whole or not at all: the door never reads half a photo."""
-        extension = ".png" if content.startswith(PNG_MAGIC) else ".jpg"
+        extension = (
+            ".png"
+            if content.startswith(PNG_MAGIC)
+            else ".wav"
+            if content.startswith(WAV_MAGIC)
+            else ".jpg"
+        )
         part = self.folder / f".{name}.part"
         with open(part, "wb") as out:
             out.write(content)
@@ -166,7 +179,7 @@ def fetch_plan_photos(
 
     A photo the server cannot give now is a problem of the round; a refused token or a
     busy server ends the pass as it ends the round (the agent backs off)."""
-    # Here, not at the top: the screen reads the cache (photo_file) and never loads the
+    # Here, not at the top: the screen reads the cache (media_file) and never loads the
     # HTTP client for it.
     from sync.client import AuthError, RetryLater, SyncError
 

@@ -125,6 +125,7 @@ UNDERSTANDS_HEADER = "Prikklok-Understands"
 HIGHEST_SEQ = "highest_seq"
 PICTOGRAMS = "pictogram"  # GET /snapshot: tasks and words may carry a `pictogram`
 PHOTOS = "photo"  # GET /snapshot: tasks and words may carry a `photo` (a MediaHash)
+VOICES = "voice"  # GET /snapshot: words may carry a `voice` (a MediaHash of a WAV)
 
 
 class HeartbeatResponse(Strict):
@@ -187,6 +188,7 @@ class SnapshotWord(Strict):
     symbol: Symbol | None = None
     pictogram: PictogramName | None = None  # sent only to a kiosk that understands it
     photo: MediaHash | None = None  # the same: drawn in place of the pictogram
+    voice: MediaHash | None = None  # the same: a supervisor saying it, played before espeak
 
 
 class Snapshot(Strict):
@@ -200,10 +202,10 @@ class Snapshot(Strict):
     words: list[SnapshotWord]
 
     def without(self, fields: set[str]) -> dict[str, Any]:
-        """The JSON for a kiosk of before these task and word fields (PICTOGRAMS, PHOTOS):
-        its models forbid them."""
-        plain = {"__all__": fields}
-        return self.model_dump(mode="json", exclude={"tasks": plain, "words": plain})
+        """The JSON for a kiosk of before these task and word fields (PICTOGRAMS, PHOTOS,
+        VOICES): its models forbid them."""
+        exclude = {"tasks": {"__all__": fields - {"voice"}}, "words": {"__all__": fields}}
+        return self.model_dump(mode="json", exclude=exclude)
 
     def door_data_dict(self) -> dict[str, Any]:
         """The part the door decides and greets from, in DoorData.from_dict's shape."""

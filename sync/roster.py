@@ -105,6 +105,7 @@ class WordOfTheDay:
     symbol: str | None = None  # a picture in one or two characters, e.g. "☂" for paraplu
     pictogram: str | None = None  # a name in sync.pictograms, e.g. "paraplu"
     photo: str | None = None  # the workshop's own photo (sha256, sync.media); beats the pictogram
+    voice: str | None = None  # a supervisor saying it (sha256 of a WAV, sync.media)
 
     def meaning_in(self, language: str) -> str | None:
         return self.translations.get(language)
@@ -218,6 +219,7 @@ class DoorData:
                     "symbol": w.symbol,
                     "pictogram": w.pictogram,
                     "photo": w.photo,
+                    "voice": w.voice,
                 }
                 for w in self.words
             ],
@@ -374,6 +376,7 @@ def _word(f: _Fields) -> WordOfTheDay:
         symbol=f.text("symbol", required=False),
         pictogram=f.text("pictogram", required=False),
         photo=f.text("photo", required=False),
+        voice=f.text("voice", required=False),
     )
 
 

@@ -55,6 +55,7 @@ from kiosk.views import (
 )
 from kiosk.watchdog import arm
 from sync.journal import Journal
+from sync.media import media_file
 
 log = logging.getLogger(__name__)
 
@@ -320,7 +321,13 @@ class KioskApp(App):
         whoever listens gets the answer's full time again to read along."""
         if word is None:
             return
-        self.voice.say(spoken_text(word.word, word.sentence, word.article))
+        # A supervisor's own voice when the cache has it; the computer's voice otherwise.
+        folder = self.settings.photo_dir
+        recorded = media_file(folder, word.voice) if folder and word.voice else None
+        if recorded is not None:
+            self.voice.play(recorded)
+        else:
+            self.voice.say(spoken_text(word.word, word.sentence, word.article))
         if self._back is not None:
             self._back_in(self._back_for)
 

@@ -27,7 +27,7 @@ from kivy.graphics import Color, Rectangle, RoundedRectangle
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.widget import Widget
 
-from sync.media import photo_file
+from sync.media import media_file
 from sync.pictograms import picture
 
 IMAGES = Path(__file__).resolve().parent / "images"
@@ -69,7 +69,7 @@ class Pictogram(Widget):
     def _choose(self) -> None:
         """The photo when the cache has it, else the pictogram, else nothing. Looked up at
         each change, so a photo fetched since the last screen shows on the next."""
-        found = photo_file(self.photo_folder, self.photo) if self.photo_folder else None
+        found = media_file(self.photo_folder, self.photo) if self.photo_folder else None
         path = found or picture(self.name or None)
         self.file = str(path) if path else ""
 

@@ -20,6 +20,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import Connection, Engine, select
@@ -98,8 +99,19 @@ def _encoded(image: Image.Image) -> Photo:
     return Photo(out.getvalue(), kind, clean.width, clean.height)
 
 
-def store_photo(engine: Engine, photo: Photo, *, at: datetime) -> str:
-    """Keep `photo` (once, however often it is sent); its sha256."""
+class Stored(Protocol):
+    """A photo, or a recording (server.administration.voice): bytes named by their hash."""
+
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+
+
+def store_photo(engine: Engine, photo: Stored, *, at: datetime) -> str:
+    """Keep `photo` (or a recording; once, however often it is sent); its sha256."""
     name = photo.sha256
     with writing(engine) as conn:
         if not _exists(conn, name):

@@ -63,7 +63,7 @@ def load_plan(conn: Connection, site_id: str, plan: Plan) -> tuple[int, int]:
     if unknown:
         raise AdminError(f"no pictogram {unknown[0]!r} in the set (see docs/door-data.md)")
     planned: list[SnapshotTask | SnapshotWord] = [*plan.tasks, *plan.words]
-    photos = {i.photo for i in planned if i.photo}
+    photos = {i.photo for i in planned if i.photo} | {w.voice for w in plan.words if w.voice}
     stored = set(conn.execute(select(media.c.sha256).where(media.c.sha256.in_(photos))).scalars())
     if photos - stored:
         raise AdminError(f"no photo {sorted(photos - stored)[0]} stored on this server")

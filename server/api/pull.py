@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Response, status
 from server.api.problems import AUTH_RESPONSES
 from server.deps import ClockDep, ConnDep, KioskDep
 from server.kiosks.snapshot import build_snapshot, canonical_json, etag_matches, etag_of
-from sync.protocol import API_PREFIX, PHOTOS, PICTOGRAMS, UNDERSTANDS_HEADER, Snapshot
+from sync.protocol import API_PREFIX, PHOTOS, PICTOGRAMS, UNDERSTANDS_HEADER, VOICES, Snapshot
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
 
@@ -31,10 +31,10 @@ def snapshot(
     the tasks' and words' pictograms and photos only for a kiosk that says it understands
     them."""
     named = {part.strip() for part in understands.split(",")}
-    pictograms, photos = PICTOGRAMS in named, PHOTOS in named
+    pictograms, photos, voices = PICTOGRAMS in named, PHOTOS in named, VOICES in named
     with conn.begin():
         snapshot = build_snapshot(conn, kiosk.site_id, now())
-        body = canonical_json(snapshot, pictograms=pictograms, photos=photos)
+        body = canonical_json(snapshot, pictograms=pictograms, photos=photos, voices=voices)
     etag = etag_of(body)
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": UNDERSTANDS_HEADER}
     if etag_matches(if_none_match, etag):

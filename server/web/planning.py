@@ -25,13 +25,13 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 
 from server.administration import media, plan
 from server.administration.audit import saw
 from server.deps import ClockDep, EngineDep
 from server.web.access import CsrfDep, SiteViewerDep
 from server.web.forms import FormDep, back, site_page, site_today, text
+from server.web.planned_media import read_photo, read_voice
 from server.web.records import KIOSK_LANGUAGES
 from server.wording import dutch_date
 from sync.pictograms import CatalogueEntry, known, picture, search
@@ -148,6 +148,7 @@ def _word_shown(row: Any) -> dict[str, Any]:
         "symbol": row.symbol or "",
         "pictogram": row.pictogram or "",
         "photo": row.photo or "",
+        "voice": row.voice or "",
         "theme": row.theme or "",
         "translations": dict(row.translations),
     }
@@ -207,35 +208,10 @@ def planned_photo(engine: EngineDep, viewer: SiteViewerDep, site_id: str, sha256
     return Response(content, media_type=content_type, headers=headers)
 
 
-def _upload(form: Any) -> UploadFile | None:
-    """The file chosen or taken with the camera, if any (a browser sends an empty part
-    for a file field left alone)."""
-    for name in ("photo_file", "photo_camera"):
-        sent = form.get(name)
-        if isinstance(sent, UploadFile) and (sent.filename or sent.size):
-            return sent
-    return None
-
-
-def read_photo(engine: Any, form: Any, at: datetime) -> tuple[str, str | None]:
-    """The photo the form chooses (a sha256, or "" for none) and what is wrong, if anything.
-
-    A new upload is checked and stored at once; otherwise the one the form showed stays,
-    unless "Foto weghalen" is ticked."""
-    upload = _upload(form)
-    if upload is not None:
-        # One byte more than allowed is enough to know it is too big.
-        sent = upload.file.read(media.MAX_UPLOAD_BYTES + 1)
-        try:
-            return media.store_photo(engine, media.prepare_photo(sent), at=at), None
-        except media.MediaError as error:
-            return text(form, "photo"), str(error)
-    if text(form, "geen_foto"):
-        return "", None
-    kept = text(form, "photo")
-    if kept and not media.exists(engine, kept):
-        return "", "Deze foto is niet bewaard: kies hem opnieuw."
-    return kept, None
+@router.get("/sites/{site_id}/planning/voices/{sha256}")
+def planned_voice(engine: EngineDep, viewer: SiteViewerDep, site_id: str, sha256: str) -> Response:
+    """A stored recording of a word, to listen to on the page."""
+    return planned_photo(engine, viewer, site_id, sha256)
 
 
 def _pictogram_error(name: str) -> str | None:
@@ -360,7 +336,8 @@ def set_word(
     languages = translation_languages(plan.spoken_languages(engine, site_id))
     shown, error = read_word(form, languages)
     shown["photo"], photo_error = read_photo(engine, form, at)
-    error = photo_error or error
+    shown["voice"], voice_error = read_voice(engine, form, at)
+    error = photo_error or voice_error or error
     if _searching(form):
         return _page(request, engine, viewer, site_id, at, start=start, word_form=shown)
     if error is None:
@@ -374,6 +351,7 @@ def set_word(
                 symbol=shown["symbol"] or None,
                 pictogram=shown["pictogram"] or None,
                 photo=shown["photo"] or None,
+                voice=shown["voice"] or None,
             )
         except ValidationError:
             error = "Dit woord kan de kiosk niet tonen: controleer de velden."

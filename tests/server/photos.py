@@ -36,3 +36,26 @@ def bomb(side: int) -> bytes:
     out = io.BytesIO()
     Image.new("1", (side, side)).save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def tone_wav(*, silence: float = 1.0, sound: float = 1.5, loudness: float = 0.05) -> bytes:
+    """A recording as a laptop makes one: silence, a 440 Hz tone (quiet: `loudness` of full
+    scale), silence; 16 kHz mono."""
+    import math
+    import struct
+    import wave
+
+    rate = 16000
+    quiet = [0] * int(silence * rate)
+    tone = [
+        int(loudness * 32767 * math.sin(2 * math.pi * 440 * n / rate))
+        for n in range(int(sound * rate))
+    ]
+    frames = quiet + tone + quiet
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(struct.pack(f"<{len(frames)}h", *frames))
+    return out.getvalue()

@@ -23,7 +23,7 @@ from sync.agent import sync_once
 from sync.client import ServerClient
 from sync.clock import Instant
 from sync.journal import Journal
-from sync.media import MediaCache, photo_file
+from sync.media import MediaCache, media_file
 from sync.protocol import SnapshotTask, SnapshotWord
 from tests.faults.harness import SITE, register, running_server
 from tests.server.photos import phone_photo
@@ -79,7 +79,7 @@ def test_the_plans_photo_arrives_once(door: Door, engine: Engine, tmp_path: Path
     name = photo(engine, 1200)
     plan(engine, name)
     assert door.sync() == []
-    cached = photo_file(door.cache.folder, name)
+    cached = media_file(door.cache.folder, name)
     assert cached is not None and hashlib.sha256(cached.read_bytes()).hexdigest() == name
     door.sync()
     assert fetches(tmp_path) == 1  # immutable: never fetched twice
@@ -95,11 +95,11 @@ def test_bytes_that_do_not_match_their_name_are_refused_and_fetched_again(
         conn.execute(update(media_table).values(content=b"\xff\xd8 not these bytes"))
     problems = door.sync()
     assert any("do not match" in p for p in problems)
-    assert photo_file(door.cache.folder, name) is None
+    assert media_file(door.cache.folder, name) is None
     with writing(engine) as conn:
         conn.execute(update(media_table).values(content=good))
     assert door.sync() == []
-    assert photo_file(door.cache.folder, name) is not None
+    assert media_file(door.cache.folder, name) is not None
 
 
 def test_the_cache_keeps_within_its_bound_soonest_first(door: Door, engine: Engine) -> None:
@@ -107,8 +107,8 @@ def test_the_cache_keeps_within_its_bound_soonest_first(door: Door, engine: Engi
     plan(engine, today_photo, later_photo)
     door.cache.limit_bytes = len(media.photo_bytes(engine, today_photo)[0]) + 100  # type: ignore[index]
     problems = door.sync()
-    assert photo_file(door.cache.folder, today_photo) is not None
-    assert photo_file(door.cache.folder, later_photo) is None
+    assert media_file(door.cache.folder, today_photo) is not None
+    assert media_file(door.cache.folder, later_photo) is None
     assert door.cache.used_bytes() <= door.cache.limit_bytes
     assert any("photo cache holds" in p for p in problems)
 
@@ -119,6 +119,20 @@ def test_a_photo_no_plan_names_leaves_the_door(door: Door, engine: Engine) -> No
     door.sync()
     plan(engine, new)  # the day's task now has another photo
     door.sync()
-    assert photo_file(door.cache.folder, old) is None
-    assert photo_file(door.cache.folder, new) is not None
+    assert media_file(door.cache.folder, old) is None
+    assert media_file(door.cache.folder, new) is not None
     assert sorted(door.cache.cached()) == [new]
+
+
+def test_the_words_recording_arrives_as_a_wav(door: Door, engine: Engine) -> None:
+    from server.administration import voice
+    from tests.server.photos import tone_wav
+
+    said = media.store_photo(engine, voice.prepare_voice(tone_wav()), at=datetime.now(UTC))
+    today = datetime.now(AMSTERDAM).date()
+    with writing(engine) as conn:
+        load_plan(conn, SITE, Plan(words=[SnapshotWord(day=today, word="hamer", voice=said)]))
+    assert door.sync() == []
+    cached = media_file(door.cache.folder, said)
+    assert cached is not None and cached.suffix == ".wav"
+    assert hashlib.sha256(cached.read_bytes()).hexdigest() == said

@@ -138,7 +138,7 @@ def test_pull_uses_etag_and_304_means_unchanged(peer: Peer, client: ServerClient
     # This kiosk reads a task's and a word's pictogram and photo: it says so, and the server
     # sends them.
     said = {s.headers["Prikklok-Understands"] for s in peer.seen("/snapshot")}
-    assert said == {"pictogram,photo"}
+    assert said == {"pictogram,photo,voice"}
 
 
 def test_answer_not_in_the_protocol_is_a_sync_error(peer: Peer, client: ServerClient) -> None:

@@ -1,4 +1,5 @@
-"""media: the workshop's own photos by sha256; tasks and words may name one
+"""media: the workshop's own photos and recordings by sha256; tasks and words may name a
+photo, a word a recording of a supervisor saying it
 
 Revision ID: 0012
 Revises: 0011
@@ -33,9 +34,15 @@ def upgrade() -> None:
             batch_op.create_foreign_key(
                 op.f(f"fk_{table}_photo_media"), "media", ["photo"], ["sha256"]
             )
+    with op.batch_alter_table("words", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("voice", sa.String(length=64), nullable=True))
+        batch_op.create_foreign_key(op.f("fk_words_voice_media"), "media", ["voice"], ["sha256"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("words", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("fk_words_voice_media"), type_="foreignkey")
+        batch_op.drop_column("voice")
     for table in ("words", "tasks"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(op.f(f"fk_{table}_photo_media"), type_="foreignkey")

@@ -71,3 +71,55 @@ def test_a_photo_not_yet_fetched_leaves_the_pictogram(door: Doorway) -> None:
     mark = rows(welcome)["Fietsen repareren in de werkplaats"].ids.mark
     assert mark.file == str(picture("fiets")) and mark.shown
     assert welcome.box("word").ids.picture.file == str(picture("hamer"))
+
+
+def recording() -> bytes:
+    """A second of a 440 Hz tone as the server stores a recording: mono 16-bit WAV."""
+    import math
+    import struct
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(22050)
+        tone = [int(8000 * math.sin(2 * math.pi * 440 * n / 22050)) for n in range(22050)]
+        wav.writeframes(struct.pack(f"<{len(tone)}h", *tone))
+    return out.getvalue()
+
+
+def plan_voice(door: Doorway, voice: str) -> None:
+    data: dict[str, Any] = door_data(MORNING)
+    data["words"][0]["voice"] = voice
+    agent = Journal(door.journal.path, kiosk_id=door.journal.kiosk_id)
+    try:
+        agent.store_door_data(DoorData.from_dict(data), source="server")
+    finally:
+        agent.close()
+
+
+def test_the_speaker_plays_the_supervisors_recording(door: Doorway, tmp_path) -> None:
+    from tests.kiosk.ui.test_reader_and_sound import press, speaker_on
+
+    said = recording()
+    MediaCache(tmp_path / "media").refresh([name_of(said)], {name_of(said): said}.get)  # type: ignore[arg-type]
+    plan_voice(door, name_of(said))
+    app = door.stage.app
+    welcome = door.welcome(PEOPLE["ar"])
+    press(door, speaker_on(welcome.ids.word))
+    door.stage.wait_for(lambda: len(app.player.played) >= 2, timeout=10, what="the recording")
+    played = app.player.played[-1]
+    assert played.name == f"{name_of(said)}.wav" and played.read_bytes() == said
+    assert app.pronouncer.path_of("de hamer. Mag ik de hamer even?") not in app.player.played
+
+
+def test_without_the_recording_the_computer_voice_says_the_word(door: Doorway) -> None:
+    from tests.kiosk.ui.test_reader_and_sound import press, speaker_on
+
+    plan_voice(door, "c" * 64)  # named by the plan, not (yet) in the cache
+    app = door.stage.app
+    welcome = door.welcome(PEOPLE["ar"])
+    press(door, speaker_on(welcome.ids.word))
+    said = app.pronouncer.path_of("de hamer. Mag ik de hamer even?")
+    door.stage.wait_for(lambda: said in app.player.played, timeout=10, what="espeak-ng")

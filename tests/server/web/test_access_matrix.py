@@ -52,6 +52,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/sites/{site_id}/planning/words"): SITE,
     ("POST", "/sites/{site_id}/planning/words/{day}/delete"): SITE,
     ("GET", "/sites/{site_id}/planning/photos/{sha256}"): SITE,
+    ("GET", "/sites/{site_id}/planning/voices/{sha256}"): SITE,
     ("GET", "/sites/{site_id}/planning/pictograms"): SITE,
     ("GET", "/pictograms/{name}.png"): PUBLIC,  # the set is open to all (CC BY-SA 4.0)
     ("GET", "/sites/{site_id}/kiosks"): SITE,
