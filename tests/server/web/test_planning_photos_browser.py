@@ -15,10 +15,8 @@ import pytest
 from PIL import Image
 
 from tests.server.photos import phone_photo
-from tests.server.web.browser import Served, chromium, served, shot
+from tests.server.web.browser import Served, shot
 from tests.server.web.test_pictogram_picker import drawn, open_page, plan_a_task
-
-__all__ = ["chromium", "served"]  # fixtures, used by name
 
 
 @pytest.fixture

@@ -5,33 +5,26 @@ plays on the page before it is saved, and "Woord opslaan" stores it evened out."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.server.conftest import STAFF_PASSWORD
-from tests.server.web.browser import CHROMIUM, SITE, Served, served, shot
-
-__all__ = ["served"]  # a fixture, used by name
+from tests.server.web.browser import CHROMIUM, SITE, Served, shot
 
 
 @pytest.fixture(scope="module")
-def microphone_browser() -> Iterator[Any]:
-    """Chromium with a fake microphone that needs no one to allow it."""
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (./dev test does)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
-        )
-        yield browser
-        browser.close()
+def microphone_browser(chromium: Any) -> Iterator[Any]:
+    """A second Chromium, from the same Playwright, with a fake microphone that needs no
+    one to allow it."""
+    browser = chromium.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"],
+    )
+    yield browser
+    browser.close()
 
 
 def test_record_the_word_hear_it_and_save_it(served: Served, microphone_browser: Any) -> None:
