@@ -85,6 +85,8 @@ class MediaCache:
     def __init__(self, folder: Path | str, limit_bytes: int = DEFAULT_LIMIT_BYTES) -> None:
         self.folder = Path(folder)
         self.limit_bytes = limit_bytes
+        # The size of a photo left out for want of room: not fetched again until it fits.
+        self._no_room: dict[str, int] = {}
 
     def cached(self) -> dict[str, Path]:
         """The photos in the folder, by name."""
@@ -114,6 +116,9 @@ class MediaCache:
         for name in names:
             if name in have:
                 continue
+            if used + self._no_room.get(name, 0) > self.limit_bytes:
+                result.left_out.append(name)  # known too big for the room left: not fetched
+                continue
             try:
                 content = fetch(name)
             except PhotoUnavailable as error:
@@ -128,11 +133,13 @@ class MediaCache:
                 continue
             if used + len(content) > self.limit_bytes:
                 # The soonest days' photos are in; the later ones wait for room.
+                self._no_room[name] = len(content)
                 result.left_out.append(name)
                 continue
             self._write(name, content)
             used += len(content)
             result.fetched.append(name)
+        self._no_room = {n: size for n, size in self._no_room.items() if n in names}
         if result.left_out:
             result.problems.append(
                 f"{len(result.left_out)} photos not kept: the photo cache holds "

@@ -102,7 +102,9 @@ def test_bytes_that_do_not_match_their_name_are_refused_and_fetched_again(
     assert media_file(door.cache.folder, name) is not None
 
 
-def test_the_cache_keeps_within_its_bound_soonest_first(door: Door, engine: Engine) -> None:
+def test_the_cache_keeps_within_its_bound_soonest_first(
+    door: Door, engine: Engine, tmp_path: Path
+) -> None:
     today_photo, later_photo = photo(engine, 1200), photo(engine, 900)
     plan(engine, today_photo, later_photo)
     door.cache.limit_bytes = len(media.photo_bytes(engine, today_photo)[0]) + 100  # type: ignore[index]
@@ -111,6 +113,9 @@ def test_the_cache_keeps_within_its_bound_soonest_first(door: Door, engine: Engi
     assert media_file(door.cache.folder, later_photo) is None
     assert door.cache.used_bytes() <= door.cache.limit_bytes
     assert any("photo cache holds" in p for p in problems)
+    fetched = fetches(tmp_path)
+    door.sync()
+    assert fetches(tmp_path) == fetched  # known not to fit: not fetched again for nothing
 
 
 def test_a_photo_no_plan_names_leaves_the_door(door: Door, engine: Engine) -> None:
