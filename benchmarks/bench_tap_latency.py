@@ -4,16 +4,24 @@ Both run on the same disk, interleaved tap by tap so the machine's noise falls o
 alike. The reference is one INSERT + COMMIT on a WAL database with synchronous=FULL — the
 least any durable record can cost. Target: the door's p99 ≤ 2 × the bare commit's p99.
 
+With --with-photos the sync agent's photo cache (sync.media) takes in photos on a thread
+all the while, on the same disk — written, fsynced, renamed, and the old ones removed, as a
+new plan's photos arrive — so the figure shows whether a download slows a tap.
+
 Run from the repo root: python benchmarks/bench_tap_latency.py [--taps N] [--dir DIR]
+[--with-photos]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import sqlite3
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -27,6 +35,7 @@ from hardware.indicator import Indicator  # noqa: E402
 from kiosk.door import Door  # noqa: E402
 from sync.clock import SystemClock  # noqa: E402
 from sync.journal import Journal  # noqa: E402
+from sync.media import MediaCache  # noqa: E402
 from sync.roster import DoorData  # noqa: E402
 
 TARGET_P99_RATIO = 2.0
@@ -55,10 +64,20 @@ def bare_connection(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def photo_traffic(folder: Path, stop: threading.Event, taken: list[int]) -> None:
+    """Plans of five new 60 kB photos, one after the other, as fast as the disk allows."""
+    cache = MediaCache(folder)
+    while not stop.is_set():
+        batch = {hashlib.sha256(b).hexdigest(): b for b in (os.urandom(60_000) for _ in range(5))}
+        cache.refresh(list(batch), batch.__getitem__)
+        taken[0] += len(batch)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--taps", type=int, default=1500)
     parser.add_argument("--dir", type=Path, default=ROOT, help="a folder on the disk to test")
+    parser.add_argument("--with-photos", action="store_true", help="photos arrive meanwhile")
     args = parser.parse_args()
 
     Device.pin_factory = MockFactory(pin_class=MockPWMPin)
@@ -71,6 +90,10 @@ def main() -> int:
         door_times: list[float] = []
         bare_times: list[float] = []
         outcomes: dict[str, int] = {}
+        stop, taken = threading.Event(), [0]
+        traffic = threading.Thread(target=photo_traffic, args=(Path(tmp) / "media", stop, taken))
+        if args.with_photos:
+            traffic.start()
         for n in range(args.taps):
             uid = f"04{n % (PEOPLE + 5):06X}"  # a few unknown badges among them
             start = time.perf_counter()
@@ -83,6 +106,9 @@ def main() -> int:
             bare.execute("INSERT INTO t VALUES (?, ?, ?, ?)", (f"id-{n}", n, "check_in", "{}"))
             bare.execute("COMMIT")
             bare_times.append(time.perf_counter() - start)
+        stop.set()
+        if args.with_photos:
+            traffic.join()
         feedback.close()
         journal.close()
         bare.close()
@@ -94,6 +120,8 @@ def main() -> int:
     b50, b99 = statistics.median(bare_times), percentile(bare_times, 0.99)
     print(f"Tap latency over {args.taps} taps on {args.dir} (interleaved, same disk)")
     print(f"  decisions: {dict(sorted(outcomes.items()))}")
+    if args.with_photos:
+        print(f"  photos taken into the cache meanwhile: {taken[0]}")
     print(f"  {'':28}{'p50':>12}{'p99':>12}")
     print(f"  {'door: tap→commit→feedback':28}{ms(d50):>12}{ms(d99):>12}")
     print(f"  {'bare INSERT+COMMIT (FULL)':28}{ms(b50):>12}{ms(b99):>12}")

@@ -52,14 +52,18 @@ class WordView:
     word: str
     article: str | None
     pictogram: str | None = None  # a name in sync.pictograms; drawn before the word
+    photo: str | None = None  # the workshop's own photo (sha256): drawn instead, if cached
+    voice: str | None = None  # a supervisor saying it (sha256 of a WAV): played, if cached
 
 
 @dataclass(frozen=True)
 class TaskView:
-    """One task of the day: its Dutch text and the pictogram drawn before it, if any."""
+    """One task of the day: its Dutch text and the picture drawn before it, if any: the
+    workshop's own photo when the door has it (sync.media), else the pictogram."""
 
     text: str
     pictogram: str | None = None
+    photo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,8 @@ def word_view(data: DoorData, day: date, lang: str | None) -> WordView | None:
         word=word.word,
         article=word.article,
         pictogram=word.pictogram,
+        photo=word.photo,
+        voice=word.voice,
     )
 
 
@@ -126,7 +132,7 @@ def waiting_tasks(data: DoorData, day: date) -> list[TaskView]:
     """The day's tasks the waiting screen shows: those that name no one (a participant's
     own tasks greet them at check-in)."""
     return [
-        TaskView(t.text, t.pictogram)
+        TaskView(t.text, t.pictogram, t.photo)
         for t in data.tasks
         if t.day == day and t.participant_id is None
     ]
@@ -149,7 +155,7 @@ def view_of(decision: Decision, data: DoorData, *, lunch_seconds: float = 15.0) 
 
     if outcome in (Outcome.CHECK_IN, Outcome.MANUAL_CHECK_IN):
         mine = data.tasks_for(who.id, today) if who else []
-        tasks = tuple(TaskView(t.text, t.pictogram) for t in mine)
+        tasks = tuple(TaskView(t.text, t.pictogram, t.photo) for t in mine)
         answer = "birthday" if decision.birthday else "welcome"
         return View(
             "welcome",

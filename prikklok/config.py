@@ -231,6 +231,21 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("sync", "in_process", False, "Run the sync agent inside the kiosk process."),
     Key(
+        "sync",
+        "media_cache",
+        "",
+        "Where the plan's photos are kept for the door; empty: data_dir/media.",
+        is_path=True,
+    ),
+    Key(
+        "sync",
+        "media_cache_mb",
+        100,
+        "Most room the plan's photos take on the kiosk; the soonest days' photos come first.",
+        minimum=1,
+        maximum=10000,
+    ),
+    Key(
         "log",
         "level",
         "info",
@@ -257,6 +272,12 @@ class Config:
     def journal_path(self) -> Path:
         kiosk = self.values["kiosk"]
         return Path(kiosk["journal"] or Path(kiosk["data_dir"]) / "journal.db")
+
+    @property
+    def media_path(self) -> Path:
+        """The door's photo cache (sync.media): the agent fills it, the screen reads it."""
+        chosen = self.values["sync"]["media_cache"]
+        return Path(chosen or Path(self.values["kiosk"]["data_dir"]) / "media")
 
 
 def find_config(explicit: str | Path | None, env: Mapping[str, str] | None = None) -> Path:

@@ -37,6 +37,7 @@ def screen_settings(config: Config) -> dict[str, Any]:
         "lunch_seconds": screen["lunch_seconds"],
         "sound": screen["sound"],
         "cache_dir": cache,
+        "photo_dir": config.media_path,
     }
 
 

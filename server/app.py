@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
 from server import faults
-from server.api import health, heartbeat, pull, push, who_is_in
+from server.api import health, heartbeat, photos, pull, push, who_is_in
 from server.api.problems import on_validation_error
 from server.db import make_engine
 from server.migrate import upgrade
@@ -54,7 +54,7 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
     app.state.settings = settings
     app.add_exception_handler(RequestValidationError, on_validation_error)
     faults.install(app)
-    for module in (push, pull, heartbeat, who_is_in, health):
+    for module in (push, pull, heartbeat, who_is_in, photos, health):
         app.include_router(module.router)
     from server.web import pages
     from server.web.routes import ROUTERS

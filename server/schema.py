@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -241,6 +242,18 @@ boot_anchors = Table(
     _at("reckoned_at", nullable=False),
 )
 
+# The workshop's own photos of words and tasks (server.administration.media), by the
+# sha256 of their bytes: the same bytes, the same name, for ever.
+media = Table(
+    "media",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("content_type", String(32), nullable=False),  # image/jpeg or image/png
+    Column("size_bytes", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    _at("created_at", nullable=False),
+)
+
 tasks = Table(
     "tasks",
     metadata,
@@ -251,6 +264,7 @@ tasks = Table(
     Column("participant_id", Id, ForeignKey("participants.id")),  # both None: everyone
     Column("team", String(64)),
     Column("pictogram", String(64)),  # a name in sync/pictograms, e.g. "fiets"
+    Column("photo", String(64), ForeignKey("media.sha256")),  # the workshop's own photo
     Index("ix_tasks_site_day", "site_id", "day"),
 )
 
@@ -267,6 +281,9 @@ words = Table(
     Column("symbol", String(16)),  # a picture in a character or two, e.g. "☂"
     Column("theme", String(64)),  # e.g. Sinterklaas, Koningsdag
     Column("pictogram", String(64)),  # a name in sync/pictograms, e.g. "hamer"
+    Column("photo", String(64), ForeignKey("media.sha256")),  # the workshop's own photo
+    # A supervisor saying the word and its sentence (server.administration.voice).
+    Column("voice", String(64), ForeignKey("media.sha256")),
     UniqueConstraint("site_id", "day"),
 )
 

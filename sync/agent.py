@@ -1,7 +1,8 @@
 """The sync agent: one round (`sync_once`) and the thin loop that repeats it.
 
 A round pushes what the journal holds for the server, pulls the snapshot when it changed,
-and sends a heartbeat. The loop wakes on a timer or a nudge, backs off on failure (1 s
+and sends a heartbeat; last, it fetches the photos the plan names (sync.media), so a photo
+never holds up a tap's record. The loop wakes on a timer or a nudge, backs off on failure (1 s
 doubling to 5 min, full jitter), honours Retry-After and keeps its logs short. It never
 holds a write transaction across a network call, so a tap never waits for it.
 """
@@ -20,6 +21,7 @@ from sync.client import AuthError, RetryLater, ServerClient, SyncError
 from sync.clock import Instant, SystemClock
 from sync.disk import RESERVE_BYTES, Room, WriteTrouble, room, size_text, trouble_of
 from sync.journal import Journal
+from sync.media import MediaCache, fetch_plan_photos
 from sync.protocol import Heartbeat
 from sync.push import SyncResult, push_pending
 from sync.roster import DoorData, DoorDataError
@@ -36,6 +38,7 @@ def sync_once(
     app_version: str = "0",
     max_batches: int = 50,
     keep_free: int = RESERVE_BYTES,
+    media: MediaCache | None = None,
 ) -> SyncResult:
     """One round: push, pull if changed, heartbeat, re-push what the server lacks.
 
@@ -68,7 +71,22 @@ def sync_once(
     if resend:
         push_pending(journal, client, now, batch_size, max_batches, result)
     _site_presence(journal, client, now, result)
+    if media is not None:
+        _photos(journal, client, media, now(), result)
     return result
+
+
+def _photos(
+    journal: Journal, client: ServerClient, media: MediaCache, moment: Instant, result: SyncResult
+) -> None:
+    """Last in the round: the records and the snapshot never wait for a photo."""
+    try:
+        done = fetch_plan_photos(media, journal.door_data(), client, moment)
+    except OSError as error:
+        result.problems.append(f"photo cache {media.folder} not usable: {error.strerror}")
+        return
+    result.photos_fetched = len(done.fetched)
+    result.problems.extend(done.problems)
 
 
 def _site_presence(
@@ -226,8 +244,10 @@ class SyncAgent:
         backoff: Backoff | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         logger: logging.Logger = log,
+        media: MediaCache | None = None,
     ) -> None:
         self.journal, self.client = journal, client
+        self.media = media
         self.now = now or SystemClock().now
         self.interval, self.batch_size, self.app_version = interval, batch_size, app_version
         self.prune_after, self.prune_every, self.poll = prune_after, prune_every, poll
@@ -285,6 +305,7 @@ class SyncAgent:
                 now=self.now,
                 batch_size=self.batch_size,
                 app_version=self.app_version,
+                media=self.media,
             )
         except RetryLater as error:
             self._failed(error)
@@ -303,11 +324,12 @@ class SyncAgent:
         self._limiter.log(self._log, logging.WARNING, text, f"sync failed: {text}")
 
     def _report(self, result: SyncResult) -> None:
-        if result.pushed or result.pulled or result.requeued:
+        if result.pushed or result.pulled or result.requeued or result.photos_fetched:
             self._log.info(
-                "synced: %d pushed (%d accepted, %d duplicate), %d set aside, %d sent again%s",
+                "synced: %d pushed (%d accepted, %d duplicate), %d set aside, %d sent again%s%s",
                 result.pushed, result.accepted, result.duplicate, result.rejected,
                 result.requeued, ", new snapshot" if result.pulled else "",
+                f", {result.photos_fetched} photos" if result.photos_fetched else "",
             )  # fmt: skip
         if result.rejected:
             self._log.warning("%d records set aside: they wait for a supervisor", result.rejected)

@@ -21,8 +21,10 @@ from pydantic import BaseModel, ValidationError
 from sync.protocol import (
     API_PREFIX,
     HIGHEST_SEQ,
+    PHOTOS,
     PICTOGRAMS,
     UNDERSTANDS_HEADER,
+    VOICES,
     Heartbeat,
     HeartbeatResponse,
     Problem,
@@ -123,7 +125,8 @@ class ServerClient:
 
     def pull(self, etag: str | None) -> Pulled | None:
         """The snapshot if it changed since etag; None when the server says 304."""
-        headers = {UNDERSTANDS_HEADER: PICTOGRAMS, **({"If-None-Match": etag} if etag else {})}
+        understands = f"{PICTOGRAMS},{PHOTOS},{VOICES}"
+        headers = {UNDERSTANDS_HEADER: understands, **({"If-None-Match": etag} if etag else {})}
         response = self._request("GET", "/snapshot", headers=headers)
         if response.status_code == 304:
             return None
@@ -137,6 +140,11 @@ class ServerClient:
             headers={UNDERSTANDS_HEADER: HIGHEST_SEQ},
         )
         return self._parse(response, HeartbeatResponse)
+
+    def media(self, sha256: str) -> bytes:
+        """The bytes of a photo the snapshot names (sync.media checks them against it)."""
+        response = self._request("GET", f"/media/{sha256}", headers={"Accept": "image/*"})
+        return response.content
 
     def presence(self) -> SitePresence:
         """Who is in at this kiosk's site, as the server knows it."""

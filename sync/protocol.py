@@ -32,6 +32,8 @@ Symbol = Annotated[str, Field(min_length=1, max_length=16)]  # a picture: "☂",
 # A name in the pictogram set (sync.pictograms). Only its form is checked here: a door whose
 # set lacks the name (an older kiosk) draws nothing rather than refusing the snapshot.
 PictogramName = Annotated[str, Field(max_length=64, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+# The workshop's own photo, named by the sha256 of its bytes: GET /media/{sha256}.
+MediaHash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
 class Strict(BaseModel):
@@ -122,6 +124,8 @@ class Heartbeat(Strict):
 UNDERSTANDS_HEADER = "Prikklok-Understands"
 HIGHEST_SEQ = "highest_seq"
 PICTOGRAMS = "pictogram"  # GET /snapshot: tasks and words may carry a `pictogram`
+PHOTOS = "photo"  # GET /snapshot: tasks and words may carry a `photo` (a MediaHash)
+VOICES = "voice"  # GET /snapshot: words may carry a `voice` (a MediaHash of a WAV)
 
 
 class HeartbeatResponse(Strict):
@@ -172,6 +176,7 @@ class SnapshotTask(Strict):
     participant_id: str | None = None
     team: str | None = None
     pictogram: PictogramName | None = None  # sent only to a kiosk that understands it
+    photo: MediaHash | None = None  # the same: drawn in place of the pictogram
 
 
 class SnapshotWord(Strict):
@@ -182,6 +187,8 @@ class SnapshotWord(Strict):
     translations: dict[str, str] = Field(default_factory=dict)
     symbol: Symbol | None = None
     pictogram: PictogramName | None = None  # sent only to a kiosk that understands it
+    photo: MediaHash | None = None  # the same: drawn in place of the pictogram
+    voice: MediaHash | None = None  # the same: a supervisor saying it, played before espeak
 
 
 class Snapshot(Strict):
@@ -194,10 +201,11 @@ class Snapshot(Strict):
     tasks: list[SnapshotTask]
     words: list[SnapshotWord]
 
-    def without_pictograms(self) -> dict[str, Any]:
-        """The JSON for a kiosk of before pictograms: its models forbid the field."""
-        plain = {"__all__": {"pictogram"}}
-        return self.model_dump(mode="json", exclude={"tasks": plain, "words": plain})
+    def without(self, fields: set[str]) -> dict[str, Any]:
+        """The JSON for a kiosk of before these task and word fields (PICTOGRAMS, PHOTOS,
+        VOICES): its models forbid them."""
+        exclude = {"tasks": {"__all__": fields - {"voice"}}, "words": {"__all__": fields}}
+        return self.model_dump(mode="json", exclude=exclude)
 
     def door_data_dict(self) -> dict[str, Any]:
         """The part the door decides and greets from, in DoorData.from_dict's shape."""

@@ -33,6 +33,7 @@ class SyncResult:
     clock_offset_seconds: float | None = None
     more: bool = False  # the round stopped at its batch limit; go again at once
     renumbered: Renumbered | None = None  # numbers moved past the server's (after a restore)
+    photos_fetched: int = 0  # photos of the plan fetched into the door's cache (sync.media)
     problems: list[str] = field(default_factory=list)
 
 

@@ -85,6 +85,7 @@ class Task:
     participant_id: str | None = None  # None: for everyone (or a team)
     team: str | None = None
     pictogram: str | None = None  # a name in sync.pictograms, e.g. "fiets"
+    photo: str | None = None  # the workshop's own photo (sha256, sync.media); beats the pictogram
 
     def is_for(self, participant_id: str, teams: Iterable[str] = ()) -> bool:
         if self.participant_id is not None:
@@ -103,6 +104,8 @@ class WordOfTheDay:
     translations: Mapping[str, str] = field(default_factory=dict)
     symbol: str | None = None  # a picture in one or two characters, e.g. "☂" for paraplu
     pictogram: str | None = None  # a name in sync.pictograms, e.g. "paraplu"
+    photo: str | None = None  # the workshop's own photo (sha256, sync.media); beats the pictogram
+    voice: str | None = None  # a supervisor saying it (sha256 of a WAV, sync.media)
 
     def meaning_in(self, language: str) -> str | None:
         return self.translations.get(language)
@@ -202,6 +205,7 @@ class DoorData:
                     "participant_id": t.participant_id,
                     "team": t.team,
                     "pictogram": t.pictogram,
+                    "photo": t.photo,
                 }
                 for t in self.tasks
             ],
@@ -214,6 +218,8 @@ class DoorData:
                     "translations": dict(w.translations),
                     "symbol": w.symbol,
                     "pictogram": w.pictogram,
+                    "photo": w.photo,
+                    "voice": w.voice,
                 }
                 for w in self.words
             ],
@@ -345,6 +351,7 @@ def _task(f: _Fields) -> Task:
         participant_id=f.text("participant_id", required=False),
         team=f.text("team", required=False),
         pictogram=f.text("pictogram", required=False),
+        photo=f.text("photo", required=False),
     )
 
 
@@ -368,6 +375,8 @@ def _word(f: _Fields) -> WordOfTheDay:
         translations=dict(translations),
         symbol=f.text("symbol", required=False),
         pictogram=f.text("pictogram", required=False),
+        photo=f.text("photo", required=False),
+        voice=f.text("voice", required=False),
     )
 
 

@@ -31,6 +31,7 @@ from kiosk.sounds import chime_file, length
 from kiosk.speech import Pronouncer, greetings, spoken_text
 from kiosk.ui import memory
 from kiosk.ui.base import KioskScreen
+from kiosk.ui.pictogram import Pictogram
 from kiosk.ui.screens import (
     ErrorScreen,
     ForgotScreen,
@@ -55,6 +56,7 @@ from kiosk.views import (
 )
 from kiosk.watchdog import arm
 from sync.journal import Journal
+from sync.media import media_file
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,7 @@ class ScreenSettings:
     lunch_seconds: float = 15.0
     sound: bool = True
     cache_dir: Path | None = None  # chimes and spoken words
+    photo_dir: Path | None = None  # the plan's photos, fetched by the sync agent (sync.media)
 
 
 class KioskApp(App):
@@ -127,6 +130,7 @@ class KioskApp(App):
         self.journal = journal
         self.reader = reader
         self.settings = settings or ScreenSettings()
+        Pictogram.photo_folder = str(self.settings.photo_dir or "")
         self.player = player or SilentPlayer()
         self.pronouncer = pronouncer
         self.voice = Voice(pronouncer, self.player, on=self.settings.sound)
@@ -345,7 +349,13 @@ class KioskApp(App):
         whoever listens gets the answer's full time again to read along."""
         if word is None:
             return
-        self.voice.say(spoken_text(word.word, word.sentence, word.article))
+        # A supervisor's own voice when the cache has it; the computer's voice otherwise.
+        folder = self.settings.photo_dir
+        recorded = media_file(folder, word.voice) if folder and word.voice else None
+        if recorded is not None:
+            self.voice.play(recorded)
+        else:
+            self.voice.say(spoken_text(word.word, word.sentence, word.article))
         if self._back is not None:
             self._back_in(self._back_for)
 

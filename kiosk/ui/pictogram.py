@@ -5,6 +5,11 @@ the door carries (sync.pictograms), and the waiting screen shows a badge going t
 reader. The pictures are OpenMoji's, drawn with black outlines for a light page: on the
 door's near-black screen they sit on a light tile, like a sticker, so every line shows.
 
+A photo beats a pictogram: the workshop's own photo of a word or task (`photo`, its
+sha256) is drawn in the pictogram's place when the sync agent has put it in the door's
+photo cache (sync.media, folder `Pictogram.photo_folder`, set by the app). Until it is
+there the pictogram is drawn, and a tap never waits for a download.
+
 A name the set does not have — a plan newer than this kiosk, a typo in a door-data file —
 draws nothing and takes no room: `shown` is False and the screens size it to zero.
 Textures come through Kivy's image cache, so a picture shown at every tap is read once.
@@ -22,6 +27,7 @@ from kivy.graphics import Color, Rectangle, RoundedRectangle
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.widget import Widget
 
+from sync.media import media_file
 from sync.pictograms import picture
 
 IMAGES = Path(__file__).resolve().parent / "images"
@@ -30,9 +36,13 @@ TILE = (0.94, 0.95, 0.97, 1)
 
 
 class Pictogram(Widget):
-    """`name` (a pictogram) or `file` (any PNG of ours), drawn on a tile; else nothing."""
+    """`photo` (a cached photo), else `name` (a pictogram), or `file` (any PNG of ours),
+    drawn on a tile; else nothing."""
+
+    photo_folder = ""  # the door's photo cache; the app sets it (ScreenSettings.photo_dir)
 
     name = StringProperty("")
+    photo = StringProperty("")  # a sha256 the plan names
     file = StringProperty("")
     texture = ObjectProperty(None, allownone=True)
     shown = BooleanProperty(False)
@@ -50,13 +60,22 @@ class Pictogram(Widget):
         self.fbind("texture", self._place)
         self._place()
 
-    def on_name(self, _widget: Any, name: str) -> None:
-        path = picture(name or None)
+    def on_name(self, _widget: Any, _name: str) -> None:
+        self._choose()
+
+    def on_photo(self, _widget: Any, _photo: str) -> None:
+        self._choose()
+
+    def _choose(self) -> None:
+        """The photo when the cache has it, else the pictogram, else nothing. Looked up at
+        each change, so a photo fetched since the last screen shows on the next."""
+        found = media_file(self.photo_folder, self.photo) if self.photo_folder else None
+        path = found or picture(self.name or None)
         self.file = str(path) if path else ""
 
     def on_file(self, _widget: Any, file: str) -> None:
         # mipmap: the 128 px pictures are drawn smaller too, and stay smooth.
-        self.texture = CoreImage(file, mipmap=True).texture if file else None
+        self.texture = _texture(file) if file else None
         self.shown = self.texture is not None
 
     def _place(self, *_args: Any) -> None:
@@ -77,6 +96,15 @@ class Pictogram(Widget):
         self._picture.texture = texture
         self._picture.pos = (self.center_x - w / 2, self.center_y - h / 2)
         self._picture.size = (w, h)
+
+
+def _texture(file: str) -> Any:
+    """The picture's texture; None for a file that cannot be read (a photo removed from the
+    cache a moment ago draws nothing rather than stopping the screen)."""
+    try:
+        return CoreImage(file, mipmap=True).texture
+    except Exception:  # Kivy raises several kinds for a missing or broken file
+        return None
 
 
 Factory.register("Pictogram", cls=Pictogram)

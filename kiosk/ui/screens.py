@@ -87,7 +87,7 @@ class AnswerScreen(KioskScreen):
         # (the software GL keeps textures in process memory). Its widgets stay for reuse.
         self.title = Said("")
         self.word = None
-        for box_id, names in (("lines", ("said",)), ("tasks", ("text", "pictogram"))):
+        for box_id, names in (("lines", ("said",)), ("tasks", ("text", "pictogram", "photo"))):
             try:
                 box = self.box(box_id)
             except KeyError:
@@ -117,9 +117,12 @@ class AnswerScreen(KioskScreen):
 def task_rows(tasks: Iterable[TaskView], nothing: str | None = P.NO_TASKS) -> list[dict[str, Any]]:
     """TaskRow properties for each task; a day without tasks says so (`nothing`), without
     a bullet: it is no task."""
-    rows = [{"text": t.text, "pictogram": t.pictogram or "", "bullet": True} for t in tasks]
+    rows = [
+        {"text": t.text, "pictogram": t.pictogram or "", "photo": t.photo or "", "bullet": True}
+        for t in tasks
+    ]
     if not rows and nothing is not None:
-        rows = [{"text": dutch(nothing), "pictogram": "", "bullet": False}]
+        rows = [{"text": dutch(nothing), "pictogram": "", "photo": "", "bullet": False}]
     return rows
 
 

@@ -27,6 +27,7 @@ class Voice:
     def __init__(self, pronouncer: Pronouncer | None, player: Player, *, on: bool) -> None:
         self.pronouncer = pronouncer
         self.player = player
+        self.sound = on
         self.on = on and pronouncer is not None
         self._turn = 0  # which answer the words in flight belong to
         self._warned = False
@@ -48,6 +49,11 @@ class Voice:
             Clock.schedule_once(lambda _dt: self._play(path, turn, due))
 
         threading.Thread(target=render, name="speech", daemon=True).start()
+
+    def play(self, path: Path) -> None:
+        """A recording of a person (sync.media's cache): played at once, from the UI thread."""
+        if self.sound:
+            self.player.play(path)
 
     def hush(self) -> None:
         """A new answer: whatever the last one was still going to say is dropped."""

@@ -37,6 +37,7 @@ class TaskRow(BoxLayout):
 
     text = StringProperty("")
     pictogram = StringProperty("")  # a name in sync.pictograms; unknown: the bullet
+    photo = StringProperty("")  # the workshop's own photo (sha256); beats the pictogram
     bullet = BooleanProperty(True)  # False for a line that is no task ("no tasks today")
     picture_size = NumericProperty(dp(64))
     font_size = NumericProperty(sp(24))

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, delete, select
 from server.administration.operations import AdminError, require_site
 from server.administration.rights import record_audit
 from server.db import writing
-from server.schema import participants, sites, tasks, words
+from server.schema import media, participants, sites, tasks, words
 from server.sql import upsert
 from server.wording import describe
 from sync.pictograms import known
@@ -62,6 +62,11 @@ def load_plan(conn: Connection, site_id: str, plan: Plan) -> tuple[int, int]:
     unknown = unknown_pictograms([*plan.tasks, *plan.words])
     if unknown:
         raise AdminError(f"no pictogram {unknown[0]!r} in the set (see docs/door-data.md)")
+    planned: list[SnapshotTask | SnapshotWord] = [*plan.tasks, *plan.words]
+    photos = {i.photo for i in planned if i.photo} | {w.voice for w in plan.words if w.voice}
+    stored = set(conn.execute(select(media.c.sha256).where(media.c.sha256.in_(photos))).scalars())
+    if photos - stored:
+        raise AdminError(f"no photo {sorted(photos - stored)[0]} stored on this server")
     named = {t.participant_id for t in plan.tasks if t.participant_id}
     ours = set(
         conn.execute(

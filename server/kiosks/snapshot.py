@@ -100,6 +100,7 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             participant_id=row.participant_id,
             team=row.team,
             pictogram=row.pictogram,
+            photo=row.photo,
         )
         for row in conn.execute(
             select(tasks)
@@ -116,6 +117,8 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             translations=row.translations,
             symbol=row.symbol,
             pictogram=row.pictogram,
+            photo=row.photo,
+            voice=row.voice,
         )
         for row in conn.execute(
             select(words)
@@ -140,10 +143,15 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
     )
 
 
-def canonical_json(snapshot: Snapshot, *, pictograms: bool = True) -> bytes:
-    """The snapshot's bytes, the same for the same data; without pictograms for a kiosk
-    that did not say it understands them (protocol.PICTOGRAMS)."""
-    data = snapshot.model_dump(mode="json") if pictograms else snapshot.without_pictograms()
+def canonical_json(
+    snapshot: Snapshot, *, pictograms: bool = True, photos: bool = True, voices: bool = True
+) -> bytes:
+    """The snapshot's bytes, the same for the same data; without pictograms, photos or
+    voices for a kiosk that did not say it understands them (protocol.PICTOGRAMS, PHOTOS,
+    VOICES)."""
+    asked = (("pictogram", pictograms), ("photo", photos), ("voice", voices))
+    left_out = {name for name, sent in asked if not sent}
+    data = snapshot.without(left_out) if left_out else snapshot.model_dump(mode="json")
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

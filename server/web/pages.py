@@ -20,6 +20,8 @@ from server.wording import WEEKDAYS, clock, dutch_date, hours
 # No inline script or style: what a participant's name could smuggle in cannot run.
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    # blob: the planning page plays a word's recording back before it is saved.
+    "media-src 'self' blob:; "
     "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
 

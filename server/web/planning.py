@@ -6,6 +6,11 @@ it. Everything is checked against the snapshot's own models before it is stored,
 can never make the snapshot unservable; the queries and changes are the administration's
 (server.administration.plan), this module reads forms and draws the page.
 
+A task and a word can carry the workshop's own photo (chosen from a file, or taken with a
+phone's camera), checked, cleaned and scaled by server.administration.media; the door shows
+it in the pictogram's place. A photo sent with a form that is refused for another reason
+is kept and shown again, so the supervisor need not choose it twice.
+
 A task and a word can carry a pictogram from the set the doors carry (sync.pictograms),
 picked by searching its Dutch words: typed, the picker answers as you type (static
 pictograms.js asks `…/planning/pictograms?q=`); without script, the form's "Zoek" button
@@ -21,11 +26,12 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from server.administration import plan
+from server.administration import media, plan
 from server.administration.audit import saw
 from server.deps import ClockDep, EngineDep
 from server.web.access import CsrfDep, SiteViewerDep
 from server.web.forms import FormDep, back, site_page, site_today, text
+from server.web.planned_media import read_photo, read_voice
 from server.web.records import KIOSK_LANGUAGES
 from server.wording import dutch_date
 from sync.pictograms import CatalogueEntry, known, picture, search
@@ -141,6 +147,8 @@ def _word_shown(row: Any) -> dict[str, Any]:
         "sentence": row.sentence,
         "symbol": row.symbol or "",
         "pictogram": row.pictogram or "",
+        "photo": row.photo or "",
+        "voice": row.voice or "",
         "theme": row.theme or "",
         "translations": dict(row.translations),
     }
@@ -189,6 +197,23 @@ def _searching(form: Any) -> bool:
     return text(form, "actie") == SEARCH
 
 
+@router.get("/sites/{site_id}/planning/photos/{sha256}")
+def planned_photo(engine: EngineDep, viewer: SiteViewerDep, site_id: str, sha256: str) -> Response:
+    """A stored photo, for the page; its name is its content, so it is cached for good."""
+    found = media.photo_bytes(engine, sha256)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "deze foto bestaat niet")
+    content, content_type = found
+    headers = {"Cache-Control": "private, max-age=31536000, immutable"}
+    return Response(content, media_type=content_type, headers=headers)
+
+
+@router.get("/sites/{site_id}/planning/voices/{sha256}")
+def planned_voice(engine: EngineDep, viewer: SiteViewerDep, site_id: str, sha256: str) -> Response:
+    """A stored recording of a word, to listen to on the page."""
+    return planned_photo(engine, viewer, site_id, sha256)
+
+
 def _pictogram_error(name: str) -> str | None:
     if name and not known(name):
         return "Dit plaatje staat niet in de lijst: kies er een uit de zoekresultaten."
@@ -209,6 +234,7 @@ def add_task(
     shown = {name: text(form, name) for name in ("day", "text", "for", "pictogram", SEARCH)}
     site = _site(engine, site_id)
     start = _from(form, site, at)
+    shown["photo"], photo_error = read_photo(engine, form, at)
     if _searching(form):
         return _page(request, engine, viewer, site_id, at, start=start, task_form=shown)
     day = _day(shown["day"])
@@ -216,7 +242,9 @@ def add_task(
     participant_id = value if target == "participant" else None
     team = value if target == "team" else None
     error = None
-    if day is None:
+    if photo_error is not None:
+        error = photo_error
+    elif day is None:
         error = "Kies een dag voor de taak."
     elif not shown["text"] or len(shown["text"]) > 200:
         error = "Schrijf de taak in 1 tot 200 tekens."
@@ -235,6 +263,7 @@ def add_task(
                 participant_id=participant_id,
                 team=team,
                 pictogram=shown["pictogram"] or None,
+                photo=shown["photo"] or None,
             )
         except ValidationError:
             error = "Deze taak kan de kiosk niet tonen: controleer de tekst."
@@ -306,6 +335,9 @@ def set_word(
     start = _from(form, site, at)
     languages = translation_languages(plan.spoken_languages(engine, site_id))
     shown, error = read_word(form, languages)
+    shown["photo"], photo_error = read_photo(engine, form, at)
+    shown["voice"], voice_error = read_voice(engine, form, at)
+    error = photo_error or voice_error or error
     if _searching(form):
         return _page(request, engine, viewer, site_id, at, start=start, word_form=shown)
     if error is None:
@@ -318,6 +350,8 @@ def set_word(
                 translations=shown["translations"],
                 symbol=shown["symbol"] or None,
                 pictogram=shown["pictogram"] or None,
+                photo=shown["photo"] or None,
+                voice=shown["voice"] or None,
             )
         except ValidationError:
             error = "Dit woord kan de kiosk niet tonen: controleer de velden."

@@ -160,7 +160,9 @@ def running_kiosk(
         door=door,
         journal=journal,
         reader=reader,
-        settings=ScreenSettings(cache_dir=tmp_path / "sounds", lunch_seconds=30),
+        settings=ScreenSettings(
+            cache_dir=tmp_path / "sounds", lunch_seconds=30, photo_dir=tmp_path / "media"
+        ),
         player=player,
         pronouncer=Pronouncer(tmp_path / "words"),
         keys={"1": PEOPLE["ar"][2]},

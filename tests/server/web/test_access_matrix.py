@@ -53,6 +53,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/sites/{site_id}/planning/tasks/{task_id}/delete"): SITE,
     ("POST", "/sites/{site_id}/planning/words"): SITE,
     ("POST", "/sites/{site_id}/planning/words/{day}/delete"): SITE,
+    ("GET", "/sites/{site_id}/planning/photos/{sha256}"): SITE,
+    ("GET", "/sites/{site_id}/planning/voices/{sha256}"): SITE,
     ("GET", "/sites/{site_id}/kiosks"): SITE,
     ("POST", "/sites/{site_id}/kiosks"): ADMIN,
     ("POST", "/sites/{site_id}/kiosks/{kiosk_id}/revoke"): ADMIN,
@@ -92,6 +94,7 @@ SAMPLE = {
     "staff_id": "c-koen",
     "token_id": "999999",
     "token": "not-a-real-token",
+    "sha256": "0" * 64,
 }
 ACTORS = ("anonymous", "anna", "marieke", "sven", "carla", "koen")
 
