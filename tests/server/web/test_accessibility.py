@@ -192,9 +192,15 @@ def test_axe_on_every_page(served: Served, browser_page: Any) -> None:
         assert page.locator("main").count() == 1, f"{where}: no page"
         found += check(page, f"{where} ({visit.who or 'not logged in'})")
 
-    # Pages that come after something: pictograms found, a wrong password, a made feed
-    # link, a door registered (its token shown once), a page that is not there.
+    # Pages that come after something: the evacuation list greyed when it cannot refresh,
+    # pictograms found, a wrong password, a made feed link, a door registered (its token
+    # shown once), a page that is not there.
     log_in(page, served, SUPERVISOR)
+    page.route("**/evacuation/live", lambda route: route.fulfill(status=503, body="weg"))
+    page.goto(f"{served.url}/sites/{SITE}/evacuation")
+    page.locator(".stale-notice").wait_for(timeout=10_000)
+    found += check(page, f"/sites/{SITE}/evacuation that cannot refresh")
+    page.unroute("**/evacuation/live")
     page.goto(f"{served.url}/sites/{SITE}/planning")
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     page.locator("#taak input[name=zoek]").fill("fiets")
