@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 
 from server.web.routes import ROUTERS
 from tests.server.conftest import STAFF_PASSWORD
-from tests.server.web.axe import check, keep, severe
+from tests.server.web.axe import OPEN_EVERYTHING, check, keep, severe
 from tests.server.web.browser import SITE, ZONE, Served, chromium, served
 
 __all__ = ["chromium", "served"]  # fixtures, used by name
@@ -28,7 +28,6 @@ class Visit:
 
     route: str
     who: str | None  # username, or None: not logged in
-    query: str = ""
 
 
 SUPERVISOR, ADMIN, COACH = "marieke", "anna", "carla"
@@ -55,6 +54,15 @@ VISITS = [
     Visit("/coach", COACH),
     Visit("/coach/participants/{participant_id}", COACH),
     Visit("/coach/feeds", COACH),
+]
+
+PHONE = [
+    Visit("/sites/{site_id}/now", SUPERVISOR),
+    Visit("/sites/{site_id}/evacuation", SUPERVISOR),
+    Visit("/sites/{site_id}/today", SUPERVISOR),
+    Visit("/sites/{site_id}/participants/{participant_id}/days/{day}", SUPERVISOR),
+    Visit("/sites/{site_id}/participants", SUPERVISOR),
+    Visit("/coach", COACH),
 ]
 
 # Parts of a page that the page's script fetches and puts in: checked inside that page.
@@ -156,13 +164,13 @@ def furnish(served: Served, page: Any) -> str:
     form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     page.goto(f"{served.url}/sites/{SITE}/planning")
-    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.evaluate(OPEN_EVERYTHING)
     task = page.locator("form[action$='/planning/tasks']")
     task.locator("input[name=day]").fill(day)
     task.locator("input[name=text]").fill("Koffie zetten")
     task.locator("button[type=submit].primary").click()
     page.wait_for_load_state("networkidle")
-    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.evaluate(OPEN_EVERYTHING)
     word = page.locator("form[action$='/planning/words']")
     word.locator("input[name=day]").fill(day)
     word.locator("input[name=word]").fill("sneeuw")
@@ -174,35 +182,50 @@ def furnish(served: Served, page: Any) -> str:
     return day
 
 
+def walk(
+    page: Any, served: Served, visits: list[Visit], fill: dict[str, str], how: str
+) -> list[dict[str, Any]]:
+    """axe's findings on each page of `visits`, logged in as each asks."""
+    found: list[dict[str, Any]] = []
+    who: str | None = "nobody yet"
+    for visit in visits:
+        if visit.who != who:
+            log_in(page, served, visit.who)
+            who = visit.who
+        where = visit.route.format(**fill)
+        page.goto(served.url + where)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("main").count() == 1, f"{where}: no page"
+        found += check(page, f"{where} ({visit.who or 'not logged in'}{how})")
+    return found
+
+
 # The pages are the same HTML on either database: SQLite alone keeps the walk short.
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_axe_on_every_page(served: Served, browser_page: Any) -> None:
     page = browser_page
     day = furnish(served, page)
     fill = {"site_id": SITE, "participant_id": "p-amal", "day": day, "staff_id": "s-marieke"}
-    found: list[dict[str, Any]] = []
-    who: str | None = "nobody yet"
-    for visit in VISITS:
-        if visit.who != who:
-            log_in(page, served, visit.who)
-            who = visit.who
-        where = visit.route.format(**fill) + visit.query
-        page.goto(served.url + where)
-        page.wait_for_load_state("networkidle")
-        assert page.locator("main").count() == 1, f"{where}: no page"
-        found += check(page, f"{where} ({visit.who or 'not logged in'})")
+    found = walk(page, served, VISITS, fill, "")
 
-    # Pages that come after something: the evacuation list greyed when it cannot refresh,
-    # pictograms found, a wrong password, a made feed link, a door registered (its token
-    # shown once), a page that is not there.
+    # Pages that come after something: a form sent back with its errors, the evacuation
+    # list greyed when it cannot refresh, pictograms found, a wrong password, a made feed
+    # link, a door registered (its token shown once), a page that is not there.
     log_in(page, served, SUPERVISOR)
+    page.goto(f"{served.url}/sites/{SITE}/participants/new")
+    form = page.locator("form.participant-form")
+    form.evaluate("f => { f.noValidate = true; }")  # the server's own checks answer
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("div.error[role=alert]").count() == 1
+    found += check(page, f"/sites/{SITE}/participants/new with errors")
     page.route("**/evacuation/live", lambda route: route.fulfill(status=503, body="weg"))
     page.goto(f"{served.url}/sites/{SITE}/evacuation")
     page.locator(".stale-notice").wait_for(timeout=10_000)
     found += check(page, f"/sites/{SITE}/evacuation that cannot refresh")
     page.unroute("**/evacuation/live")
     page.goto(f"{served.url}/sites/{SITE}/planning")
-    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.evaluate(OPEN_EVERYTHING)
     page.locator("#taak input[name=zoek]").fill("fiets")
     page.locator("#taak .choice.found").first.wait_for()
     found += check(page, f"/sites/{SITE}/planning with pictograms found")
@@ -221,7 +244,7 @@ def test_axe_on_every_page(served: Served, browser_page: Any) -> None:
     found += check(page, "/coach/feeds with a new link")
     log_in(page, served, ADMIN)
     page.goto(f"{served.url}/sites/{SITE}/kiosks")
-    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.evaluate(OPEN_EVERYTHING)
     register = page.locator(f"form[action='/sites/{SITE}/kiosks']")
     register.locator("input[name=id]").fill("achterdeur")
     register.locator("input[name=name]").fill("Achterdeur")
@@ -230,6 +253,10 @@ def test_axe_on_every_page(served: Served, browser_page: Any) -> None:
     found += check(page, f"/sites/{SITE}/kiosks with a new door's token")
     page.goto(f"{served.url}/sites/nergens/now")
     found += check(page, "/sites/nergens/now (error page)")
+
+    # On a phone: the menu scrolls sideways, the tables stack.
+    page.set_viewport_size({"width": 390, "height": 844})
+    found += walk(page, served, PHONE, fill, ", on a phone")
 
     keep(found, "axe.json")
     problems = severe(found)
