@@ -103,7 +103,7 @@ def test_a_supervisors_morning(served: Served, page: Any) -> None:
     word.locator("input[name=sentence]").fill("Er ligt sneeuw op het dak.")
     word.locator("input[name=theme]").fill("Winter")
     word.locator("input[name=tr_ar]").fill("ثلج")
-    word.locator("button[type=submit]").click()
+    word.get_by_role("button", name="Woord opslaan").click()
     page.wait_for_load_state("networkidle")
     expect(page.locator("main")).to_contain_text("sneeuw")
     shot(page, "05-planning")
