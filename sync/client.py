@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from sync.protocol import (
     API_PREFIX,
     HIGHEST_SEQ,
+    PHRASE_FIXES,
     PICTOGRAMS,
     UNDERSTANDS_HEADER,
     Heartbeat,
@@ -123,7 +124,8 @@ class ServerClient:
 
     def pull(self, etag: str | None) -> Pulled | None:
         """The snapshot if it changed since etag; None when the server says 304."""
-        headers = {UNDERSTANDS_HEADER: PICTOGRAMS, **({"If-None-Match": etag} if etag else {})}
+        understood = f"{PICTOGRAMS},{PHRASE_FIXES}"
+        headers = {UNDERSTANDS_HEADER: understood, **({"If-None-Match": etag} if etag else {})}
         response = self._request("GET", "/snapshot", headers=headers)
         if response.status_code == 304:
             return None

@@ -122,6 +122,7 @@ class Heartbeat(Strict):
 UNDERSTANDS_HEADER = "Prikklok-Understands"
 HIGHEST_SEQ = "highest_seq"
 PICTOGRAMS = "pictogram"  # GET /snapshot: tasks and words may carry a `pictogram`
+PHRASE_FIXES = "phrase_fixes"  # GET /snapshot: the workshop's fixed translations
 
 
 class HeartbeatResponse(Strict):
@@ -193,11 +194,20 @@ class Snapshot(Strict):
     badges: list[SnapshotBadge]
     tasks: list[SnapshotTask]
     words: list[SnapshotWord]
+    # language → msgid → text, used at the door instead of the catalogue's (a translation
+    # checked on the server's Vertalingen page); sent only to a kiosk that understands it.
+    phrase_fixes: dict[str, dict[str, str]] = Field(default_factory=dict)
 
-    def without_pictograms(self) -> dict[str, Any]:
-        """The JSON for a kiosk of before pictograms: its models forbid the field."""
-        plain = {"__all__": {"pictogram"}}
-        return self.model_dump(mode="json", exclude={"tasks": plain, "words": plain})
+    def for_kiosk(self, understood: frozenset[str] | set[str]) -> dict[str, Any]:
+        """The JSON for a kiosk that understands these optional fields: the others are left
+        out, since its models forbid fields they do not know."""
+        exclude: dict[str, Any] = {}
+        if PICTOGRAMS not in understood:
+            plain = {"__all__": {"pictogram"}}
+            exclude = {"tasks": plain, "words": plain}
+        if PHRASE_FIXES not in understood:
+            exclude["phrase_fixes"] = True
+        return self.model_dump(mode="json", exclude=exclude)
 
     def door_data_dict(self) -> dict[str, Any]:
         """The part the door decides and greets from, in DoorData.from_dict's shape."""
