@@ -43,9 +43,7 @@ class CatalogueLanguage:
 
 def language_codes(directory: Path = CATALOGUE_DIR) -> list[str]:
     """The languages with a catalogue the workshop checks: Dutch first, no English."""
-    found = sorted(
-        p.parent.parent.name for p in directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")
-    )
+    found = sorted(p.parent.parent.name for p in directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
     codes = [c for c in found if c not in (DUTCH, SOURCE)]
     return ([DUTCH] if DUTCH in found else []) + codes
 

@@ -120,7 +120,8 @@ def logout(engine: EngineDep, viewer: CsrfDep) -> RedirectResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, viewer: ViewerDep) -> Response:
-    """Each role's first page: the supervisor's site, the coach's participants, the translations, the sites."""
+    """Each role's first page: the supervisor's site, the coach's participants, the
+    translator's languages, the admin's sites."""
     if viewer.role == "supervisor" and viewer.site_id:
         return RedirectResponse(f"/sites/{viewer.site_id}/now", status_code=303)
     if viewer.role == "coach":
