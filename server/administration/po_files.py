@@ -51,6 +51,7 @@ def export_po(engine: Engine, code: str, now: datetime) -> bytes:
         version="werkplaats",
         creation_date=now,
         revision_date=now,
+        copyright_holder="the workshop",
         last_translator="prikklok, Vertalingen",
         language_team=language.name,
         fuzzy=False,
