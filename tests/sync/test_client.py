@@ -135,8 +135,10 @@ def test_pull_uses_etag_and_304_means_unchanged(peer: Peer, client: ServerClient
     assert pulled.snapshot.participants[0].id == "p1"
     assert client.pull('"v1"') is None
     assert peer.seen("/snapshot")[1].headers["If-None-Match"] == '"v1"'
-    # This kiosk reads a task's and a word's pictogram: it says so, and the server sends them.
-    assert all(s.headers["Prikklok-Understands"] == "pictogram" for s in peer.seen("/snapshot"))
+    # This kiosk reads a task's and a word's pictogram and the workshop's fixed translations:
+    # it says so, and the server sends them.
+    understood = {s.headers["Prikklok-Understands"] for s in peer.seen("/snapshot")}
+    assert understood == {"pictogram,phrase_fixes"}
 
 
 def test_answer_not_in_the_protocol_is_a_sync_error(peer: Peer, client: ServerClient) -> None:
