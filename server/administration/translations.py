@@ -86,7 +86,7 @@ def language_phrases(engine: Engine, code: str) -> list[Phrase]:
     for entry in phrases(code):
         row = stored.get(entry.msgid)
         text = row.text if row is not None and row.text is not None else entry.text
-        checked = row is not None and row.checked_text is not None and row.checked_text == text
+        checked = row if row is not None and row.checked_text == text else None
         shown.append(
             Phrase(
                 msgid=entry.msgid,
@@ -96,8 +96,8 @@ def language_phrases(engine: Engine, code: str) -> list[Phrase]:
                 text=text,
                 fixed=row is not None and row.text is not None,
                 back_translation=(row.back_translation or "") if row is not None else "",
-                checked_by=row.checked_by if checked else None,
-                checked_at=row.checked_at if checked else None,
+                checked_by=checked.checked_by if checked is not None else None,
+                checked_at=checked.checked_at if checked is not None else None,
             )
         )
     return shown

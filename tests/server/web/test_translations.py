@@ -117,8 +117,8 @@ def test_a_word_of_the_day_gets_the_same_check(
     browser_client: TestClient, staff_world: Staff, engine: Engine
 ) -> None:
     day = date(2026, 11, 26)
-    plan = Plan(tasks=[], words=[SnapshotWord(day=day, word="hamer", article="de",
-                                              translations={"ti": "መዶሻ", "ar": "مطرقة"})])  # fmt: skip
+    meanings = {"ti": "መዶሻ", "ar": "مطرقة"}
+    plan = Plan(tasks=[], words=[SnapshotWord(day=day, word="hamer", translations=meanings)])
     with writing(engine) as conn:
         load_plan(conn, "north", plan)
     csrf = log_in(browser_client, "tess")
