@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from server.administration.plan import Plan, load_plan
 from server.db import writing
-from server.schema import audit_log, phrase_fixes
+from server.schema import audit_log, phrase_fixes, staff
 from sync.protocol import PHRASE_FIXES, UNDERSTANDS_HEADER, SnapshotWord
 from tests.server.conftest import HeldClock, Staff, World, log_in
 
@@ -137,3 +137,20 @@ def test_a_word_of_the_day_gets_the_same_check(
             day=day, word="hamer", article="de", translations={"ti": "መርተሎ"})]))  # fmt: skip
     page = browser_client.get("/translations", headers=HTML).text
     assert re.search(r'data-language="ti".*?<td>0 van 1</td>', page, re.S)
+
+
+def test_an_admin_makes_a_translator_account_on_the_users_page(
+    app: Any, browser_client: TestClient, staff_world: Staff, engine: Engine
+) -> None:
+    csrf = log_in(browser_client, "anna")
+    assert '<option value="translator"' in browser_client.get("/admin/users", headers=HTML).text
+    data = {"csrf": csrf, "username": "selam", "display_name": "Selam", "role": "translator",
+            "password": "rode-tractor-in-de-sneeuw"}  # fmt: skip
+    assert browser_client.post("/admin/users", data=data, headers=HTML).status_code == 200
+    with TestClient(app, base_url="https://testserver") as selam:
+        log_in(selam, "selam", "rode-tractor-in-de-sneeuw")
+        assert selam.get("/", follow_redirects=False).headers["location"] == "/translations"
+    with engine.connect() as conn:
+        assert conn.execute(select(staff.c.role).where(staff.c.username == "selam")).scalar() == (
+            "translator"
+        )
