@@ -15,9 +15,8 @@ from sqlalchemy import Engine
 
 from server.db import writing
 from tests.server.conftest import STAFF_PASSWORD
-from tests.server.web.browser import ARTIFACTS, SITE, ZONE, Served, chromium, served, shot
+from tests.server.web.browser import ARTIFACTS, SITE, ZONE, Served, shot
 
-__all__ = ["chromium", "served"]  # fixtures, used by name
 WAIT = 10_000  # ms: the live lists refresh every 3 s
 
 
@@ -103,7 +102,7 @@ def test_a_supervisors_morning(served: Served, page: Any) -> None:
     word.locator("input[name=sentence]").fill("Er ligt sneeuw op het dak.")
     word.locator("input[name=theme]").fill("Winter")
     word.locator("input[name=tr_ar]").fill("ثلج")
-    word.locator("button[type=submit]").click()
+    word.locator("button[type=submit].primary").click()  # not the pictogram picker's "Zoek"
     page.wait_for_load_state("networkidle")
     expect(page.locator("main")).to_contain_text("sneeuw")
     shot(page, "05-planning")

@@ -10,9 +10,7 @@ from typing import Any
 import pytest
 
 from tests.server.conftest import STAFF_PASSWORD
-from tests.server.web.browser import SITE, Served, chromium, served, shot
-
-__all__ = ["chromium", "served"]  # fixtures, used by name
+from tests.server.web.browser import SITE, Served, shot
 
 
 def open_page(chromium: Any, *, script: bool) -> Iterator[Any]:

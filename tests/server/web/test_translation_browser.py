@@ -17,9 +17,8 @@ from server.db import writing
 from server.schema import staff
 from sync.protocol import PHRASE_FIXES, UNDERSTANDS_HEADER
 from tests.server.conftest import STAFF_PASSWORD
-from tests.server.web.browser import Served, chromium, served, shot
+from tests.server.web.browser import Served, shot
 
-__all__ = ["chromium", "served"]  # fixtures, used by name
 WELCOME = "Welcome, {name}!"
 FIX = "مرحباً {name}، أهلاً بك!"
 
