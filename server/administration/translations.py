@@ -172,7 +172,9 @@ def _store(
         "back_translation": (row.back_translation or "") if row is not None else "",
         "checked": was_checked,
     }
-    after = {"text": fix, "back_translation": back_translation.strip(), "checked": checked}
+    # One line: it travels as a .po comment, where a line break would end it.
+    back = " ".join(back_translation.split())
+    after = {"text": fix, "back_translation": back, "checked": checked}
     fields = [k for k in after if after[k] != before[k]]
     if not fields:
         return []
