@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from hardware.badge import ReaderHealth, mask_uid
 from hardware.feedback import Feedback, Signal
+from kiosk import phrase_fixes
 from kiosk.decide import (
     Decision,
     DoorRules,
@@ -173,6 +174,7 @@ class Door:
         return record.synced_at if record else datetime.min.replace(tzinfo=UTC)
 
     def _with_enrolled(self, data: DoorData) -> DoorData:
+        phrase_fixes.use(data.phrase_fixes)  # every load of door data passes here
         # A badge given at this door works at once, before the server sends it back.
         enrolled = [
             Badge(uid=r.badge_uid, holder="participant", holder_id=r.participant_id)

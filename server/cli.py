@@ -272,7 +272,9 @@ def rotate_kiosk_token(database_url: str | None, data_dir: Path | None, kiosk_id
 @database_options
 @click.argument("staff_id")
 @click.option("--username", required=True)
-@click.option("--role", type=click.Choice(["admin", "supervisor", "coach"]), required=True)
+@click.option(
+    "--role", type=click.Choice(["admin", "supervisor", "coach", "translator"]), required=True
+)
 @click.option("--name", "display_name", required=True)
 @click.option("--site", "site_id", default=None, help="Required for supervisors.")
 def add_staff(

@@ -120,7 +120,7 @@ staff = Table(
     Column("active", Boolean, nullable=False, server_default="1"),
     Column("email", String(200)),  # for a coach's weekly digest, if they want one
     _at("created_at", nullable=False),
-    CheckConstraint("role IN ('admin', 'supervisor', 'coach')", name="role"),
+    CheckConstraint("role IN ('admin', 'supervisor', 'coach', 'translator')", name="role"),
 )
 
 coach_participants = Table(
@@ -285,6 +285,37 @@ words = Table(
     # A supervisor saying the word and its sentence (server.administration.voice).
     Column("voice", String(64), ForeignKey("media.sha256")),
     UniqueConstraint("site_id", "day"),
+)
+
+# The workshop's translations as checked and fixed on the Vertalingen page: per language
+# and catalogue phrase (msgid), the text the doors show instead of the catalogue's (None:
+# the catalogue's), a literal back-translation, and who checked which text as a native
+# speaker. A check counts while the phrase still reads as it did when it was checked.
+phrase_fixes = Table(
+    "phrase_fixes",
+    metadata,
+    Column("language", String(16), primary_key=True),
+    Column("msgid", String(500), primary_key=True),
+    Column("text", Text),
+    Column("back_translation", Text),
+    Column("checked_text", Text),
+    Column("checked_by", String(200)),  # the checker's display name, as they sign it
+    _at("checked_at"),
+    Column("changed_by", String(200), nullable=False),  # audit actor: role and staff id
+    _at("changed_at", nullable=False),
+)
+
+# A native speaker's check of a word of the day's translation; keyed like the word (a
+# site's day), so a word saved again keeps its check while its translation is unchanged.
+word_checks = Table(
+    "word_checks",
+    metadata,
+    Column("site_id", Id, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("language", String(16), primary_key=True),
+    Column("checked_text", Text, nullable=False),
+    Column("checked_by", String(200), nullable=False),
+    _at("checked_at", nullable=False),
 )
 
 # What the server could not do with a stored record, for a supervisor to look at: the

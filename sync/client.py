@@ -22,6 +22,7 @@ from sync.protocol import (
     API_PREFIX,
     HIGHEST_SEQ,
     PHOTOS,
+    PHRASE_FIXES,
     PICTOGRAMS,
     UNDERSTANDS_HEADER,
     VOICES,
@@ -125,8 +126,8 @@ class ServerClient:
 
     def pull(self, etag: str | None) -> Pulled | None:
         """The snapshot if it changed since etag; None when the server says 304."""
-        understands = f"{PICTOGRAMS},{PHOTOS},{VOICES}"
-        headers = {UNDERSTANDS_HEADER: understands, **({"If-None-Match": etag} if etag else {})}
+        understood = ",".join((PICTOGRAMS, PHOTOS, VOICES, PHRASE_FIXES))
+        headers = {UNDERSTANDS_HEADER: understood, **({"If-None-Match": etag} if etag else {})}
         response = self._request("GET", "/snapshot", headers=headers)
         if response.status_code == 304:
             return None

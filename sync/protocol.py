@@ -126,6 +126,7 @@ HIGHEST_SEQ = "highest_seq"
 PICTOGRAMS = "pictogram"  # GET /snapshot: tasks and words may carry a `pictogram`
 PHOTOS = "photo"  # GET /snapshot: tasks and words may carry a `photo` (a MediaHash)
 VOICES = "voice"  # GET /snapshot: words may carry a `voice` (a MediaHash of a WAV)
+PHRASE_FIXES = "phrase_fixes"  # GET /snapshot: the workshop's fixed translations
 
 
 class HeartbeatResponse(Strict):
@@ -200,11 +201,22 @@ class Snapshot(Strict):
     badges: list[SnapshotBadge]
     tasks: list[SnapshotTask]
     words: list[SnapshotWord]
+    # language → msgid → text, used at the door instead of the catalogue's (a translation
+    # checked on the server's Vertalingen page); sent only to a kiosk that understands it.
+    phrase_fixes: dict[str, dict[str, str]] = Field(default_factory=dict)
 
-    def without(self, fields: set[str]) -> dict[str, Any]:
-        """The JSON for a kiosk of before these task and word fields (PICTOGRAMS, PHOTOS,
-        VOICES): its models forbid them."""
-        exclude = {"tasks": {"__all__": fields - {"voice"}}, "words": {"__all__": fields}}
+    def for_kiosk(self, understood: frozenset[str] | set[str]) -> dict[str, Any]:
+        """The JSON for a kiosk that understands these optional fields: the others are left
+        out, since its models forbid fields they do not know."""
+        exclude: dict[str, Any] = {}
+        task_fields = {name for name in (PICTOGRAMS, PHOTOS) if name not in understood}
+        word_fields = task_fields | ({VOICES} if VOICES not in understood else set())
+        if task_fields:
+            exclude["tasks"] = {"__all__": task_fields}
+        if word_fields:
+            exclude["words"] = {"__all__": word_fields}
+        if PHRASE_FIXES not in understood:
+            exclude["phrase_fixes"] = True
         return self.model_dump(mode="json", exclude=exclude)
 
     def door_data_dict(self) -> dict[str, Any]:

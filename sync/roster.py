@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from sync.fixed_phrases import parse_fixes
+
 _UID = re.compile(r"^(?:[0-9A-F]{2}){4,10}$")
 _BIRTHDAY = re.compile(r"^([0-9]{2})-([0-9]{2})$")  # not \d: it takes any script's digits
 
@@ -121,6 +123,8 @@ class DoorData:
     tasks: tuple[Task, ...] = ()
     words: tuple[WordOfTheDay, ...] = ()
     speak_greeting: bool = False  # the site's setting: say "Goedemorgen, Amal." aloud
+    # The workshop's fixes to the catalogues' translations: language → msgid → text.
+    phrase_fixes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def badge(self, uid: str) -> Badge | None:
         return self.badges.get(uid)
@@ -174,6 +178,7 @@ class DoorData:
             tasks=tuple(_each(data, "tasks", _task)),
             words=tuple(_each(data, "words", _word)),
             speak_greeting=_Fields("door data", data).flag("speak_greeting", False),
+            phrase_fixes=_fixes(data),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -224,7 +229,15 @@ class DoorData:
                 for w in self.words
             ],
             "speak_greeting": self.speak_greeting,
+            "phrase_fixes": {lang: dict(fixes) for lang, fixes in self.phrase_fixes.items()},
         }
+
+
+def _fixes(data: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    try:
+        return parse_fixes(data.get("phrase_fixes"))
+    except ValueError as error:
+        raise DoorDataError(str(error)) from None
 
 
 def _leap(year: int) -> bool:

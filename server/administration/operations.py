@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select, update
 from server.kiosks.kiosk_tokens import new_token, token_hash
 from server.schema import badges, kiosks, participants, sites, staff
 
-ROLES = ("admin", "supervisor", "coach")
+ROLES = ("admin", "supervisor", "coach", "translator")
 _UID = re.compile(r"^(?:[0-9A-F]{2}){4,10}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

@@ -39,7 +39,7 @@ class Viewer:
 
     staff_id: str
     username: str
-    role: str  # admin, supervisor or coach
+    role: str  # admin, supervisor, coach or translator
     display_name: str
     site_id: str | None  # a supervisor's own site
     csrf: str

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Response, status
 from server.api.problems import AUTH_RESPONSES
 from server.deps import ClockDep, ConnDep, KioskDep
 from server.kiosks.snapshot import build_snapshot, canonical_json, etag_matches, etag_of
-from sync.protocol import API_PREFIX, PHOTOS, PICTOGRAMS, UNDERSTANDS_HEADER, VOICES, Snapshot
+from sync.protocol import API_PREFIX, UNDERSTANDS_HEADER, Snapshot
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
 
@@ -28,13 +28,12 @@ def snapshot(
     understands: Annotated[str, Header(alias=UNDERSTANDS_HEADER)] = "",
 ) -> Response:
     """Participants, badges, supervisors, tasks and words for today and the next 7 days;
-    the tasks' and words' pictograms and photos only for a kiosk that says it understands
-    them."""
-    named = {part.strip() for part in understands.split(",")}
-    pictograms, photos, voices = PICTOGRAMS in named, PHOTOS in named, VOICES in named
+    the tasks' and words' pictograms, photos and voices and the fixed translations only
+    for a kiosk that says it understands them."""
+    understood = frozenset(part.strip() for part in understands.split(","))
     with conn.begin():
         snapshot = build_snapshot(conn, kiosk.site_id, now())
-        body = canonical_json(snapshot, pictograms=pictograms, photos=photos, voices=voices)
+        body = canonical_json(snapshot, understood=understood)
     etag = etag_of(body)
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": UNDERSTANDS_HEADER}
     if etag_matches(if_none_match, etag):

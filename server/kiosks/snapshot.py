@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, or_, select
 
+from server.administration.translations import door_fixes
 from server.schema import badges, participants, sites, staff, tasks, words
 from sync.protocol import (
     SiteSettings,
@@ -140,18 +141,17 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
         badges=sorted(door_badges.values(), key=lambda b: b.uid),
         tasks=plan,
         words=vocabulary,
+        phrase_fixes=door_fixes(conn),
     )
 
 
-def canonical_json(
-    snapshot: Snapshot, *, pictograms: bool = True, photos: bool = True, voices: bool = True
-) -> bytes:
-    """The snapshot's bytes, the same for the same data; without pictograms, photos or
-    voices for a kiosk that did not say it understands them (protocol.PICTOGRAMS, PHOTOS,
-    VOICES)."""
-    asked = (("pictogram", pictograms), ("photo", photos), ("voice", voices))
-    left_out = {name for name, sent in asked if not sent}
-    data = snapshot.without(left_out) if left_out else snapshot.model_dump(mode="json")
+def canonical_json(snapshot: Snapshot, *, understood: frozenset[str] | None = None) -> bytes:
+    """The snapshot's bytes, the same for the same data; without the optional fields a
+    kiosk did not say it understands (protocol.PICTOGRAMS, PHOTOS, VOICES, PHRASE_FIXES).
+    None: all."""
+    data = (
+        snapshot.model_dump(mode="json") if understood is None else snapshot.for_kiosk(understood)
+    )
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

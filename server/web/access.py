@@ -2,7 +2,8 @@
 
 Roles: an **admin** sees every site and manages users, kiosks, sites and retention; a
 **supervisor** sees and changes their own site; a **coach** reads only the participants
-assigned to them. A route states its roles with `require(...)`; routes under a site add
+assigned to them; a **translator** checks and fixes the door's translations, and sees
+nothing else. A route states its roles with `require(...)`; routes under a site add
 `SiteViewerDep`, and routes about one participant check `may_see_participant`. A login is
 the session its cookie names (server/administration/staff_sessions.py).
 """
@@ -21,7 +22,7 @@ from server.administration.staff import may_see_participant as may_see_participa
 from server.administration.staff_sessions import Viewer, viewer_of
 from server.deps import ClockDep, EngineDep
 
-ROLES = ("admin", "supervisor", "coach")
+ROLES = ("admin", "supervisor", "coach", "translator")
 COOKIE = "__Host-prikklok"  # Secure, Path=/ and no Domain: the browser enforces all three
 
 
@@ -70,6 +71,7 @@ def require(*roles: str) -> Callable[[Viewer], Viewer]:
 Admin = Annotated[Viewer, Depends(require("admin"))]
 Staff = Annotated[Viewer, Depends(require("admin", "supervisor"))]  # runs a site
 Coach = Annotated[Viewer, Depends(require("coach"))]
+Translators = Annotated[Viewer, Depends(require("admin", "translator"))]
 Anyone = Annotated[Viewer, Depends(require(*ROLES))]
 
 

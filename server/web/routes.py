@@ -16,6 +16,7 @@ from server.web import (
     records,
     rights_pages,
     sign_in,
+    translation_pages,
     users,
 )
 
@@ -31,4 +32,5 @@ ROUTERS: list[APIRouter] = [
     rights_pages.router,
     coach.router,
     attendance_feeds.router,
+    translation_pages.router,
 ]

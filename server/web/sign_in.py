@@ -120,11 +120,14 @@ def logout(engine: EngineDep, viewer: CsrfDep) -> RedirectResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, viewer: ViewerDep) -> Response:
-    """Each role's first page: the supervisor's site, the coach's participants, the sites."""
+    """Each role's first page: the supervisor's site, the coach's participants, the
+    translator's languages, the admin's sites."""
     if viewer.role == "supervisor" and viewer.site_id:
         return RedirectResponse(f"/sites/{viewer.site_id}/now", status_code=303)
     if viewer.role == "coach":
         return RedirectResponse("/coach", status_code=303)
+    if viewer.role == "translator":
+        return RedirectResponse("/translations", status_code=303)
     return RedirectResponse("/sites", status_code=303)
 
 

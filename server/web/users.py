@@ -20,7 +20,12 @@ from server.web.forms import FormDep, back, page, text
 
 router = APIRouter(include_in_schema=False)
 
-ROLE_NAMES = {"admin": "beheerder", "supervisor": "werkbegeleider", "coach": "coach"}
+ROLE_NAMES = {
+    "admin": "beheerder",
+    "supervisor": "werkbegeleider",
+    "coach": "coach",
+    "translator": "vertaler",
+}
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
 
 

@@ -203,13 +203,15 @@ def staff_password_hash() -> str:
 @dataclass(frozen=True)
 class Staff:
     """The test accounts by username: anna (admin), marieke (supervisor, north), sven
-    (supervisor, south), carla (coach of Amal and Dawit), koen (coach of Olena)."""
+    (supervisor, south), carla (coach of Amal and Dawit), koen (coach of Olena), tess
+    (translator)."""
 
     admin: str = "anna"
     supervisor: str = "marieke"
     other_supervisor: str = "sven"
     coach: str = "carla"
     other_coach: str = "koen"
+    translator: str = "tess"
 
 
 @pytest.fixture
@@ -224,6 +226,7 @@ def staff_world(world: World, engine: Engine, staff_password_hash: str) -> Staff
         admin.add_staff(conn, "s-sven", "sven", "supervisor", "Sven", "south", seeded)
         admin.add_staff(conn, "c-carla", "carla", "coach", "Carla", None, seeded)
         admin.add_staff(conn, "c-koen", "koen", "coach", "Koen", None, seeded)
+        admin.add_staff(conn, "t-tess", "tess", "translator", "Tesfay", None, seeded)
         conn.execute(update(staff).values(password_hash=staff_password_hash))
         conn.execute(
             coach_participants.insert(),

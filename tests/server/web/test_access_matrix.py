@@ -19,6 +19,7 @@ SITE = "admin + own supervisor"  # /sites/north/…: admin, and the supervisor o
 ADMIN = "admin"
 COACH = "coach"  # and only their own participants
 TOKEN = "feed token"  # no login: the token in the URL is the key
+TRANSLATORS = "admin + translator"  # the door's translations, and nothing else
 
 MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): PUBLIC,  # for a load balancer
@@ -81,6 +82,12 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/feeds/{token}/attendance.csv"): TOKEN,
     ("GET", "/feeds/{token}/attendance.xlsx"): TOKEN,
     ("GET", "/feeds/{token}/attendance.ics"): TOKEN,
+    ("GET", "/translations"): TRANSLATORS,
+    ("GET", "/translations/{language}"): TRANSLATORS,
+    ("POST", "/translations/{language}/phrases"): TRANSLATORS,
+    ("POST", "/translations/{language}/words"): TRANSLATORS,
+    ("GET", "/translations/{language}/export.po"): TRANSLATORS,
+    ("POST", "/translations/{language}/import"): TRANSLATORS,
 }
 
 # Sample path values: all of site north, participant Amal (carla's, not koen's).
@@ -95,8 +102,9 @@ SAMPLE = {
     "token_id": "999999",
     "token": "not-a-real-token",
     "sha256": "0" * 64,
+    "language": "ti",
 }
-ACTORS = ("anonymous", "anna", "marieke", "sven", "carla", "koen")
+ACTORS = ("anonymous", "anna", "marieke", "sven", "carla", "koen", "tess")
 
 
 def _allowed(rule: str, actor: str) -> bool:
@@ -109,6 +117,7 @@ def _allowed(rule: str, actor: str) -> bool:
         SITE: actor in ("anna", "marieke"),  # sven runs the south site
         ADMIN: actor == "anna",
         COACH: actor in ("carla", "koen"),
+        TRANSLATORS: actor in ("anna", "tess"),
     }[rule]
 
 
@@ -176,7 +185,8 @@ def test_every_form_needs_its_csrf_token(
     app: FastAPI, clients: dict[str, tuple[TestClient, str]]
 ) -> None:
     """Allowed in, but without the token (a cross-site form post): refused, nothing done."""
-    who = {LOGGED_IN: "marieke", SITE: "marieke", ADMIN: "anna", COACH: "carla"}
+    who = {LOGGED_IN: "marieke", SITE: "marieke", ADMIN: "anna", COACH: "carla",
+           TRANSLATORS: "tess"}  # fmt: skip
     unrefused: list[str] = []
     for method, path in sorted(_routes(app)):
         rule = MATRIX[(method, path)]
