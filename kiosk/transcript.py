@@ -49,7 +49,7 @@ def supervisor_transcript(
     Only what the screen shows after a supervisor's badge, by display name (often a first
     name, docs/privacy.md); never a badge id.
     """
-    lines = [f"★ {heading}", *([f"  ⚠ {alert}"] if alert else []), f"  {counts}"]
+    lines = [f"☰ {heading}", *([f"  ⚠ {alert}"] if alert else []), f"  {counts}"]
     lines += [f"  ✔ {row.name} — {row.since_text}" for row in rows if row.inside]
     outside = [row.name for row in rows if not row.inside]
     if outside:

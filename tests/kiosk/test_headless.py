@@ -41,7 +41,7 @@ def test_headless_door_prints_taps_and_says_when_the_reader_dies(tmp_path: Path)
             chip.remove(olena)
             chip.place(marieke)  # the supervisor: who is in, by name
             wait_until(lambda: "Inchecken: Emre" in out.getvalue(), what="supervisor mode")
-            assert "★ Begeleider: Marieke\n  Aanwezig: 1 · Lunch vandaag: 0\n" in out.getvalue()
+            assert "☰ Begeleider: Marieke\n  Aanwezig: 1 · Lunch vandaag: 0\n" in out.getvalue()
             assert "  ✔ Olena — sinds " in out.getvalue() and "04778899" not in out.getvalue()
             chip.remove(marieke)
             chip.fail("oserror")

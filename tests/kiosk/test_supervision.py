@@ -224,7 +224,7 @@ def test_supervisor_transcript_shows_who_is_in_and_whom_to_check_in_without_badg
     rows = present_list(presence(("p-sanne", 0)), DATA, TODAY)
     lines = supervisor_transcript("Begeleider: Marieke", "Aanwezig: 1", rows, ["Kiosk: d"])
     assert lines == [
-        "★ Begeleider: Marieke",
+        "☰ Begeleider: Marieke",
         "  Aanwezig: 1",
         "  ✔ sanne — sinds 09:00",
         "  Inchecken: Amal",

@@ -80,7 +80,7 @@ def test_headless_kiosk_answers_taps_and_the_journal_shows_them(demo_config: Pat
     assert "#2] ◔ Amal\n  Je bent ingecheckt om" in out and "Tik nog een keer" in out
     assert "#3] ? Deze pas kennen we niet." in out and "(tr) " in out
     assert "#4] ⊘ Deze pas kun je niet gebruiken." in out
-    assert "#5] ★ Begeleider: Marieke" in out
+    assert "#5] ☰ Begeleider: Marieke" in out
     assert "#6]" not in out  # the garbled line was ignored, not decided
     assert "Woord van de dag:" in out and "(ar) " in out
 
@@ -132,7 +132,7 @@ def test_demo_runs_a_server_and_a_kiosk_screen_that_syncs_with_it(tmp_path: Path
     assert "No display here" in done.stdout
     assert "[welcome] ✔ Welkom, Olena!" in done.stdout  # key 5; roster from the server
     assert "Woord van de dag:" in done.stdout and "(uk) " in done.stdout
-    assert "[supervisor] ★ Begeleider: Marieke" in done.stdout  # key 0
+    assert "[supervisor] ☰ Begeleider: Marieke" in done.stdout  # key 0
     assert "  ✔ Olena — sinds " in done.stdout  # who is in, by name: never a badge id
     assert "04778899" not in done.stdout
     pictures = sorted(p.name for p in (demo / "screens").glob("*.png"))

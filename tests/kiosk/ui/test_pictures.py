@@ -64,7 +64,7 @@ def test_the_supervisor_screen_is_printed_with_who_is_in(tmp_path: Path) -> None
         door.stage.wait_for_screen("supervisor")
         door.stage.wait_for(lambda: not printer.pending, what="the picture")
     printed = out.getvalue().split("[supervisor]")[1]
-    assert printed.startswith(" ★ Begeleider: Marieke\n  Aanwezig: 1 · Lunch vandaag: 1\n")
+    assert printed.startswith(" ☰ Begeleider: Marieke\n  Aanwezig: 1 · Lunch vandaag: 1\n")
     assert "  ✔ Amal — sinds 08:58\n" in printed
     assert "Inchecken: Dawit, Farid, Hodan, Sanne" in printed
     assert SUPERVISOR_BADGE not in out.getvalue() and PEOPLE["ar"][2] not in out.getvalue()
