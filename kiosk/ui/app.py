@@ -171,7 +171,7 @@ class KioskApp(App):
         # READY once the waiting screen's first frame is on the glass (see _first_frame).
         Window.bind(on_flip=self._first_frame)
         if memory.offscreen():
-            Window.bind(on_flip=memory.finish_frame)
+            Window.bind(on_flip=memory.flush_frame, on_draw=memory.finish_last_frame)
         self._prepare_speech()
 
     def on_stop(self) -> None:
@@ -186,7 +186,7 @@ class KioskApp(App):
         Window.unbind(on_key_down=self._key_down)
         Window.unbind(on_touch_down=self._touched)
         Window.unbind(on_flip=self._first_frame)
-        Window.unbind(on_flip=memory.finish_frame)
+        Window.unbind(on_flip=memory.flush_frame, on_draw=memory.finish_last_frame)
         self.reader.close()
 
     @property
