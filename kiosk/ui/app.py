@@ -174,6 +174,8 @@ class KioskApp(App):
         self._announce("waiting", None)
         # READY once the waiting screen's first frame is on the glass (see _first_frame).
         Window.bind(on_flip=self._first_frame)
+        if memory.offscreen():
+            Window.bind(on_flip=memory.flush_frame, on_draw=memory.finish_last_frame)
         self._prepare_speech()
 
     def on_stop(self) -> None:
@@ -188,6 +190,7 @@ class KioskApp(App):
         Window.unbind(on_key_down=self._key_down)
         Window.unbind(on_touch_down=self._touched)
         Window.unbind(on_flip=self._first_frame)
+        Window.unbind(on_flip=memory.flush_frame, on_draw=memory.finish_last_frame)
         self.reader.close()
 
     @property
