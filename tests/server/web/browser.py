@@ -19,6 +19,7 @@ from server.administration import operations as admin
 from server.db import writing
 from server.schema import coach_participants, staff
 from tests.faults.harness import running_server
+from tests.server.conftest import STAFF_PASSWORD
 
 ROOT = Path(__file__).parents[3]
 CHROMIUM = "/usr/bin/chromium"
@@ -116,6 +117,20 @@ def chromium() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         yield browser
         browser.close()
+
+
+def log_in(page: Any, served: Served, username: str | None) -> None:
+    """The page's browser logged in as `username` with the staff password (None: logged
+    out); every browser test signs in the way a person does, through the form."""
+    page.context.clear_cookies()
+    if username is None:
+        return
+    page.goto(f"{served.url}/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "/login" not in page.url, page.content()
 
 
 def shot(page: Any, name: str) -> Path:

@@ -15,9 +15,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 
 from server.web.routes import ROUTERS
-from tests.server.conftest import STAFF_PASSWORD
 from tests.server.web.axe import OPEN_EVERYTHING, check, keep, severe
-from tests.server.web.browser import SITE, ZONE, Served
+from tests.server.web.browser import SITE, ZONE, Served, log_in
 
 
 @dataclass(frozen=True)
@@ -117,18 +116,6 @@ def browser_page(chromium: Any) -> Iterator[Any]:
     )
     yield context.new_page()
     context.close()
-
-
-def log_in(page: Any, served: Served, username: str | None) -> None:
-    page.context.clear_cookies()
-    if username is None:
-        return
-    page.goto(f"{served.url}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/login" not in page.url, page.content()
 
 
 def push_unknown_badge(served: Served, at: datetime) -> None:

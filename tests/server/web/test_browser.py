@@ -14,8 +14,7 @@ import pytest
 from sqlalchemy import Engine
 
 from server.db import writing
-from tests.server.conftest import STAFF_PASSWORD
-from tests.server.web.browser import ARTIFACTS, SITE, ZONE, Served, shot
+from tests.server.web.browser import ARTIFACTS, SITE, ZONE, Served, log_in, shot
 
 WAIT = 10_000  # ms: the live lists refresh every 3 s
 
@@ -29,15 +28,6 @@ def page(chromium: Any) -> Iterator[Any]:
     page.on("pageerror", lambda e: page.problems.append(str(e)))
     yield page
     context.close()
-
-
-def log_in(page: Any, served: Served, username: str) -> None:
-    page.goto(f"{served.url}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/login" not in page.url, page.content()
 
 
 def test_a_supervisors_morning(served: Served, page: Any) -> None:

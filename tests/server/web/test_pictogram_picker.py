@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.server.conftest import STAFF_PASSWORD
-from tests.server.web.browser import SITE, Served, shot
+from tests.server.web.browser import SITE, Served, log_in, shot
 
 
 def open_page(chromium: Any, *, script: bool) -> Iterator[Any]:
@@ -37,10 +36,7 @@ def page_without_script(chromium: Any) -> Iterator[Any]:
 
 def plan_a_task(page: Any, served: Served) -> Any:
     """Logged in as the supervisor, the task form open with a task typed in."""
-    page.goto(f"{served.url}/")
-    page.fill("input[name=username]", "marieke")
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, served, "marieke")
     page.goto(f"{served.url}/sites/{SITE}/planning")
     page.click("#taak summary")
     form = page.locator("#taak form")

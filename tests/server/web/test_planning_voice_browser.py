@@ -10,8 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.server.conftest import STAFF_PASSWORD
-from tests.server.web.browser import CHROMIUM, SITE, Served, shot
+from tests.server.web.browser import CHROMIUM, SITE, Served, log_in, shot
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +36,7 @@ def test_record_the_word_hear_it_and_save_it(served: Served, microphone_browser:
     problems: list[str] = []
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.goto(f"{served.url}/")
-    page.fill("input[name=username]", "marieke")
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, served, "marieke")
     page.goto(f"{served.url}/sites/{SITE}/planning")
     page.click("#woord summary")
     form = page.locator("#woord form")

@@ -16,8 +16,7 @@ from server.administration import operations as admin
 from server.db import writing
 from server.schema import staff
 from sync.protocol import PHRASE_FIXES, UNDERSTANDS_HEADER
-from tests.server.conftest import STAFF_PASSWORD
-from tests.server.web.browser import Served, shot
+from tests.server.web.browser import Served, log_in, shot
 
 WELCOME = "Welcome, {name}!"
 FIX = "مرحباً {name}، أهلاً بك!"
@@ -39,10 +38,7 @@ def test_a_translator_fixes_the_arabic_welcome(
                         datetime(2026, 11, 1, tzinfo=UTC))  # fmt: skip
         conn.execute(update(staff).where(staff.c.id == "t-tess")
                      .values(password_hash=staff_password_hash))  # fmt: skip
-    page.goto(f"{served.url}/")
-    page.fill("input[name=username]", "tess")
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, served, "tess")
     page.wait_for_url(f"{served.url}/translations")
     assert page.locator("tr[data-language=ar] .checked-count").inner_text() == "0 van 35"
     shot(page, "translations_overview")
