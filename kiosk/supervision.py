@@ -21,6 +21,11 @@ from sync.record import Record
 from sync.roster import DoorData, Participant
 
 
+def since_text(at: datetime) -> str:
+    """ "sinds 08:58", in workshop time: how a list says since when someone is inside."""
+    return dutch(P.SINCE, time=clock_time(at, "nl"))
+
+
 @dataclass(frozen=True)
 class Inside:
     """Someone in the building, and since when."""
@@ -31,8 +36,7 @@ class Inside:
 
     @property
     def since_text(self) -> str:
-        """ "sinds 08:58", in workshop time."""
-        return dutch(P.SINCE, time=clock_time(self.since, "nl"))
+        return since_text(self.since)
 
 
 def participants_inside(presence: Presence, data: DoorData) -> list[Inside]:
@@ -78,7 +82,7 @@ class RollEntry:
 
     @property
     def since_text(self) -> str:
-        return dutch(P.SINCE, time=clock_time(self.since, "nl"))
+        return since_text(self.since)
 
     @property
     def caption(self) -> str:
