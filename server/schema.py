@@ -80,6 +80,13 @@ sites = Table(
     Column("timezone", String(64), nullable=False, server_default="Europe/Amsterdam"),
     # The door says "Goedemorgen, Amal." aloud (docs/sound.md): off unless the site wants it.
     Column("speak_greeting", Boolean, nullable=False, server_default="0"),
+    # What participants tell the door themselves (sync.own_say, docs/web.md):
+    Column("my_week", Boolean, nullable=False, server_default="1"),
+    Column("leave_reason_minutes", Integer, server_default="60"),  # NULL: never ask
+    # How a participant's estimated check-out counts in hours: once a supervisor confirms
+    # it ('confirmed'), or at once ('at_once'). No CHECK: adding one makes SQLite rebuild
+    # `sites`, which its foreign keys forbid; server.administration.sites checks the value.
+    Column("estimated_hours", String(16), nullable=False, server_default="confirmed"),
 )
 
 kiosks = Table(
@@ -397,6 +404,22 @@ server_secrets = Table(
     Column("name", String(40), primary_key=True),
     Column("value", String(128), nullable=False),
     _at("created_at", nullable=False),
+)
+
+# A supervisor's verdict on what a participant said at the door (an `events` row of a
+# sync.own_say kind): the record itself is a fact and is never changed; without a row here
+# the statement is pending. 'changed' carries the supervisor's own reason or time.
+statement_reviews = Table(
+    "statement_reviews",
+    metadata,
+    Column("event_id", String(36), ForeignKey("events.id"), primary_key=True),
+    Column("participant_id", Id, ForeignKey("participants.id"), nullable=False, index=True),
+    Column("verdict", String(16), nullable=False),
+    Column("reason", String(32)),  # for 'changed' on a reason or an announced absence
+    _at("left_at"),  # for 'changed' on a checkout_estimate: the time a supervisor set
+    Column("staff_id", Id, ForeignKey("staff.id"), nullable=False),
+    _at("reviewed_at", nullable=False),
+    CheckConstraint("verdict IN ('confirmed', 'changed', 'rejected')", name="verdict"),
 )
 
 ABSENCE_REASONS = ("sick", "appointment", "integration_class", "other")

@@ -21,6 +21,7 @@ MAX_BODY_BYTES = 2_000_000  # a push body larger than this → 413 before parsin
 Kind = Literal[
     "check_in", "forgot_checkout", "check_out", "too_soon", "unknown_badge", "inactive",
     "supervisor", "manual_check_in", "manual_check_out", "lunch", "badge_enrolled",
+    "leave_reason", "absence_announced", "checkout_estimate",
 ]  # fmt: skip
 assert set(Kind.__args__) == KINDS  # type: ignore[attr-defined]
 
@@ -127,6 +128,9 @@ PICTOGRAMS = "pictogram"  # GET /snapshot: tasks and words may carry a `pictogra
 PHOTOS = "photo"  # GET /snapshot: tasks and words may carry a `photo` (a MediaHash)
 VOICES = "voice"  # GET /snapshot: words may carry a `voice` (a MediaHash of a WAV)
 PHRASE_FIXES = "phrase_fixes"  # GET /snapshot: the workshop's fixed translations
+# GET /snapshot: the site's settings for what participants tell the door (sync.own_say);
+# GET /presence: each participant's `days` around this week (my week, announced absences).
+OWN_SAY = "own_say"
 
 
 class HeartbeatResponse(Strict):
@@ -146,6 +150,17 @@ class SiteSettings(Strict):
     closes_at: time  # open sessions are closed (and flagged) at this time
     timezone: str = "Europe/Amsterdam"
     speak_greeting: bool = False  # the door says "Goedemorgen, Amal." aloud
+    # Sent only to a kiosk that understands OWN_SAY:
+    my_week: bool = True  # after their own tap, a participant sees their week
+    # A check-out at least this long before closing asks "Waarom ga je eerder weg?";
+    # None: never ask.
+    leave_reason_minutes: Annotated[int, Field(ge=0, le=24 * 60)] | None = 60
+    # When people of this site usually leave (site time, earliest first): the buttons of
+    # "Hoe laat ging je gisteren weg?". Empty: the door reckons them from closes_at.
+    usual_leaving_times: Annotated[list[time], Field(max_length=6)] = Field(default_factory=list)
+
+
+OWN_SAY_SITE_FIELDS = frozenset({"my_week", "leave_reason_minutes", "usual_leaving_times"})
 
 
 class SnapshotParticipant(Strict):
@@ -217,6 +232,8 @@ class Snapshot(Strict):
             exclude["words"] = {"__all__": word_fields}
         if PHRASE_FIXES not in understood:
             exclude["phrase_fixes"] = True
+        if OWN_SAY not in understood:
+            exclude["site"] = set(OWN_SAY_SITE_FIELDS)
         return self.model_dump(mode="json", exclude=exclude)
 
     def door_data_dict(self) -> dict[str, Any]:
@@ -239,6 +256,21 @@ class PresentPerson(BaseModel):
     since: AwareDatetime
 
 
+DayState = Literal["came", "excused", "announced"]
+
+
+class DayMark(BaseModel):
+    """One participant's day as the server knows it from every door of the site: they came
+    (checked in at any door), were excused by a supervisor, or announced they would not come
+    (an `absence_announced` a supervisor has not rejected)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    participant_id: str
+    day: date
+    state: DayState
+
+
 class SitePresence(BaseModel):
     """GET /presence: who is in at the kiosk's site, by id (the door has the names), so
     every door of a site agrees on who is inside: promise 5 (docs/design.md)."""
@@ -250,3 +282,7 @@ class SitePresence(BaseModel):
     participants: list[PresentPerson]
     supervisors: list[PresentPerson]
     lunch_count: int  # how many said they eat along today (site time)
+    # Only to a kiosk that understands OWN_SAY (UNDERSTANDS_HEADER): for each active
+    # participant, marks from Monday of this week (site time) to 14 days ahead. A day with
+    # no mark had no check-in and no excuse.
+    days: list[DayMark] | None = None

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sync.own_say import KINDS as OWN_SAY_KINDS
+
 # Kinds that open or close a participant's session; the server pairs these. A manual
 # record is a supervisor checking someone in or out by hand (a forgotten badge, closing).
 OPENS_SESSION = frozenset({"check_in", "forgot_checkout", "manual_check_in"})
@@ -24,6 +26,7 @@ KINDS = frozenset(
         "lunch",  # the answer to "Eet je mee?"; detail: eats, answered
         "badge_enrolled",  # a supervisor gave a new badge to a participant at the door
     }
+    | OWN_SAY_KINDS  # what a participant tells the system themselves (sync.own_say)
 )
 
 
