@@ -9,10 +9,15 @@ is drawn. VmRSS (and RssAnon, the process's private memory) is read from /proc a
 and after each tenth of the taps. Reference, in the same run: a bare Kivy window with
 one label drawn, same environment — what Kivy, SDL2 and the GL driver cost on their own.
 
+With --with-photos every task and word of the plan has a photo of its own in the door's
+photo cache (random pixels, cleaned and scaled by the server's own code, as a workshop's
+photos arrive), so each welcome draws its tasks' and word's photos in place of pictograms.
+
 Targets: RSS after the taps ≤ 200 MiB, and growth over the second half of the taps
 (the least-squares slope through its samples) ≤ 5 MiB per 1000 taps.
 
-Run from the repo root: python benchmarks/bench_screen_memory.py [--taps 2000] [--dir DIR]
+Run from the repo root:
+python benchmarks/bench_screen_memory.py [--taps 2000] [--dir DIR] [--with-photos]
 """
 
 from __future__ import annotations
@@ -75,6 +80,36 @@ def bare_window(folder: Path) -> tuple[float, float]:
     return int(out[0]) / 1024, int(out[1]) / 1024
 
 
+def add_photos(folder: Path) -> int:
+    """Give every task and word of the door data a photo in the door's cache; returns how
+    many photos."""
+    import io
+    import json
+    import random
+
+    from PIL import Image
+
+    from server.administration.media import prepare_photo
+
+    data_file = folder / "door-data.json"
+    data = json.loads(data_file.read_text("utf-8"))
+    cache = folder / "media"
+    cache.mkdir(exist_ok=True)
+    noise = random.Random(7)
+    items = [*data["tasks"], *data["words"]]
+    for item in items:
+        # Noise does not compress: the largest file a 480 px photo can be.
+        pixels = noise.randbytes(640 * 480 * 3)
+        sent = io.BytesIO()
+        Image.frombytes("RGB", (640, 480), pixels).save(sent, format="JPEG", quality=90)
+        photo = prepare_photo(sent.getvalue())
+        suffix = ".png" if photo.content_type == "image/png" else ".jpg"
+        (cache / f"{photo.sha256}{suffix}").write_bytes(photo.content)
+        item["photo"] = photo.sha256
+    data_file.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    return len(items)
+
+
 def taps_recorded(db: sqlite3.Connection) -> int:
     return db.execute("SELECT count(*) FROM records WHERE kind != 'lunch'").fetchone()[0]
 
@@ -84,12 +119,14 @@ def main() -> int:
     # 2000, not 1000: RSS saw-tooths by ±8 MiB, and a slope over 500 taps mistakes that for growth.
     parser.add_argument("--taps", type=int, default=2000)
     parser.add_argument("--dir", type=Path, default=ROOT, help="where the kiosk folder lives")
+    parser.add_argument("--with-photos", action="store_true", help="a photo for each task and word")
     args = parser.parse_args()
 
     samples: list[tuple[int, float, float]] = []
     with tempfile.TemporaryDirectory(dir=args.dir, prefix=".bench-") as tmp:
         folder = Path(tmp)
         prepare(folder, too_soon_minutes=0)
+        photos = add_photos(folder) if args.with_photos else 0
         bare = bare_window(folder)
         kiosk = KioskProcess(folder)
         kiosk.start()
@@ -116,7 +153,8 @@ def main() -> int:
         if code:
             print(f"the kiosk exited with {code}; see its log", file=sys.stderr)
 
-    print(f"Resident memory of prikklok kiosk --offscreen over {args.taps} taps (MiB)")
+    shown = f", {photos} photos in the plan" if photos else ", pictograms"
+    print(f"Resident memory of prikklok kiosk --offscreen over {args.taps} taps{shown} (MiB)")
     print(f"  {'':28}{'VmRSS':>10}{'RssAnon':>10}")
     print(f"  {'bare Kivy window + label':28}{bare[0]:10.1f}{bare[1]:10.1f}")
     for taps, rss, anon in samples:

@@ -143,6 +143,7 @@ class KioskApp(App):
         self._back: Any = None  # the pending "back to waiting" event
         self._back_for = 0.0  # and how long the answer it ends stays in all
         self._tidy = memory.Tidy()
+        memory.drop_text_surfaces()  # before the first label is drawn
         self._tidy_soon = Clock.create_trigger(lambda _dt: self._tidy(), 0.5)
         self._started = False
         self._quiet = False  # a chime could not be written (said once)

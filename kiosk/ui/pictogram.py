@@ -12,7 +12,9 @@ there the pictogram is drawn, and a tap never waits for a download.
 
 A name the set does not have — a plan newer than this kiosk, a typo in a door-data file —
 draws nothing and takes no room: `shown` is False and the screens size it to zero.
-Textures come through Kivy's image cache, so a picture shown at every tap is read once.
+Pictograms come through Kivy's image cache, so a picture shown at every tap is read once.
+Photos do not: each is read scaled down to what a tile needs (PHOTO_SIDE), and its texture
+lives only as long as a tile shows it.
 Import only after kiosk.ui.boot.prepare_kivy().
 """
 
@@ -24,6 +26,7 @@ from typing import Any
 from kivy.core.image import Image as CoreImage
 from kivy.factory import Factory
 from kivy.graphics import Color, Rectangle, RoundedRectangle
+from kivy.graphics.texture import Texture
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.widget import Widget
 
@@ -33,6 +36,11 @@ from sync.pictograms import picture
 IMAGES = Path(__file__).resolve().parent / "images"
 BADGE_AT_READER = IMAGES / "badge-at-reader.png"  # the waiting screen's call to action
 TILE = (0.94, 0.95, 0.97, 1)
+# A photo's longest side as the door keeps it: twice the largest tile a photo is drawn in
+# (the word's, dp(120)), so it stays sharp. The server keeps 480 px; at that size, with
+# mipmaps and Kivy's cache holding each for a minute, the plan's photos took 10 MiB more
+# than pictograms after 1 000 taps (benchmarks/bench_screen_memory.py --with-photos).
+PHOTO_SIDE = 256
 
 
 class Pictogram(Widget):
@@ -49,6 +57,7 @@ class Pictogram(Widget):
     inset = NumericProperty(0.08)  # of the tile's smaller side, around the picture
 
     def __init__(self, **kwargs: Any) -> None:
+        self._photo_file = ""
         super().__init__(**kwargs)
         with self.canvas:
             self._tile_colour = Color(0, 0, 0, 0)
@@ -70,12 +79,17 @@ class Pictogram(Widget):
         """The photo when the cache has it, else the pictogram, else nothing. Looked up at
         each change, so a photo fetched since the last screen shows on the next."""
         found = media_file(self.photo_folder, self.photo) if self.photo_folder else None
+        self._photo_file = str(found) if found else ""
         path = found or picture(self.name or None)
         self.file = str(path) if path else ""
 
     def on_file(self, _widget: Any, file: str) -> None:
-        # mipmap: the 128 px pictures are drawn smaller too, and stay smooth.
-        self.texture = _texture(file) if file else None
+        if not file:
+            self.texture = None
+        elif file == self._photo_file:
+            self.texture = _photo_texture(file)
+        else:
+            self.texture = _texture(file)
         self.shown = self.texture is not None
 
     def _place(self, *_args: Any) -> None:
@@ -99,12 +113,30 @@ class Pictogram(Widget):
 
 
 def _texture(file: str) -> Any:
-    """The picture's texture; None for a file that cannot be read (a photo removed from the
-    cache a moment ago draws nothing rather than stopping the screen)."""
+    """The picture's texture; None for a file that cannot be read."""
     try:
+        # mipmap: the 128 px pictures are drawn smaller too, and stay smooth.
         return CoreImage(file, mipmap=True).texture
     except Exception:  # Kivy raises several kinds for a missing or broken file
         return None
+
+
+def _photo_texture(file: str) -> Any:
+    """A photo's texture at PHOTO_SIDE; None for a file that cannot be read (a photo removed
+    from the cache a moment ago draws nothing rather than stopping the screen)."""
+    from PIL import Image
+
+    try:
+        with Image.open(file) as image:
+            image.draft("RGB", (PHOTO_SIDE, PHOTO_SIDE))  # a JPEG decodes at a fraction
+            photo = image.convert("RGBA")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+    photo.thumbnail((PHOTO_SIDE, PHOTO_SIDE), Image.Resampling.LANCZOS)
+    texture = Texture.create(size=photo.size, colorfmt="rgba", mipmap=True)
+    texture.blit_buffer(photo.tobytes(), colorfmt="rgba", bufferfmt="ubyte")
+    texture.flip_vertical()  # PIL's rows run top down, a texture's bottom up
+    return texture
 
 
 Factory.register("Pictogram", cls=Pictogram)

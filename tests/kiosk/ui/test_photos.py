@@ -123,3 +123,30 @@ def test_without_the_recording_the_computer_voice_says_the_word(door: Doorway) -
     press(door, speaker_on(welcome.ids.word))
     said = app.pronouncer.path_of("de hamer. Mag ik de hamer even?")
     door.stage.wait_for(lambda: said in app.player.played, timeout=10, what="espeak-ng")
+
+
+def test_a_photo_is_drawn_upright_and_kept_at_the_size_the_door_draws(
+    door: Doorway, tmp_path
+) -> None:
+    """Red above, blue below: the word card shows red in its top half and blue in its
+    bottom half, and the texture is no larger than PHOTO_SIDE (the server keeps 480 px)."""
+    from kiosk.ui.pictogram import PHOTO_SIDE
+
+    out = io.BytesIO()
+    photo = Image.new("RGB", (480, 480), RED)
+    photo.paste((30, 30, 200), (0, 240, 480, 480))
+    photo.save(out, format="JPEG", quality=90)
+    content = out.getvalue()
+    MediaCache(tmp_path / "media").refresh([name_of(content)], {name_of(content): content}.get)  # type: ignore[arg-type]
+    plan_photos(door, name_of(content), name_of(content))
+    word = door.welcome(PEOPLE["ar"]).box("word").ids.picture
+    assert word.shown and max(word.texture.size) <= PHOTO_SIDE
+    drawn = area(shot(door, "welcome-photo-upright"), word)
+    top = drawn.crop((0, 0, drawn.width, drawn.height // 2))
+    bottom = drawn.crop((0, drawn.height // 2, drawn.width, drawn.height))
+
+    def bluish(p: tuple[int, int, int]) -> bool:
+        return p[2] > 150 and p[0] < 90
+
+    assert share(top, reddish) > 0.4 and share(top, bluish) < 0.05
+    assert share(bottom, bluish) > 0.4 and share(bottom, reddish) < 0.05
