@@ -199,3 +199,20 @@ def test_welcome_in_every_language_renders_for_review() -> None:
         Window.remove_widget(box)
     save(image, "welcome_all_languages")
     assert all(label.texture_size[1] > 60 for label in box.children)
+
+
+def test_a_drawn_label_keeps_one_copy_of_its_pixels_the_texture() -> None:
+    """Kivy's SDL2 text provider kept each label's SDL surface after copying its pixels
+    into the texture: a second copy of every label the door drew. The door lets it go
+    (kiosk.ui.memory.drop_text_surfaces) and the text is drawn all the same."""
+    from kiosk.ui.memory import drop_text_surfaces
+
+    assert drop_text_surfaces()
+    label = CoreLabel(text="Goedemorgen", font_name=font_for("latin"), font_size=SIZE)
+    label.refresh()
+    assert getattr(label, "_surface", None) is None
+    drawn = Image.frombytes("RGBA", label.texture.size, label.texture.pixels)
+    assert drawn.getchannel("A").getbbox() is not None  # the glyphs are there
+    again = CoreLabel(text="Goedemorgen", font_name=font_for("latin"), font_size=SIZE)
+    again.refresh()
+    assert again.texture.pixels == label.texture.pixels
