@@ -210,8 +210,9 @@ def test_a_drawn_label_keeps_one_copy_of_its_pixels_the_texture() -> None:
     assert drop_text_surfaces()
     label = CoreLabel(text="Goedemorgen", font_name=font_for("latin"), font_size=SIZE)
     label.refresh()
-    assert getattr(label, "_surface", None) is None
+    # The texture is filled when first used; reading its pixels uses it.
     drawn = Image.frombytes("RGBA", label.texture.size, label.texture.pixels)
+    assert getattr(label, "_surface", None) is None
     assert drawn.getchannel("A").getbbox() is not None  # the glyphs are there
     again = CoreLabel(text="Goedemorgen", font_name=font_for("latin"), font_size=SIZE)
     again.refresh()
