@@ -119,6 +119,19 @@ class Balancer:
         except requests.RequestException:
             return False
 
+    def answers(self, count: int) -> list[int]:
+        """The statuses of `count` requests for /healthz, each on a new connection (0: none)."""
+        statuses = []
+        for _ in range(count):
+            try:
+                answer = requests.get(
+                    f"{self.url}/healthz", headers={"Connection": "close"}, timeout=2
+                )
+                statuses.append(answer.status_code)
+            except requests.RequestException:
+                statuses.append(0)
+        return statuses
+
     def servers_up(self) -> int:
         return sum(row["status"] == "UP" for row in self._rows())
 
