@@ -81,7 +81,8 @@ class Balancer:
     """`haproxy -db -f <config>` in the foreground, on 127.0.0.1, stopped at close()."""
 
     def __init__(self, backends: Sequence[int], tmp_path: Path) -> None:
-        binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
+        binary = shutil.which("haproxy") or "/usr/sbin/haproxy"  # sbin: not in every PATH
+        assert Path(binary).exists(), "no haproxy: ./dev setup installs it (TEST_PACKAGES)"
         self.binary = binary
         self.port = free_port()
         self.stats_port = free_port()

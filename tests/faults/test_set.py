@@ -142,8 +142,8 @@ def _chaos(
 
 def test_every_acknowledged_tap_lands_exactly_once(database_url: str, tmp_path: Path) -> None:
     server = ServerProcess(database_url, tmp_path / "server.log")
-    server.start()
     try:
+        server.start()
         _experiment(database_url, tmp_path, [server], server.port, min_kills=5)
     finally:
         server.stop()
@@ -154,10 +154,11 @@ def test_two_servers_behind_a_balancer_lose_nothing(database_url: str, tmp_path:
     """Two servers on one PostgreSQL behind HAProxy (SQLite is for one server process only,
     docs/admin/install-server.md): kill -9 one, then the other, again and again."""
     servers = [ServerProcess(database_url, tmp_path / f"server-{n}.log") for n in (1, 2)]
-    for server in servers:
-        server.start()
-    balancer = Balancer([server.port for server in servers], tmp_path).start()
+    balancer = Balancer([server.port for server in servers], tmp_path)
     try:
+        for server in servers:
+            server.start()
+        balancer.start()
         wait_until(lambda: balancer.servers_up() == 2, timeout=10, what="both servers up")
         chaos = _experiment(
             database_url,
