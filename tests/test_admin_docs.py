@@ -279,6 +279,14 @@ def test_the_index_links_every_page() -> None:
     assert {p.name for p in PAGES if p.name != "README.md"} | {"wiring.svg"} <= linked
 
 
+def test_the_balancer_page_shows_the_config_the_set_test_runs() -> None:
+    # tests/faults/balancer.py runs docs/admin/haproxy.cfg; the page must show that file, not
+    # an older copy of it.
+    config = page_text(GUIDE / "haproxy.cfg")
+    blocks = re.findall(r"^```haproxy\n(.*?)^```", page_text(GUIDE / "balancer.md"), re.M | re.S)
+    assert blocks == [config]
+
+
 def test_the_guide_has_every_page_and_every_trouble() -> None:
     pages = {p.stem for p in PAGES}
     assert {

@@ -7,6 +7,10 @@ restarts it on the same port; once the network is partitioned for a dozen second
 everything heals and the agents drain. The server must hold exactly the union of the taps
 the doors acknowledged: none missing, none doubled, every kiosk's sequence gapless.
 
+The same experiment runs again with two servers on one PostgreSQL behind a real HAProxy
+(the admin guide's docs/admin/haproxy.cfg): the chaos thread then kills one of the two at a
+time, and the balancer must take it out and put it back without losing or doubling a tap.
+
 Replay a failing run with PRIKKLOK_FAULT_SEED=<the printed seed>.
 """
 
@@ -15,9 +19,11 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import requests
 
 from hardware.feedback import QuietIndicator
@@ -25,6 +31,7 @@ from kiosk.door import Door
 from sync.agent import Backoff, SyncAgent
 from sync.clock import SystemClock
 from sync.journal import Journal
+from tests.faults.balancer import Balancer
 from tests.faults.harness import (
     PARTICIPANT_BADGES,
     CountingClient,
@@ -39,7 +46,7 @@ from tests.faults.harness import (
 from tests.faults.proxy import FaultProxy, Faults
 
 KIOSKS = ("door-a", "door-b", "door-c", "door-d")
-CHAOS_SECONDS = 32.0
+CHAOS_SECONDS = 32.0  # at least; longer on a slow machine, until the chaos has killed enough
 DRAIN_SECONDS = 90.0
 
 
@@ -59,6 +66,10 @@ class Chaos:
     kills: int = 0
     kills_with_push_in_flight: int = 0
     partition_seconds: float = 0.0
+    # Asked right after each kill, while that server is dead: the statuses of requests that
+    # bypass the fault proxy (the balanced run asks the balancer).
+    probe: Callable[[], list[int]] | None = None
+    answers_while_down: list[int] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
 
 
@@ -78,8 +89,16 @@ def _tapper(kiosk: Kiosk, rng: random.Random, stop: threading.Event) -> None:
         stop.wait(rng.uniform(0.0, 0.03))
 
 
+def _victim(servers: list[ServerProcess], rng: random.Random) -> ServerProcess:
+    """The server to kill next: one of those killed least often, so each gets its turn."""
+    if len(servers) == 1:
+        return servers[0]
+    fewest = min(server.kills for server in servers)
+    return rng.choice([server for server in servers if server.kills == fewest])
+
+
 def _chaos(
-    server: ServerProcess,
+    servers: list[ServerProcess],
     proxy: FaultProxy,
     tally: Tally,
     rng: random.Random,
@@ -106,28 +125,91 @@ def _chaos(
                 time.sleep(0.002)
             time.sleep(rng.uniform(0.0, 0.03))
         in_flight = tally.in_flight
+        server = _victim(servers, rng)
         server.kill()
         chaos.kills += 1
         chaos.kills_with_push_in_flight += in_flight > 0
-        chaos.log.append(f"{time.monotonic() - began:5.1f}s kill ({in_flight} pushes in flight)")
+        name = f" server {servers.index(server) + 1}" if len(servers) > 1 else ""
+        chaos.log.append(
+            f"{time.monotonic() - began:5.1f}s kill{name} ({in_flight} pushes in flight)"
+        )
+        if chaos.probe is not None:
+            chaos.answers_while_down += chaos.probe()
         stop.wait(rng.uniform(0.0, 1.0))
         server.start()
+        chaos.log.append(f"{time.monotonic() - began:5.1f}s{name} serving again")
 
 
 def test_every_acknowledged_tap_lands_exactly_once(database_url: str, tmp_path: Path) -> None:
+    server = ServerProcess(database_url, tmp_path / "server.log")
+    try:
+        server.start()
+        _experiment(database_url, tmp_path, [server], server.port, min_kills=5)
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_servers_behind_a_balancer_lose_nothing(database_url: str, tmp_path: Path) -> None:
+    """Two servers on one PostgreSQL behind HAProxy (SQLite is for one server process only,
+    docs/admin/install-server.md): kill -9 one, then the other, again and again."""
+    servers = [ServerProcess(database_url, tmp_path / f"server-{n}.log") for n in (1, 2)]
+    balancer = Balancer([server.port for server in servers], tmp_path)
+    try:
+        for server in servers:
+            server.start()
+        balancer.start()
+        wait_until(lambda: balancer.servers_up() == 2, timeout=10, what="both servers up")
+        chaos = _experiment(
+            database_url,
+            tmp_path,
+            servers,
+            balancer.port,
+            min_kills=4,  # each server twice
+            probe=lambda: balancer.answers(10),
+        )
+        stats = balancer.stats()
+    finally:
+        balancer.close()
+        for server in servers:
+            server.stop()
+    for s in stats:
+        print(
+            f"balancer, {s.name}: {s.sessions} connections, taken out {s.went_down}x, "
+            f"{s.retries} retried, {s.redispatches} redispatched, {s.errors} answers cut off"
+        )
+    print(f"answers from the balancer right after a kill: {chaos.answers_while_down}")
+    # A dead server costs the kiosks nothing but what it was doing: the balancer sends what
+    # it refuses to the other one, before its health checks have even noticed.
+    assert chaos.answers_while_down and set(chaos.answers_while_down) == {200}, chaos
+    # Both servers carried kiosks' traffic, and the health checks took each out when it was
+    # killed (each is killed at least twice) and put it back.
+    assert all(s.sessions > 0 and s.went_down >= 1 for s in stats), stats
+
+
+def _experiment(
+    database_url: str,
+    tmp_path: Path,
+    servers: list[ServerProcess],
+    front_port: int,
+    *,
+    min_kills: int,
+    probe: Callable[[], list[int]] | None = None,
+) -> Chaos:
+    """Kiosks tap and push through the fault proxy to `front_port` while the chaos thread
+    kills `servers` at least `min_kills` times; then the set property must hold (see the
+    module doc)."""
     seed = seed_from_env()
     print(f"fault seed {seed} (replay with PRIKKLOK_FAULT_SEED={seed})")
     rng = random.Random(seed)
     tokens = register(database_url, KIOSKS)
-    server = ServerProcess(database_url, tmp_path / "server.log")
-    server.start()
     faults = Faults(reset_before=0.08, reset_after=0.08, drop_answer=0.12, delay=0.2, max_delay=0.3)
-    proxy = FaultProxy(server.port, faults=faults, seed=seed).start()
+    proxy = FaultProxy(front_port, faults=faults, seed=seed).start()
     tally = Tally()
     kiosks: list[Kiosk] = []
     threads: list[threading.Thread] = []
     stop_taps, stop_chaos = threading.Event(), threading.Event()
-    chaos = Chaos()
+    chaos = Chaos(probe=probe)
     try:
         for n, kiosk_id in enumerate(KIOSKS):
             path = tmp_path / f"{kiosk_id}.db"
@@ -167,7 +249,7 @@ def test_every_acknowledged_tap_lands_exactly_once(database_url: str, tmp_path: 
             )
         chaos_thread = threading.Thread(
             target=_chaos,
-            args=(server, proxy, tally, random.Random(seed + 99), stop_chaos, chaos),
+            args=(servers, proxy, tally, random.Random(seed + 99), stop_chaos, chaos),
             name="chaos",
         )
         for thread in threads:
@@ -175,14 +257,23 @@ def test_every_acknowledged_tap_lands_exactly_once(database_url: str, tmp_path: 
         chaos_thread.start()
 
         time.sleep(CHAOS_SECONDS)  # the length of the experiment, not a wait for a result
+        # Each kill waits for the server to serve again (behind the balancer, so that one of
+        # the two is always up): where a start is slow, the experiment goes on a little.
+        wait_until(
+            lambda: chaos.kills >= min_kills,
+            timeout=CHAOS_SECONDS,
+            every=0.2,
+            what=f"seed {seed}: the chaos kills a server {min_kills} times",
+        )
         stop_taps.set()
         stop_chaos.set()
         chaos_thread.join(timeout=40)
         assert not chaos_thread.is_alive(), "chaos thread stuck"
         proxy.heal()
         proxy.faults = Faults()  # the network is healthy again: the agents catch up
-        if server.process is None or server.process.poll() is not None:
-            server.start()
+        for server in servers:
+            if server.process is None or server.process.poll() is not None:
+                server.start()
 
         acknowledged = {k.id: k.acknowledged for k in kiosks}
         total = sum(len(ids) for ids in acknowledged.values())
@@ -208,7 +299,6 @@ def test_every_acknowledged_tap_lands_exactly_once(database_url: str, tmp_path: 
         for thread in threads:
             thread.join(timeout=10)
         proxy.close()
-        server.stop()
 
     last_seqs = {k.id: k.journal.last_seq() for k in kiosks}
     held = assert_exactly(database_url, acknowledged, last_seqs, seed=seed)
@@ -223,7 +313,8 @@ def test_every_acknowledged_tap_lands_exactly_once(database_url: str, tmp_path: 
     print(
         f"taps {len(held.rows)} ({', '.join(f'{k}={n}' for k, n in last_seqs.items())}); "
         f"server kills {chaos.kills} ({chaos.kills_with_push_in_flight} with a push in "
-        f"flight), starts {server.starts}, partition {chaos.partition_seconds:.1f}s; "
+        f"flight), starts {sum(s.starts for s in servers)}, "
+        f"partition {chaos.partition_seconds:.1f}s; "
         f"pushes {tally.pushes} (failed {tally.push_failures}), answers accepted "
         f"{tally.accepted} duplicate {tally.duplicate}; proxy connections "
         f"{stats.connections}: reset before {stats.reset_before}, reset after "
@@ -234,6 +325,7 @@ def test_every_acknowledged_tap_lands_exactly_once(database_url: str, tmp_path: 
     print("\n".join(chaos.log))
     # The run must really have been hostile, or it proves nothing.
     assert len(held.rows) >= 2000, f"seed {seed}: only {len(held.rows)} taps"
-    assert chaos.kills >= 5 and chaos.kills_with_push_in_flight >= 1, chaos
+    assert chaos.kills >= min_kills and chaos.kills_with_push_in_flight >= 1, chaos
     assert stats.dropped_answers and stats.reset_after and stats.held_by_partition, stats
     assert tally.duplicate > 0, "no answer was ever lost after a commit"
+    return chaos
