@@ -10,17 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from server.schema import events, sites, statement_reviews
+from server.attendance.sessions import Estimate
+from server.schema import events, sites, staff, statement_reviews
 from server.sql import member_of
 from sync.own_say import ABSENCE_ANNOUNCED, CHECKOUT_ESTIMATE, KINDS, LEAVE_REASON, left_at
 
 Verdict = Literal["pending", "confirmed", "changed", "rejected"]
+VERDICTS: tuple[Verdict, ...] = ("pending", "confirmed", "changed", "rejected")
+# How far apart the answer and the day it is about may lie: an absence announced weeks
+# ahead, a check-out estimated at the first tap after a holiday.
+SAID_WITHIN = timedelta(days=60)
+ESTIMATED_HOURS = ("confirmed", "at_once")  # sites.estimated_hours: when an estimate counts
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class Statement:
     left_at: datetime | None  # what counts now (UTC)
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
+    reviewer: str | None = None  # the supervisor's display name
 
     @property
     def pending(self) -> bool:
@@ -57,37 +64,21 @@ def statements_of(
     kinds: frozenset[str] = KINDS,
 ) -> list[Statement]:
     """The statements of these participants about days first..last (inclusive), oldest
-    answer first. Absences are announced ahead, so the day is read from the detail: the
-    query takes the records made up to 60 days before `first` and sifts by day here."""
+    answer first. Absences are announced ahead and check-outs estimated afterwards, so the
+    day is read from the detail: the query takes the records made from SAID_WITHIN days
+    before `first` to as long after `last` and sifts by day here."""
     if not participant_ids:
         return []
-    said_from = date.fromordinal(first.toordinal() - 60)
+    said_from = first - SAID_WITHIN
+    # An estimate is made at the first tap after the forgotten day: later than the day.
+    said_until = last + SAID_WITHIN if CHECKOUT_ESTIMATE in kinds else last
     rows = conn.execute(
-        select(
-            events.c.id,
-            events.c.participant_id,
-            events.c.site_id,
-            events.c.kind,
-            events.c.workshop_day,
-            events.c.wall_at,
-            events.c.corrected_wall_at,
-            events.c.detail,
-            sites.c.timezone,
-            statement_reviews.c.verdict,
-            statement_reviews.c.reason.label("review_reason"),
-            statement_reviews.c.left_at.label("review_left_at"),
-            statement_reviews.c.staff_id,
-            statement_reviews.c.reviewed_at,
-        )
-        .join(sites, sites.c.id == events.c.site_id)
-        .outerjoin(statement_reviews, statement_reviews.c.event_id == events.c.id)
-        .where(
+        _SAID.where(
             member_of(conn, events.c.participant_id, participant_ids),
             events.c.kind.in_(sorted(kinds)),
             events.c.workshop_day >= said_from,
-            events.c.workshop_day <= last,
-        )
-        .order_by(events.c.wall_at, events.c.id)
+            events.c.workshop_day <= said_until,
+        ).order_by(events.c.wall_at, events.c.id)
     ).all()
     found = []
     for row in rows:
@@ -95,6 +86,38 @@ def statements_of(
         if statement is not None and first <= statement.day <= last:
             found.append(statement)
     return found
+
+
+def statement_of(conn: Connection, event_id: str) -> Statement | None:
+    """One statement by its event id, or None when there is no such own-say record."""
+    row = conn.execute(
+        _SAID.where(events.c.id == event_id, events.c.kind.in_(sorted(KINDS)))
+    ).first()
+    return None if row is None else _statement(row)
+
+
+_SAID = (
+    select(
+        events.c.id,
+        events.c.participant_id,
+        events.c.site_id,
+        events.c.kind,
+        events.c.workshop_day,
+        events.c.wall_at,
+        events.c.corrected_wall_at,
+        events.c.detail,
+        sites.c.timezone,
+        statement_reviews.c.verdict,
+        statement_reviews.c.reason.label("review_reason"),
+        statement_reviews.c.left_at.label("review_left_at"),
+        statement_reviews.c.staff_id,
+        statement_reviews.c.reviewed_at,
+        staff.c.display_name.label("reviewer"),
+    )
+    .join(sites, sites.c.id == events.c.site_id)
+    .outerjoin(statement_reviews, statement_reviews.c.event_id == events.c.id)
+    .outerjoin(staff, staff.c.id == statement_reviews.c.staff_id)
+)
 
 
 def _statement(row: Any) -> Statement | None:
@@ -128,8 +151,54 @@ def _statement(row: Any) -> Statement | None:
         left_at=(row.review_left_at or said_left_at) if changed else said_left_at,
         reviewed_by=row.staff_id,
         reviewed_at=row.reviewed_at,
+        reviewer=row.reviewer,
     )
 
 
 def _utc(day: date, clock: time, timezone: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=ZoneInfo(timezone)).astimezone(ZoneInfo("UTC"))
+
+
+def estimates_in(
+    statements: Sequence[Statement], at_once: frozenset[str] = frozenset()
+) -> dict[tuple[str, date], Estimate]:
+    """The estimate that closes each (participant, day)'s forgotten session: a reviewed one
+    before a pending one, the latest answer among equals; a rejected one, or "weet ik niet",
+    closes nothing. `at_once`: the sites whose estimated hours count before a review."""
+    chosen: dict[tuple[str, date], Statement] = {}
+    for said in statements:
+        if said.kind != CHECKOUT_ESTIMATE or not said.stands or said.left_at is None:
+            continue
+        key = (said.participant_id, said.day)
+        before = chosen.get(key)
+        if before is None or (not said.pending, said.said_at) >= (
+            not before.pending,
+            before.said_at,
+        ):
+            chosen[key] = said
+    return {
+        key: Estimate(
+            said.left_at,  # type: ignore[arg-type]  # checked above
+            counts=not said.pending or said.site_id in at_once,
+            event_id=said.event_id,
+        )
+        for key, said in chosen.items()
+    }
+
+
+def estimates_of(
+    conn: Connection, participant_ids: Sequence[str], first: date, last: date
+) -> dict[tuple[str, date], Estimate]:
+    """The estimates that close these participants' forgotten sessions of first..last."""
+    said = statements_of(conn, participant_ids, first, last, frozenset({CHECKOUT_ESTIMATE}))
+    if not said:
+        return {}
+    at_once = frozenset(
+        conn.execute(
+            select(sites.c.id).where(
+                member_of(conn, sites.c.id, {s.site_id for s in said}),
+                sites.c.estimated_hours == "at_once",
+            )
+        ).scalars()
+    )
+    return estimates_in(said, at_once)
