@@ -4,7 +4,7 @@ confirms, changes or rejects it; "Vandaag" lists leave reasons and announced abs
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -58,12 +58,6 @@ def coach_hours(engine: Engine) -> float:
             conn, ["p-amal"], YESTERDAY, YESTERDAY, NOW, late_after=timedelta(minutes=5)
         )
     return timelines.of["p-amal"].figures().hours
-
-
-def local(clock: str) -> datetime:
-    return datetime.combine(YESTERDAY, time.fromisoformat(clock), tzinfo=UTC).replace(
-        tzinfo=None
-    )
 
 
 def site_clock(moment: datetime) -> str:

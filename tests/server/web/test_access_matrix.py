@@ -39,8 +39,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/sites/{site_id}/participants/{participant_id}/days/{day}/corrections"): SITE,
     ("POST", "/sites/{site_id}/participants/{participant_id}/days/{day}/absence"): SITE,
     ("POST", "/sites/{site_id}/participants/{participant_id}/days/{day}/absence/delete"): SITE,
-    ("POST", "/sites/{site_id}/participants/{participant_id}/days/{day}/statements/{event_id}"):
-        SITE,
+    (
+        "POST",
+        "/sites/{site_id}/participants/{participant_id}/days/{day}/statements/{event_id}",
+    ): SITE,
     ("GET", "/sites/{site_id}/participants"): SITE,
     ("GET", "/sites/{site_id}/participants/new"): SITE,
     ("POST", "/sites/{site_id}/participants/new"): SITE,
