@@ -116,7 +116,7 @@ class ForgottenCheckOut:
 
 
 @dataclass(frozen=True)
-class Said:
+class SaidToday:
     """What a participant said at the door about this day themselves: why they left early
     (leave_reason) or that they would not come (absence_announced), with its verdict."""
 
@@ -151,8 +151,8 @@ class Today:
     missing: list[Person]  # expected on their agreed weekday, not in, not excused
     excused: list[Excused]
     forgotten: list[ForgottenCheckOut]
-    reasons: list[Said]  # why people left early, in their own words (categories)
-    announced: list[Said]  # said they would not come today; not among `missing`
+    reasons: list[SaidToday]  # why people left early, in their own words (categories)
+    announced: list[SaidToday]  # said they would not come today; not among `missing`
     unknown_badges: list[UnknownBadge]  # not given to anyone yet
     set_aside: list[RefusedRecord]
 
@@ -255,7 +255,7 @@ def today(
     )
 
 
-def _said(conn: Connection, roster: dict[str, dict[str, Any]], day: date) -> list[Said]:
+def _said(conn: Connection, roster: dict[str, dict[str, Any]], day: date) -> list[SaidToday]:
     """The day's leave reasons and announced absences that stand, by name; one per person
     and kind (the latest answer, or the one a supervisor reviewed)."""
     latest: dict[tuple[str, str], Statement] = {}
@@ -269,7 +269,7 @@ def _said(conn: Connection, roster: dict[str, dict[str, Any]], day: date) -> lis
             latest[key] = statement
     return sorted(
         (
-            Said(pid, name_in(roster, pid), kind, s.reason or "other", s.said_at, s.verdict)
+            SaidToday(pid, name_in(roster, pid), kind, s.reason or "other", s.said_at, s.verdict)
             for (pid, kind), s in latest.items()
             if s.stands
         ),
