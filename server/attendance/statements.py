@@ -159,31 +159,35 @@ def _utc(day: date, clock: time, timezone: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=ZoneInfo(timezone)).astimezone(ZoneInfo("UTC"))
 
 
-def estimates_in(
-    statements: Sequence[Statement], at_once: frozenset[str] = frozenset()
-) -> dict[tuple[str, date], Estimate]:
-    """The estimate that closes each (participant, day)'s forgotten session: a reviewed one
-    before a pending one, the latest answer among equals; a rejected one, or "weet ik niet",
-    closes nothing. `at_once`: the sites whose estimated hours count before a review."""
-    chosen: dict[tuple[str, date], Statement] = {}
+def chosen(statements: Sequence[Statement]) -> dict[tuple[str, str, date], Statement]:
+    """The statement that counts per participant, kind and day when they said it more than
+    once (two doors asked, or they changed their mind): one a supervisor reviewed before a
+    pending one, the latest answer among equals. It may be a rejected one: then nothing of
+    that kind counts for the day."""
+    found: dict[tuple[str, str, date], Statement] = {}
     for said in statements:
-        if said.kind != CHECKOUT_ESTIMATE or not said.stands or said.left_at is None:
-            continue
-        key = (said.participant_id, said.day)
-        before = chosen.get(key)
+        key = (said.participant_id, said.kind, said.day)
+        before = found.get(key)
         if before is None or (not said.pending, said.said_at) >= (
             not before.pending,
             before.said_at,
         ):
-            chosen[key] = said
-    return {
-        key: Estimate(
-            said.left_at,  # type: ignore[arg-type]  # checked above
-            counts=not said.pending or said.site_id in at_once,
-            event_id=said.event_id,
-        )
-        for key, said in chosen.items()
-    }
+            found[key] = said
+    return found
+
+
+def estimates_in(
+    statements: Sequence[Statement], at_once: frozenset[str] = frozenset()
+) -> dict[tuple[str, date], Estimate]:
+    """The estimate that closes each (participant, day)'s forgotten session, of the chosen
+    statements; a rejected one, or "weet ik niet", closes nothing. `at_once`: the sites
+    whose estimated hours count before a review."""
+    found = {}
+    for (pid, kind, day), said in chosen(statements).items():
+        if kind == CHECKOUT_ESTIMATE and said.stands and said.left_at is not None:
+            counts = not said.pending or said.site_id in at_once
+            found[(pid, day)] = Estimate(said.left_at, counts=counts, event_id=said.event_id)
+    return found
 
 
 def estimates_of(

@@ -29,7 +29,7 @@ from server.attendance.sessions import (
     day_bounds,
     unknown_badges,
 )
-from server.attendance.statements import Statement, statements_of
+from server.attendance.statements import chosen, statements_of
 from server.schema import (
     absences,
     badges,
@@ -256,21 +256,12 @@ def today(
 
 
 def _said(conn: Connection, roster: dict[str, dict[str, Any]], day: date) -> list[SaidToday]:
-    """The day's leave reasons and announced absences that stand, by name; one per person
-    and kind (the latest answer, or the one a supervisor reviewed)."""
-    latest: dict[tuple[str, str], Statement] = {}
-    for statement in statements_of(conn, list(roster), day, day, SAID_TODAY):
-        key = (statement.participant_id, statement.kind)
-        before = latest.get(key)
-        if before is None or (not statement.pending, statement.said_at) >= (
-            not before.pending,
-            before.said_at,
-        ):
-            latest[key] = statement
+    """The day's leave reasons and announced absences that stand, by name."""
+    said = chosen(statements_of(conn, list(roster), day, day, SAID_TODAY))
     return sorted(
         (
             SaidToday(pid, name_in(roster, pid), kind, s.reason or "other", s.said_at, s.verdict)
-            for (pid, kind), s in latest.items()
+            for (pid, kind, _), s in said.items()
             if s.stands
         ),
         key=lambda s: (s.name, s.kind),

@@ -4,7 +4,7 @@ confirms, changes or rejects it; "Vandaag" lists leave reasons and announced abs
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -201,3 +201,29 @@ def test_own_say_vandaag_moves_an_announced_absence_out_of_missing(
     review(engine, north(engine), "p-amal", str(announced["id"]), Review("rejected"), **MARIEKE)
     shown = vandaag(engine)
     assert shown.announced == [] and [p.id for p in shown.missing] == ["p-amal", "p-dawit"]
+
+
+def estimate_said(event_id: str, said_at: int, left_at: int | None, verdict: str) -> Any:
+    from server.attendance.statements import Statement
+
+    at = datetime(2026, 11, 25, said_at, tzinfo=UTC)
+    left = None if left_at is None else datetime(2026, 11, 24, left_at, tzinfo=UTC)
+    return Statement(event_id, "p-amal", "north", "checkout_estimate", YESTERDAY, at, None, left,
+                     verdict, None, left)  # type: ignore[arg-type]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("said", "closes"),
+    [
+        ([("a", 8, 15, "pending"), ("b", 9, 16, "pending")], ("b", False)),  # the latest
+        ([("a", 8, 15, "confirmed"), ("b", 9, 16, "pending")], ("a", True)),  # reviewed first
+        ([("a", 8, 15, "pending"), ("b", 9, 16, "rejected")], None),  # rejected: nothing
+        ([("a", 8, 15, "pending"), ("b", 9, None, "pending")], None),  # "weet ik niet" last
+    ],
+)
+def test_own_say_which_estimate_closes_the_day(said: list[Any], closes: Any) -> None:
+    from server.attendance.statements import estimates_in
+
+    found = estimates_in([estimate_said(*s) for s in said])
+    got = found.get(("p-amal", YESTERDAY))
+    assert (None if got is None else (got.event_id, got.counts)) == closes
