@@ -45,6 +45,8 @@ class Statement:
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
     reviewer: str | None = None  # the supervisor's display name
+    # The site's `estimated_hours`: whether an estimate's hours count before a review
+    counts_at_once: bool = False
 
     @property
     def pending(self) -> bool:
@@ -107,6 +109,7 @@ _SAID = (
         events.c.corrected_wall_at,
         events.c.detail,
         sites.c.timezone,
+        sites.c.estimated_hours,
         statement_reviews.c.verdict,
         statement_reviews.c.reason.label("review_reason"),
         statement_reviews.c.left_at.label("review_left_at"),
@@ -152,6 +155,7 @@ def _statement(row: Any) -> Statement | None:
         reviewed_by=row.staff_id,
         reviewed_at=row.reviewed_at,
         reviewer=row.reviewer,
+        counts_at_once=row.estimated_hours == "at_once",
     )
 
 
@@ -176,16 +180,14 @@ def chosen(statements: Sequence[Statement]) -> dict[tuple[str, str, date], State
     return found
 
 
-def estimates_in(
-    statements: Sequence[Statement], at_once: frozenset[str] = frozenset()
-) -> dict[tuple[str, date], Estimate]:
+def estimates_in(statements: Sequence[Statement]) -> dict[tuple[str, date], Estimate]:
     """The estimate that closes each (participant, day)'s forgotten session, of the chosen
-    statements; a rejected one, or "weet ik niet", closes nothing. `at_once`: the sites
-    whose estimated hours count before a review."""
+    statements; a rejected one, or "weet ik niet", closes nothing. Its hours count once
+    reviewed, or at once where the site says so."""
     found = {}
     for (pid, kind, day), said in chosen(statements).items():
         if kind == CHECKOUT_ESTIMATE and said.stands and said.left_at is not None:
-            counts = not said.pending or said.site_id in at_once
+            counts = not said.pending or said.counts_at_once
             found[(pid, day)] = Estimate(said.left_at, counts=counts, event_id=said.event_id)
     return found
 
@@ -193,16 +195,7 @@ def estimates_in(
 def estimates_of(
     conn: Connection, participant_ids: Sequence[str], first: date, last: date
 ) -> dict[tuple[str, date], Estimate]:
-    """The estimates that close these participants' forgotten sessions of first..last."""
+    """The estimates that close these participants' forgotten sessions of first..last: one
+    query."""
     said = statements_of(conn, participant_ids, first, last, frozenset({CHECKOUT_ESTIMATE}))
-    if not said:
-        return {}
-    at_once = frozenset(
-        conn.execute(
-            select(sites.c.id).where(
-                member_of(conn, sites.c.id, {s.site_id for s in said}),
-                sites.c.estimated_hours == "at_once",
-            )
-        ).scalars()
-    )
-    return estimates_in(said, at_once)
+    return estimates_in(said)
