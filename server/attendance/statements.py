@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, select
 
 from server.attendance.sessions import Estimate
 from server.schema import events, sites, staff, statement_reviews
@@ -80,6 +80,7 @@ def statements_of(
             events.c.kind.in_(sorted(kinds)),
             events.c.workshop_day >= said_from,
             events.c.workshop_day <= said_until,
+            _made_between(said_from - timedelta(days=1), said_until + timedelta(days=2)),
         ).order_by(events.c.wall_at, events.c.id)
     ).all()
     found = []
@@ -88,6 +89,16 @@ def statements_of(
         if statement is not None and first <= statement.day <= last:
             found.append(statement)
     return found
+
+
+def _made_between(first: date, last: date) -> Any:
+    """The door's own time between these dates (with a day's slack for any time zone): lets
+    the database read a participant's records of those weeks through its (participant,
+    wall time) index, not their whole history. The workshop day decides, and the door
+    reckoned it from the same clock; this only narrows."""
+    start = datetime.combine(first, time(0), tzinfo=UTC)
+    end = datetime.combine(last, time(0), tzinfo=UTC)
+    return and_(events.c.wall_at >= start, events.c.wall_at < end)
 
 
 def statement_of(conn: Connection, event_id: str) -> Statement | None:

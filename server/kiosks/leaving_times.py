@@ -30,7 +30,7 @@ def _quarter(conn: Connection) -> Any:
     at = func.coalesce(events.c.corrected_wall_at, events.c.wall_at)
     if conn.dialect.name == "sqlite":  # naive UTC text (server.schema.UtcDateTime)
         seconds = cast(func.strftime("%s", at), Integer)
-        return (seconds + QUARTER // 2) / QUARTER  # integer division on SQLite
+        return (seconds + QUARTER // 2) // QUARTER  # `/` would be true division: a group a second
     return func.floor((func.extract("epoch", at) + QUARTER // 2) / QUARTER)
 
 
