@@ -82,3 +82,41 @@ def test_supervisor_confirms_an_estimated_check_out(served: Served, page: Any) -
     assert "Totaal: 6,0 uur" in page.locator("#sessies .total").inner_text()
     found = check(page, f"day page with a changed estimate ({day})")
     assert severe(found) == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_vandaag_lists_what_participants_said_and_the_admin_sets_the_site(
+    served: Served, page: Any
+) -> None:
+    now = datetime.now(UTC)
+    today = now.astimezone(ZONE).date()
+    earlier = max(now - timedelta(minutes=5),
+                  datetime.combine(today, time(0, 1), tzinfo=ZONE).astimezone(UTC))  # fmt: skip
+    announced_at = datetime.combine(today - timedelta(days=1), time(9), tzinfo=ZONE)
+    served.push("absence_announced", "p-amal", announced_at.astimezone(UTC),
+                day=today.isoformat(), reason="children")  # fmt: skip
+    served.push("check_in", "p-dawit", earlier)
+    served.push("leave_reason", "p-dawit", earlier, reason="transport", check_out_record_id="x")
+    log_in(page, served, "marieke")
+    page.goto(f"{served.url}/sites/{SITE}/today")
+    announced = page.locator("#announced").inner_text()
+    assert "Amal" in announced and "kinderen/school" in announced
+    assert "wacht op controle" in announced
+    reasons = page.locator("#reasons").inner_text()
+    assert "Dawit" in reasons and "vervoer" in reasons
+    shot(page, "own-say-vandaag")
+
+    log_in(page, served, "anna")
+    page.goto(f"{served.url}/sites")
+    form = page.locator("form.own-say").first
+    form.locator("input[name=my_week]").uncheck()
+    form.locator("input[name=leave_reason_minutes]").fill("45")
+    form.locator("select[name=estimated_hours]").select_option("at_once")
+    form.get_by_role("button", name="Opslaan").click()
+    page.wait_for_load_state("networkidle")
+    assert "Opgeslagen" in page.locator("main").inner_text()
+    form = page.locator("form.own-say").first
+    assert not form.locator("input[name=my_week]").is_checked()
+    assert form.locator("input[name=leave_reason_minutes]").input_value() == "45"
+    assert form.locator("select[name=estimated_hours]").input_value() == "at_once"
+    shot(page, "own-say-site-settings")
