@@ -22,11 +22,9 @@ from server.sql import member_of
 from sync.own_say import ABSENCE_ANNOUNCED, CHECKOUT_ESTIMATE, KINDS, LEAVE_REASON, left_at
 
 Verdict = Literal["pending", "confirmed", "changed", "rejected"]
-VERDICTS: tuple[Verdict, ...] = ("pending", "confirmed", "changed", "rejected")
 # How far apart the answer and the day it is about may lie: an absence announced weeks
 # ahead, a check-out estimated at the first tap after a holiday.
 SAID_WITHIN = timedelta(days=60)
-ESTIMATED_HOURS = ("confirmed", "at_once")  # sites.estimated_hours: when an estimate counts
 
 
 @dataclass(frozen=True)
