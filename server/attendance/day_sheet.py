@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, select
 
 from server.attendance.presence import load_day
 from server.attendance.sessions import SESSION_KINDS, DayAttendance, closing_time, pair_sessions
-from server.attendance.statements import Statement, estimates_of, statements_of
+from server.attendance.statements import Statement, estimates_in, statements_of
 from server.attendance.today import Site, agreed_on, flags_of
 from server.schema import absences, corrections, kiosks, participants, staff
 from server.sql import member_of
@@ -156,7 +156,8 @@ def sheet_of(
         for t in sorted(raw, key=lambda t: (t.at, t.id))
     ]
     close_at = closing_time(day, site.closes_at, site.timezone)
-    estimate = estimates_of(conn, [participant_id], day, day).get((participant_id, day))
+    said = statements_of(conn, [participant_id], day, day)
+    estimate = estimates_in(said).get((participant_id, day))
     return DaySheet(
         site=site,
         participant_id=participant_id,
@@ -167,7 +168,7 @@ def sheet_of(
         attendance=pair_sessions(counted, day, close_at, now, estimate),
         absence=_absence(conn, participant_id, day),
         agreed=agreed_on(person.agreed_weekdays, day),
-        statements=statements_of(conn, [participant_id], day, day),
+        statements=said,
     )
 
 
