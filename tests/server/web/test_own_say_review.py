@@ -112,7 +112,7 @@ def test_vandaag_lists_what_participants_said_and_the_admin_sets_the_site(
     form.locator("input[name=my_week]").uncheck()
     form.locator("input[name=leave_reason_minutes]").fill("45")
     form.locator("select[name=estimated_hours]").select_option("at_once")
-    form.get_by_role("button", name="Opslaan").click()
+    form.get_by_role("button", name="Zelf melden opslaan").click()
     page.wait_for_load_state("networkidle")
     assert "Opgeslagen" in page.locator("main").inner_text()
     form = page.locator("form.own-say").first
