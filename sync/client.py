@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from sync.protocol import (
     API_PREFIX,
     HIGHEST_SEQ,
+    OWN_SAY,
     PHOTOS,
     PHRASE_FIXES,
     PICTOGRAMS,
@@ -126,7 +127,7 @@ class ServerClient:
 
     def pull(self, etag: str | None) -> Pulled | None:
         """The snapshot if it changed since etag; None when the server says 304."""
-        understood = ",".join((PICTOGRAMS, PHOTOS, VOICES, PHRASE_FIXES))
+        understood = ",".join((PICTOGRAMS, PHOTOS, VOICES, PHRASE_FIXES, OWN_SAY))
         headers = {UNDERSTANDS_HEADER: understood, **({"If-None-Match": etag} if etag else {})}
         response = self._request("GET", "/snapshot", headers=headers)
         if response.status_code == 304:
@@ -149,7 +150,9 @@ class ServerClient:
 
     def presence(self) -> SitePresence:
         """Who is in at this kiosk's site, as the server knows it."""
-        return self._parse(self._request("GET", "/presence"), SitePresence)
+        # OWN_SAY: each participant's days around this week, for "my week" at the door.
+        response = self._request("GET", "/presence", headers={UNDERSTANDS_HEADER: OWN_SAY})
+        return self._parse(response, SitePresence)
 
     # -- the one place requests are made -----------------------------------------------
 

@@ -1,5 +1,6 @@
 """The workshop's sites as the admin's pages show them: their names, the overview of them
-all, a new site and whether its doors speak the greeting."""
+all, a new site, whether its doors speak the greeting, and what participants may tell its
+doors themselves (sync.own_say)."""
 
 from __future__ import annotations
 
@@ -74,4 +75,47 @@ def say_greeting(engine: Engine, site_id: str, on: bool) -> bool:
     """Whether the site's doors say the greeting aloud; False when there is no such site."""
     with writing(engine) as conn:
         done = conn.execute(update(sites).where(sites.c.id == site_id).values(speak_greeting=on))
+    return done.rowcount == 1
+
+
+ESTIMATED_HOURS = ("confirmed", "at_once")  # when a participant's estimated check-out counts
+MAX_LEAVE_REASON_MINUTES = 24 * 60  # as sync.protocol.SiteSettings allows
+
+
+@dataclass(frozen=True)
+class OwnSay:
+    """A site's settings for what participants tell the door: whether a participant sees
+    their week after their tap, how long before closing a check-out asks "Waarom ga je
+    eerder weg?" (None: never), and when an estimated check-out's hours count."""
+
+    my_week: bool = True
+    leave_reason_minutes: int | None = 60
+    estimated_hours: str = "confirmed"
+
+    def problem(self) -> str | None:
+        """What is wrong with these values (the database has no CHECK on them), or None."""
+        minutes = self.leave_reason_minutes
+        if minutes is not None and not 0 <= minutes <= MAX_LEAVE_REASON_MINUTES:
+            return f"leave_reason_minutes must be 0..{MAX_LEAVE_REASON_MINUTES} or None"
+        if self.estimated_hours not in ESTIMATED_HOURS:
+            return f"estimated_hours must be one of {ESTIMATED_HOURS}"
+        return None
+
+
+def set_own_say(engine: Engine, site_id: str, settings: OwnSay) -> bool:
+    """Store the site's own-say settings; False when there is no such site. The doors learn
+    them with their next snapshot."""
+    problem = settings.problem()
+    if problem is not None:
+        raise ValueError(problem)
+    with writing(engine) as conn:
+        done = conn.execute(
+            update(sites)
+            .where(sites.c.id == site_id)
+            .values(
+                my_week=settings.my_week,
+                leave_reason_minutes=settings.leave_reason_minutes,
+                estimated_hours=settings.estimated_hours,
+            )
+        )
     return done.rowcount == 1

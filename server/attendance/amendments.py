@@ -46,7 +46,8 @@ class Asked:
     reason: str
 
 
-def _theirs(conn: Connection, site: Site, participant_id: str) -> bool:
+def theirs(conn: Connection, site: Site, participant_id: str) -> bool:
+    """Whether the participant is this site's: the check every amendment makes first."""
     found = conn.execute(
         select(participants.c.id).where(
             participants.c.id == participant_id, participants.c.site_id == site.id
@@ -69,7 +70,7 @@ def correct(
     """Add a check-in or check-out, move a tap or void it; None when it is made."""
     assert asked.action in CORRECTION_ACTIONS
     with writing(engine) as conn:
-        if not _theirs(conn, site, participant_id):
+        if not theirs(conn, site, participant_id):
             return Refused.STRANGER
         event_id: str | None = None
         if asked.action in ("move", "void"):
@@ -143,7 +144,7 @@ def withdraw_excuse(
     """Take the day's absence reason away (e.g. entered for the wrong day); None when done
     or there was none."""
     with writing(engine) as conn:
-        if not _theirs(conn, site, participant_id):
+        if not theirs(conn, site, participant_id):
             return Refused.STRANGER
         gone = conn.execute(
             delete(absences).where(

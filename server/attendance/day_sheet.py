@@ -9,13 +9,14 @@ Making corrections and absence reasons is server.attendance.amendments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, select
 
 from server.attendance.presence import load_day
 from server.attendance.sessions import SESSION_KINDS, DayAttendance, closing_time, pair_sessions
+from server.attendance.statements import Statement, estimates_in, statements_of
 from server.attendance.today import Site, agreed_on, flags_of
 from server.schema import absences, corrections, kiosks, participants, staff
 from server.sql import member_of
@@ -78,6 +79,8 @@ class DaySheet:
     attendance: DayAttendance
     absence: AbsenceNote | None
     agreed: bool  # one of their agreed weekdays
+    # What they said at the door about this day themselves, oldest first, with verdicts
+    statements: list[Statement] = field(default_factory=list)
 
     @property
     def present(self) -> bool:
@@ -153,6 +156,8 @@ def sheet_of(
         for t in sorted(raw, key=lambda t: (t.at, t.id))
     ]
     close_at = closing_time(day, site.closes_at, site.timezone)
+    said = statements_of(conn, [participant_id], day, day)
+    estimate = estimates_in(said).get((participant_id, day))
     return DaySheet(
         site=site,
         participant_id=participant_id,
@@ -160,9 +165,10 @@ def sheet_of(
         day=day,
         taps=door_taps,
         added=[a for a in amendments if a.event_id is None],
-        attendance=pair_sessions(counted, day, close_at, now),
+        attendance=pair_sessions(counted, day, close_at, now, estimate),
         absence=_absence(conn, participant_id, day),
         agreed=agreed_on(person.agreed_weekdays, day),
+        statements=said,
     )
 
 

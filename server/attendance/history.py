@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Select, select
 
 from server.attendance.presence import honest_at, honest_within
-from server.attendance.sessions import SESSION_KINDS, Correction, ReceivedTap, day_bounds
+from server.attendance.sessions import (
+    SESSION_KINDS,
+    Correction,
+    Estimate,
+    ReceivedTap,
+    day_bounds,
+)
+from server.attendance.statements import estimates_of
 from server.attendance.summary import (
     ALERT_LOOKBACK,
     Absence,
@@ -188,6 +195,9 @@ def load_history(
             row.day, row.reason, row.note or "", row.created_at
         )
     excuse_changes = _excuse_changes(conn, ids, first, last)
+    estimates: dict[str, dict[date, Estimate]] = {pid: {} for pid in ids}
+    for (pid, day), estimate in estimates_of(conn, ids, first, last).items():
+        estimates[pid][day] = estimate
     records = {
         pid: AttendanceRecord(
             plans[pid],
@@ -198,6 +208,7 @@ def load_history(
             excused[pid],
             {note.id: note.created_at for note in notes[pid]},
             excuse_changes[pid],
+            estimates[pid],
         )
         for pid in ids
     }

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, or_, select
 from server.attendance.sessions import (
     Correction,
     DayAttendance,
+    Estimate,
     LunchAnswer,
     ReceivedTap,
     UnknownBadge,
@@ -23,6 +24,7 @@ from server.attendance.sessions import (
     pair_sessions,
     unknown_badges,
 )
+from server.attendance.statements import estimates_of
 from server.schema import corrections, events, sites
 from server.sql import member_of
 
@@ -123,11 +125,15 @@ def sessions_in(
     close_at: datetime,
     now: datetime | None = None,
     counted: dict[str, list[ReceivedTap]] | None = None,
+    estimates: dict[str, Estimate] | None = None,
 ) -> dict[str, DayAttendance]:
-    """Sessions of every participant in a loaded day; `counted` when already grouped."""
+    """Sessions of every participant in a loaded day; `counted` when already grouped;
+    `estimates`: by participant, when they said when they left (statements.estimates_of)."""
     counted = taps.counted() if counted is None else counted
+    said = estimates or {}
     return {
-        pid: pair_sessions(found, taps.day, close_at, now) for pid, found in sorted(counted.items())
+        pid: pair_sessions(found, taps.day, close_at, now, said.get(pid))
+        for pid, found in sorted(counted.items())
     }
 
 
@@ -137,7 +143,14 @@ def day_attendance(
     """Sessions of every participant who tapped at the site on `day`."""
     site = conn.execute(select(sites).where(sites.c.id == site_id)).one()
     close_at = closing_time(day, site.closes_at, site.timezone)
-    return sessions_in(load_day(conn, site_id, day), close_at, now)
+    taps = load_day(conn, site_id, day)
+    return sessions_in(taps, close_at, now, estimates=estimates_on(conn, taps))
+
+
+def estimates_on(conn: Connection, taps: DayTaps) -> dict[str, Estimate]:
+    """The day's check-out estimates of whoever tapped, by participant."""
+    found = estimates_of(conn, sorted(taps.participants()), taps.day, taps.day)
+    return {pid: estimate for (pid, _), estimate in found.items()}
 
 
 @dataclass(frozen=True)

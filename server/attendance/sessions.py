@@ -40,13 +40,23 @@ class Session:
     kinds_disagree: bool = False  # the doors' own kinds do not fit this pairing
     opened_by_hand: bool = False  # a supervisor checked them in (forgotten badge)
     closed_by_hand: bool = False  # a supervisor checked them out (e.g. at closing)
+    # Closed at the time the participant said they left (a checkout_estimate), not by a
+    # tap: see Estimate. `estimate_counts` is whether its hours count yet.
+    estimated: bool = False
+    estimate_counts: bool = False
 
     @property
     def counted_seconds(self) -> float:
-        """Real hours only: an auto-closed session counts nothing until corrected."""
-        if self.auto_closed:
+        """Real hours only: an auto-closed session counts nothing until corrected, an
+        estimated one only once it counts (the site's setting, docs/web.md)."""
+        if self.auto_closed or (self.estimated and not self.estimate_counts):
             return 0.0
         return max(0.0, (self.end_at - self.start_at).total_seconds())
+
+    @property
+    def forgotten(self) -> bool:
+        """They did not check out: closed by the server or by their own estimate."""
+        return self.auto_closed or self.estimated
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,22 @@ class DayAttendance:
     @property
     def auto_closed(self) -> bool:
         return any(s.auto_closed for s in self.sessions)
+
+    @property
+    def estimated(self) -> bool:
+        return any(s.estimated for s in self.sessions)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """When a participant said they left on a day they forgot to check out (a
+    `checkout_estimate` a supervisor has not rejected), or the time a supervisor set in its
+    place. It closes that day's open session instead of closing time; `counts` says whether
+    its hours count yet (once confirmed, or at once: the site's `estimated_hours`)."""
+
+    left_at: datetime
+    counts: bool
+    event_id: str = ""
 
 
 CORRECTION_ACTIONS = ("add_check_in", "add_check_out", "move", "void")
@@ -112,9 +138,15 @@ def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
 
 
 def pair_sessions(
-    taps: Iterable[ReceivedTap], day: date, close_at: datetime, now: datetime | None = None
+    taps: Iterable[ReceivedTap],
+    day: date,
+    close_at: datetime,
+    now: datetime | None = None,
+    estimate: Estimate | None = None,
 ) -> DayAttendance:
-    """Pair one participant's taps of `day` into sessions; see the module docstring."""
+    """Pair one participant's taps of `day` into sessions; see the module docstring. A
+    session left open past closing time ends at the participant's `estimate` when there is
+    one (and it is not before the session began), else at closing time, flagged."""
     ordered = sorted((t for t in taps if t.kind in SESSION_KINDS), key=lambda t: (t.at, t.id))
     sessions: list[Session] = []
     opener: ReceivedTap | None = None
@@ -139,6 +171,20 @@ def pair_sessions(
         return DayAttendance(day, sessions)
     if now is not None and now < close_at:
         return DayAttendance(day, sessions, open_since=opener.at)
+    if estimate is not None and estimate.left_at >= opener.at:
+        sessions.append(
+            Session(
+                opener.at,
+                estimate.left_at,
+                opener.id,
+                None,
+                kinds_disagree=opener.kind not in OPENS_SESSION,
+                opened_by_hand=opener.kind in BY_HAND,
+                estimated=True,
+                estimate_counts=estimate.counts,
+            )
+        )
+        return DayAttendance(day, sessions)
     end = max(close_at, opener.at)  # a tap after closing time closes at once
     sessions.append(
         Session(

@@ -11,6 +11,8 @@ What counts:
 - an **agreed day** lies within the program and on one of the agreed ISO weekdays;
 - a day is **present** with at least one session, or when checked in and not yet out;
 - **hours** add up counted seconds: a session the server closed at closing time counts 0;
+  one closed at the time the participant said they left counts per the site's
+  `estimated_hours` (once a supervisor confirmed it, or at once);
 - **late**: the first check-in after opening time + `late_after` (site time);
 - an agreed day without presence is **excused** with an absence row, else **absent**
   (unexcused) — but today only once the site has closed; until then it is **pending**;
@@ -27,6 +29,7 @@ from zoneinfo import ZoneInfo
 from server.attendance.sessions import (
     Correction,
     DayAttendance,
+    Estimate,
     ReceivedTap,
     closing_time,
     corrected,
@@ -94,6 +97,8 @@ class AttendanceRecord:
     changed_at: dict[int, datetime] = field(default_factory=dict)  # correction id → made at
     # When each day's excuse was given, replaced or taken away (the audit log keeps them).
     excuse_changes: dict[date, list[datetime]] = field(default_factory=dict)
+    # When they said they left on a day they forgot to check out (server.attendance.statements)
+    estimates: dict[date, Estimate] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)  # slots: a feed makes thousands of these
@@ -130,7 +135,7 @@ class Day:
 
     @property
     def forgotten_check_outs(self) -> int:
-        return sum(1 for s in self.attendance.sessions if s.auto_closed)
+        return sum(1 for s in self.attendance.sessions if s.forgotten)
 
     @property
     def listed(self) -> bool:
@@ -246,7 +251,7 @@ class Timeline:
             return judged(FUTURE, DayAttendance(day))
         if taps:  # most dates have none: no pairing, no closing time (a feed judges thousands)
             close_at = closing_time(day, site.closes_at, site.timezone)
-            attendance = pair_sessions(taps, day, close_at, now)
+            attendance = pair_sessions(taps, day, close_at, now, self.record.estimates.get(day))
             first = attendance.sessions[0].start_at if attendance.sessions else None
             first = first or attendance.open_since
             if first is not None:

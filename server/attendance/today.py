@@ -15,7 +15,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
 
-from server.attendance.presence import DayTaps, load_day, lunch_count_of, sessions_in
+from server.attendance.presence import (
+    DayTaps,
+    estimates_on,
+    load_day,
+    lunch_count_of,
+    sessions_in,
+)
 from server.attendance.sessions import (
     DayAttendance,
     UnknownBadge,
@@ -23,6 +29,7 @@ from server.attendance.sessions import (
     day_bounds,
     unknown_badges,
 )
+from server.attendance.statements import chosen, statements_of
 from server.schema import (
     absences,
     badges,
@@ -33,6 +40,9 @@ from server.schema import (
     sites,
 )
 from server.sql import member_of
+from sync.own_say import ABSENCE_ANNOUNCED, LEAVE_REASON
+
+SAID_TODAY = frozenset({LEAVE_REASON, ABSENCE_ANNOUNCED})
 
 MAX_SET_ASIDE = 200  # a door sending garbage all day should not make the page endless
 
@@ -102,6 +112,20 @@ class ForgottenCheckOut:
     name: str
     since: datetime
     closed_at: datetime  # closed by the server at closing time: counts nothing until fixed
+    estimated: bool = False  # closed at the time they said they left (a checkout_estimate)
+
+
+@dataclass(frozen=True)
+class SaidToday:
+    """What a participant said at the door about this day themselves: why they left early
+    (leave_reason) or that they would not come (absence_announced), with its verdict."""
+
+    participant_id: str
+    name: str
+    kind: str
+    reason: str  # a sync.own_say.REASONS category: what counts now
+    said_at: datetime
+    verdict: str  # pending, confirmed, changed (rejected ones are not listed)
 
 
 @dataclass(frozen=True)
@@ -127,6 +151,8 @@ class Today:
     missing: list[Person]  # expected on their agreed weekday, not in, not excused
     excused: list[Excused]
     forgotten: list[ForgottenCheckOut]
+    reasons: list[SaidToday]  # why people left early, in their own words (categories)
+    announced: list[SaidToday]  # said they would not come today; not among `missing`
     unknown_badges: list[UnknownBadge]  # not given to anyone yet
     set_aside: list[RefusedRecord]
 
@@ -140,6 +166,8 @@ class Today:
             {a.participant_id for a in self.came}
             | {p.id for p in self.missing}
             | {e.participant_id for e in self.excused}
+            | {s.participant_id for s in self.reasons}
+            | {s.participant_id for s in self.announced}
         )
 
 
@@ -153,7 +181,8 @@ def today(
     opens = datetime.combine(day, site.opens_at, tzinfo=ZoneInfo(site.timezone))
     late_from = opens + timedelta(minutes=late_after_minutes)
     taps = load_day(conn, site_id, day)
-    days = sessions_in(taps, closing_time(day, site.closes_at, site.timezone), now)
+    close_at = closing_time(day, site.closes_at, site.timezone)
+    days = sessions_in(taps, close_at, now, estimates=estimates_on(conn, taps))
     roster = roster_of(conn, site_id, taps.participants())
     excused_rows = conn.execute(
         select(absences.c.participant_id, absences.c.reason, absences.c.note).where(
@@ -188,7 +217,10 @@ def today(
         ),
         key=lambda e: e.name,
     )
-    off = present | {e.participant_id for e in excused}
+    said = _said(conn, roster, day)
+    announced = [s for s in said if s.kind == ABSENCE_ANNOUNCED and s.participant_id not in present]
+    excused_ids = {e.participant_id for e in excused}
+    off = present | {e.participant_id for e in excused} | {s.participant_id for s in announced}
     missing = sorted(
         (
             Person(pid, row["display_name"])
@@ -199,10 +231,10 @@ def today(
     )
     forgotten = sorted(
         (
-            ForgottenCheckOut(pid, name_in(roster, pid), s.start_at, s.end_at)
+            ForgottenCheckOut(pid, name_in(roster, pid), s.start_at, s.end_at, s.estimated)
             for pid, attendance in days.items()
             for s in attendance.sessions
-            if s.auto_closed
+            if s.forgotten
         ),
         key=lambda f: (f.since, f.name),
     )
@@ -216,8 +248,23 @@ def today(
         missing=missing,
         excused=excused,
         forgotten=forgotten,
+        reasons=[s for s in said if s.kind == LEAVE_REASON],
+        announced=[s for s in announced if s.participant_id not in excused_ids],
         unknown_badges=_waiting_badges(conn, taps),
         set_aside=_set_aside(conn, site_id, start, end),
+    )
+
+
+def _said(conn: Connection, roster: dict[str, dict[str, Any]], day: date) -> list[SaidToday]:
+    """The day's leave reasons and announced absences that stand, by name."""
+    said = chosen(statements_of(conn, list(roster), day, day, SAID_TODAY))
+    return sorted(
+        (
+            SaidToday(pid, name_in(roster, pid), kind, s.reason or "other", s.said_at, s.verdict)
+            for (pid, kind, _), s in said.items()
+            if s.stands
+        ),
+        key=lambda s: (s.name, s.kind),
     )
 
 

@@ -18,6 +18,8 @@ from server.kiosks.enrolment import enrol
 from server.kiosks.honest_time import reckon_arrivals
 from server.schema import MAX_COUNT, badges, events, participants, rejected_records, staff
 from server.sql import insert_new, member_of
+from sync.own_say import KINDS as OWN_SAY_KINDS
+from sync.own_say import detail_problem
 from sync.protocol import WIRE_FIELDS, WireRecord
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,8 @@ NEEDS = {
     "manual_check_out": ("participant_id", "supervisor_id"),
     "badge_enrolled": ("badge_uid", "participant_id", "supervisor_id"),
     "lunch": ("participant_id",),
+    # What a participant says at the door is theirs (sync.own_say): it names them.
+    **{kind: ("participant_id",) for kind in sorted(OWN_SAY_KINDS)},
 }
 
 
@@ -102,6 +106,9 @@ class SiteCheck:
             return f"{record.kind} needs {' and '.join(missing)}"
         if record.kind == "lunch" and not isinstance(record.detail.get("eats"), bool):
             return "lunch needs detail.eats true or false"
+        said = detail_problem(record.kind, record.detail, record.workshop_day)
+        if said is not None:
+            return said
         if record.participant_id is not None:
             site = self.participant_sites.get(record.participant_id)
             if site is None:

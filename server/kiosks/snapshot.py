@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, and_, or_, select
 
 from server.administration.translations import door_fixes
+from server.kiosks.leaving_times import usual_leaving_times
 from server.schema import badges, participants, sites, staff, tasks, words
 from sync.protocol import (
     SiteSettings,
@@ -135,6 +136,9 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             closes_at=site.closes_at,
             timezone=site.timezone,
             speak_greeting=site.speak_greeting,
+            my_week=site.my_week,
+            leave_reason_minutes=site.leave_reason_minutes,
+            usual_leaving_times=usual_leaving_times(conn, site_id, site.timezone, now),
         ),
         participants=people,
         supervisors=supervisors,

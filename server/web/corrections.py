@@ -1,9 +1,11 @@
 """The page of a participant's day: the taps as the doors sent them, the supervisors'
 corrections beside what they correct, the sessions derived from both, the day's absence
-reason, and the forms that correct the day or excuse it.
+reason, what the participant said at the door about the day, and the forms that correct the
+day, excuse it, or confirm, change or reject what the participant said.
 
-The day is read by server.attendance.day_sheet and amended by server.attendance.amendments;
-this page reads and checks the forms, and answers.
+The day is read by server.attendance.day_sheet, amended by server.attendance.amendments and
+its statements reviewed by server.attendance.reviews; this page reads and checks the forms,
+and answers.
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ from server.attendance.amendments import (
     withdraw_excuse,
 )
 from server.attendance.day_sheet import day_sheet
+from server.attendance.reviews import REVIEWS, NotReviewed, Review, review
 from server.attendance.sessions import CORRECTION_ACTIONS
 from server.attendance.today import Site, find_site, site_day
 from server.deps import ClockDep, EngineDep
 from server.web.access import CsrfDep, SiteViewerDep
 from server.web.days import parse_day, step
 from server.web.forms import back, page
+from sync.own_say import REASONS
 
 router = APIRouter(include_in_schema=False)
 
@@ -100,6 +104,7 @@ def _page(
         next_day=step(day, 1),
         form=form or {},
         absence_reasons=ABSENCE_REASONS,
+        said_reasons=list(REASONS),
     )
 
 
@@ -239,3 +244,61 @@ def remove_absence(
     if refused is Refused.STRANGER:
         raise _not_here()
     return _back(site_id, participant_id, when, "afwezig")
+
+
+NOT_THEIR_STATEMENT = "Deze melding hoort niet bij deze deelnemer."
+NO_SAID_REASON = (
+    "Kies een reden: gemeente/IND, dokter of ziek, kinderen/school, vervoer of iets anders."
+)
+_NOT_REVIEWED = {
+    NotReviewed.NOT_THEIRS: NOT_THEIR_STATEMENT,
+    NotReviewed.NO_REASON: NO_SAID_REASON,
+    NotReviewed.NO_TIME: NO_TIME,
+}
+
+
+@router.post(DAY_PATH + "/statements/{event_id}", response_model=None)
+def review_statement(
+    request: Request,
+    site_id: str,
+    participant_id: str,
+    day: str,
+    event_id: str,
+    viewer: SiteViewerDep,
+    _checked: CsrfDep,
+    engine: EngineDep,
+    now: ClockDep,
+    verdict: Text = "",
+    reason: Text = "",
+    left_at: Text = "",
+) -> Response:
+    """Confirm, change or reject what the participant said at the door (a reason for
+    leaving early, an announced absence, yesterday's time of leaving)."""
+    form = {"statement": event_id, "verdict": verdict, "said_reason": reason, "left_at": left_at}
+    site, when = _where(engine, site_id, day)
+    problem = None
+    if verdict not in REVIEWS:
+        problem = "Kies: klopt, veranderen of afwijzen."
+    else:
+        at = parse_clock(left_at) if left_at.strip() else None
+        if left_at.strip() and at is None:
+            problem = NO_TIME
+        else:
+            asked = Review(verdict, reason or None, at)
+            refused = review(
+                engine,
+                site,
+                participant_id,
+                event_id,
+                asked,
+                staff_id=viewer.staff_id,
+                actor=viewer.actor,
+                now=now(),
+            )
+            if refused is Refused.STRANGER:
+                raise _not_here()
+            if isinstance(refused, NotReviewed):
+                problem = _NOT_REVIEWED[refused]
+    if problem is not None:
+        return _page(request, engine, viewer, site_id, participant_id, day, now, problem, form)
+    return _back(site_id, participant_id, when, "gezegd")

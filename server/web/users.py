@@ -115,6 +115,48 @@ def site_greeting(
     return back("/sites?saved=greeting")
 
 
+OWN_SAY_MINUTES = (
+    "Reden vragen: een heel aantal minuten voor sluitingstijd, van 0 tot "
+    f"{sites.MAX_LEAVE_REASON_MINUTES}, of leeg om het nooit te vragen."
+)
+OWN_SAY_HOURS = "Geschatte uren: kies 'na bevestiging' of 'meteen'."
+
+
+def own_say_of(form: Any) -> tuple[sites.OwnSay | None, str | None]:
+    """The own-say settings the site card's form asks for, or why not (in Dutch)."""
+    minutes_text = text(form, "leave_reason_minutes")
+    minutes: int | None = None
+    if minutes_text:
+        if not re.fullmatch(r"[0-9]{1,4}", minutes_text):
+            return None, OWN_SAY_MINUTES
+        minutes = int(minutes_text)
+    asked = sites.OwnSay(
+        my_week=bool(text(form, "my_week")),
+        leave_reason_minutes=minutes,
+        estimated_hours=text(form, "estimated_hours"),
+    )
+    if asked.estimated_hours not in sites.ESTIMATED_HOURS:
+        return None, OWN_SAY_HOURS
+    if asked.problem() is not None:
+        return None, OWN_SAY_MINUTES
+    return asked, None
+
+
+@router.post("/sites/{site_id}/own-say", response_model=None)
+def site_own_say(
+    request: Request, site_id: str, engine: EngineDep, clock: ClockDep, viewer: Admin,
+    _: CsrfDep, form: FormDep,
+) -> Response:  # fmt: skip
+    """What participants may tell the site's doors themselves: my week on or off, when to
+    ask a reason for leaving early, and when estimated hours count."""
+    asked, error = own_say_of(form)
+    if asked is None:
+        return _sites_page(request, engine, viewer, clock(), error=error)
+    if not sites.set_own_say(engine, site_id, asked):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "deze locatie bestaat niet")
+    return back("/sites?saved=greeting")
+
+
 def _dutch_site_error(message: str, site_id: str) -> str:
     if "already exists" in message:
         return f"Id: er is al een locatie {site_id}."

@@ -136,9 +136,10 @@ def test_pull_uses_etag_and_304_means_unchanged(peer: Peer, client: ServerClient
     assert client.pull('"v1"') is None
     assert peer.seen("/snapshot")[1].headers["If-None-Match"] == '"v1"'
     # This kiosk reads a task's and a word's pictogram and photo, a word's voice and the
-    # workshop's fixed translations: it says so, and the server sends them.
+    # workshop's fixed translations and the own-say settings: it says so, and the server
+    # sends them.
     understood = {s.headers["Prikklok-Understands"] for s in peer.seen("/snapshot")}
-    assert understood == {"pictogram,photo,voice,phrase_fixes"}
+    assert understood == {"pictogram,photo,voice,phrase_fixes,own_say"}
 
 
 def test_answer_not_in_the_protocol_is_a_sync_error(peer: Peer, client: ServerClient) -> None:

@@ -39,6 +39,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/sites/{site_id}/participants/{participant_id}/days/{day}/corrections"): SITE,
     ("POST", "/sites/{site_id}/participants/{participant_id}/days/{day}/absence"): SITE,
     ("POST", "/sites/{site_id}/participants/{participant_id}/days/{day}/absence/delete"): SITE,
+    (
+        "POST",
+        "/sites/{site_id}/participants/{participant_id}/days/{day}/statements/{event_id}",
+    ): SITE,
     ("GET", "/sites/{site_id}/participants"): SITE,
     ("GET", "/sites/{site_id}/participants/new"): SITE,
     ("POST", "/sites/{site_id}/participants/new"): SITE,
@@ -63,6 +67,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/sites"): ADMIN,
     ("POST", "/sites"): ADMIN,
     ("POST", "/sites/{site_id}/greeting"): ADMIN,
+    ("POST", "/sites/{site_id}/own-say"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
     ("GET", "/admin/users/{staff_id}"): ADMIN,
@@ -103,6 +108,7 @@ SAMPLE = {
     "token": "not-a-real-token",
     "sha256": "0" * 64,
     "language": "ti",
+    "event_id": "not-a-statement",
 }
 ACTORS = ("anonymous", "anna", "marieke", "sven", "carla", "koen", "tess")
 

@@ -144,6 +144,8 @@ def furnish(served: Served, page: Any) -> str:
     day = came_in.astimezone(ZONE).date().isoformat()
     served.push("check_in", "p-amal", came_in)
     served.push("check_in", "p-dawit", came_in)
+    # What Amal said at the door: the day page shows it with its review forms, Vandaag lists it
+    served.push("leave_reason", "p-amal", came_in, reason="doctor", check_out_record_id="x")
     push_unknown_badge(served, came_in)
     log_in(page, served, SUPERVISOR)
     page.goto(f"{served.url}/sites/{SITE}/participants/p-amal/days/{day}")

@@ -187,7 +187,7 @@ def test_an_admin_keeps_the_accounts(served: Served, page: Any) -> None:
     expect(page.locator("main")).to_contain_text("De Werkplaats")
     card = page.locator("section.site", has_text="De Werkplaats")
     card.get_by_label("Kiosk spreekt de begroeting uit").check()  # the doors say "Goedemorgen"
-    card.get_by_role("button", name="Opslaan").click()
+    card.get_by_role("button", name="Opslaan", exact=True).click()
     expect(page.locator("main")).to_contain_text("Opgeslagen")
     expect(card.get_by_label("Kiosk spreekt de begroeting uit")).to_be_checked()
     shot(page, "20-admin-sites")
