@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Select, select
 
 from server.attendance.presence import honest_at, honest_within
 from server.attendance.sessions import SESSION_KINDS, Correction, ReceivedTap, day_bounds
+from server.attendance.statements import Statement, statements_of
 from server.attendance.summary import (
     ALERT_LOOKBACK,
     Absence,
@@ -188,6 +189,9 @@ def load_history(
             row.day, row.reason, row.note or "", row.created_at
         )
     excuse_changes = _excuse_changes(conn, ids, first, last)
+    said: dict[str, list[Statement]] = {pid: [] for pid in ids}
+    for statement in statements_of(conn, ids, first, last):
+        said[statement.participant_id].append(statement)
     records = {
         pid: AttendanceRecord(
             plans[pid],
@@ -198,6 +202,7 @@ def load_history(
             excused[pid],
             {note.id: note.created_at for note in notes[pid]},
             excuse_changes[pid],
+            said[pid],
         )
         for pid in ids
     }
