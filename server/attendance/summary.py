@@ -261,9 +261,10 @@ class Timeline:
                 touched.add(fix.at.astimezone(zone).date())
             for day in touched:
                 self._fixes.setdefault(day, []).append(fix.id)
-        self._said: dict[date, list[Statement]] = {}
+        said: dict[date, list[Statement]] = {}
         for statement in record.statements:
-            self._said.setdefault(statement.day, []).append(statement)
+            said.setdefault(statement.day, []).append(statement)
+        self._said = {day: tuple(found) for day, found in said.items()}
         self._days = {d: self._judge(d, now, late_after) for d in dates(record.first, record.last)}
 
     def _judge(self, day: date, now: datetime, late_after: timedelta) -> Day:
@@ -276,13 +277,15 @@ class Timeline:
             changes.append(absence.created_at)
         excuse_changes = self.record.excuse_changes.get(day, ())
         changes += excuse_changes
-        said = tuple(self._said.get(day, ()))
-        # What was said and a supervisor's verdict on it change the day too (a calendar
-        # must see them): statements are never changed, so the count only grows.
-        reviewed = [s.reviewed_at for s in said if s.reviewed_at is not None]
-        changes += [s.said_at for s in said] + reviewed
+        version = len(fixes) + len(excuse_changes)
+        said = self._said.get(day, ())
+        if said:  # most days: nothing said (a feed judges thousands)
+            # What was said and a supervisor's verdict on it change the day too (a calendar
+            # must see them): statements are never changed, so the count only grows.
+            reviewed = [s.reviewed_at for s in said if s.reviewed_at is not None]
+            changes += [s.said_at for s in said] + reviewed
+            version += len(said) + len(reviewed)
         changed_at = max(changes, default=None)
-        version = len(fixes) + len(excuse_changes) + len(said) + len(reviewed)
 
         def judged(status: str, attendance: DayAttendance, late: bool = False) -> Day:
             return Day(
