@@ -25,7 +25,9 @@ from server.attendance.history import (
     coach_participant_ids,
     load_timelines,
 )
+from server.attendance.summary import Timeline
 from server.db import writing
+from server.feeds.content import KIND_LABELS, estimated_at, own_reason, verdict
 from server.schema import staff
 from server.settings import Settings
 from server.wording import dutch_date, hours
@@ -83,6 +85,9 @@ def digest_text(
             lines.append(f"  Afgemeld: {figures.absences_excused}")
             lines.append(f"  Afwezig zonder afmelding: {figures.absences_unexcused}")
             lines.append(f"  Uitchecken vergeten: {figures.forgotten_check_outs}")
+            if figures.absences_announced:
+                lines.append(f"  Zelf afgemeld bij de deur: {figures.absences_announced}")
+        lines += own_say_lines(timeline, first, last)
         lines.append("")
     lines += [
         f"Alles bekijken: {link}",
@@ -92,6 +97,23 @@ def digest_text(
         "je e-mailadres uit je account te halen.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def own_say_lines(timeline: Timeline, first: date, last: date) -> list[str]:
+    """What the participant said at the door about the week's days, category only, and
+    whether a supervisor confirmed it: '  - dinsdag 17 november 2026: eerder weg (vervoer),
+    bevestigd'."""
+    tz = timeline.plan.site.timezone
+    lines = []
+    for day in timeline.days(first, last):
+        for said in day.said:
+            what = own_reason(said) or estimated_at(said, tz)
+            lines.append(
+                f"  - {dutch_date(day.day)}: {KIND_LABELS[said.kind]} ({what}), {verdict(said)}"
+            )
+    if lines:
+        lines.insert(0, "  Zelf gezegd bij de deur:")
+    return lines
 
 
 def compose(engine: Engine, settings: Settings, now: datetime) -> list[Digest]:

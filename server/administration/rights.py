@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, Table, delete, or_, select, update
 from server.administration.operations import AdminError
 from server.attendance.presence import honest_at
 from server.attendance.sessions import SESSION_KINDS, ReceivedTap, closing_time, pair_sessions
+from server.attendance.statements import statements_of
 from server.db import writing
 from server.schema import (
     absences,
@@ -32,8 +33,10 @@ from server.schema import (
     rejected_records,
     sites,
     staff,
+    statement_reviews,
     tasks,
 )
+from sync.own_say import KINDS as OWN_SAY_KINDS
 
 CLI_ACTOR = "admin (cli)"
 ERASED = "(erased participant)"  # what a flag about another tap says instead of their id
@@ -87,8 +90,10 @@ def apply_retention(
     """Delete taps and what derives from them older than `days` days; counts per table.
 
     A tap's age is when the server received it: a kiosk's clock may be years off, but a
-    tap always happened before it arrived, so nothing goes before its time. Participants,
-    badges, plans, the kiosks' latest heartbeats and the audit log itself are kept.
+    tap always happened before it arrived, so nothing goes before its time. What a
+    participant said at the door is a record like a tap and goes with it, a supervisor's
+    verdict on it too. Participants, badges, plans, the kiosks' latest heartbeats and the
+    audit log itself are kept.
     """
     if days < 1:
         raise AdminError("the retention period is at least 1 day")
@@ -104,6 +109,9 @@ def apply_retention(
             conn,
             corrections,
             or_(corrections.c.created_at < before, corrections.c.event_id.in_(old_events)),
+        ),
+        "statement_reviews": _deleted(
+            conn, statement_reviews, statement_reviews.c.event_id.in_(old_events)
         ),
         "events": _deleted(conn, events, events.c.received_at < before),
         "rejected_records": _deleted(
@@ -188,6 +196,31 @@ def _sessions(
     return days
 
 
+def _statements(conn: Connection, participant_id: str) -> list[dict[str, Any]]:
+    """What they said at the door themselves (sync.own_say), whatever day it was about,
+    with a supervisor's verdict."""
+    # Every day a door can name: a Pi without a clock thinks it is 1970 at the earliest.
+    every_day = (date(1970, 1, 1), date(9999, 1, 1))
+    return [
+        plain(
+            {
+                "id": said.event_id,
+                "kind": said.kind,
+                "day": said.day,
+                "said_at": said.said_at,
+                "reason": said.said_reason,
+                "left_at": said.said_left_at,
+                "verdict": said.verdict,
+                "reason_now": said.reason,
+                "left_at_now": said.left_at,
+                "reviewed_by": said.reviewed_by,
+                "reviewed_at": said.reviewed_at,
+            }
+        )
+        for said in statements_of(conn, [participant_id], *every_day)
+    ]
+
+
 def export_participant(
     conn: Connection, participant_id: str, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -216,6 +249,8 @@ def export_participant(
             "detail": plain(row.detail),
             "received_at": row.received_at.isoformat(),
         }
+        if row.kind in OWN_SAY_KINDS:
+            continue  # under "statements", with a supervisor's verdict
         (lunch if row.kind == "lunch" else taps).append(item)
         if row.kind in SESSION_KINDS:
             session_taps.append(ReceivedTap(row.id, row.kind, at, row.kiosk_id))
@@ -228,6 +263,7 @@ def export_participant(
         "taps": taps,
         "sessions": _sessions(conn, person.site_id, session_taps, now),
         "lunch_answers": lunch,
+        "statements": _statements(conn, participant_id),
         "corrections": _rows(
             conn, select(corrections).where(corrections.c.participant_id == participant_id)
         ),
@@ -303,6 +339,14 @@ def erase_participant(
             conn,
             corrections,
             or_(corrections.c.participant_id == participant_id, corrections.c.event_id.in_(theirs)),
+        ),
+        "statement_reviews": _deleted(
+            conn,
+            statement_reviews,
+            or_(
+                statement_reviews.c.participant_id == participant_id,
+                statement_reviews.c.event_id.in_(theirs),
+            ),
         ),
         "events": _deleted(conn, events, events.c.participant_id == participant_id),
         "rejected_records": _deleted(conn, rejected_records, _names(participant_id)),

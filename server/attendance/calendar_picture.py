@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from server.attendance.summary import ABSENT, EXCUSED, NOT_AGREED, PENDING, PRESENT, Day
+from server.attendance.summary import (
+    ABSENT,
+    ANNOUNCED,
+    EXCUSED,
+    NOT_AGREED,
+    PENDING,
+    PRESENT,
+    Day,
+)
 
 CELL = 44
 PAD = 8
@@ -28,6 +36,7 @@ LOOKS: dict[str, tuple[str, str, str, str | None]] = {
     PRESENT: ("#cdeccf", "#14532d", "✓", "aanwezig"),
     EXCUSED: ("#d6e6fb", "#0b3d91", "M", "afgemeld"),
     ABSENT: ("#f9d3cf", "#8c1d18", "✗", "afwezig"),
+    ANNOUNCED: ("#e7defa", "#4b2a85", "Z", "zelf afgemeld"),  # said so at the door
     NOT_AGREED: ("#ececef", "#55565b", "–", "geen werkdag"),
     PENDING: ("#ffffff", "#55565b", "", None),
 }
@@ -49,7 +58,8 @@ def month_picture(days: Sequence[Day], title: str) -> str:
     weeks = (offset + len(days) + 6) // 7
     width = PAD * 2 + CELL * 7
     legend_top = TOP + weeks * CELL + 14
-    height = legend_top + LEGEND_ROW * 2 + PAD
+    legend_rows = (sum(1 for look in LOOKS.values() if look[3] is not None) + 1) // 2
+    height = legend_top + LEGEND_ROW * legend_rows + PAD
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" font-family={quoteattr(FONT)}>',

@@ -5,7 +5,7 @@ participants assigned to them: for anyone else these answer None.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, select
@@ -17,10 +17,12 @@ from server.attendance.history import (
     load_timelines,
     plans_of,
 )
+from server.attendance.statements import Statement, statements_of
 from server.attendance.summary import Agreement, AttendanceRecord
 from server.schema import coach_participants
 
 PROGRAM_FALLBACK = timedelta(days=182)  # a program without a start: the last half year
+AHEAD = timedelta(days=60)  # how far ahead the page shows announced absences
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Program:
     first: date  # the first of a month
     last: date
     timelines: Timelines
+    # What they said at the door about days after `last` (say "Ik kom niet op donderdag").
+    upcoming: list[Statement] = field(default_factory=list)
 
 
 def coaches(conn: Connection, coach_id: str, participant_id: str) -> bool:
@@ -83,7 +87,9 @@ def program(
         first = max(first, last - timedelta(days=at_most_months * 31))  # keep the page short
         first = min(first, last).replace(day=1)
         loaded = load_timelines(conn, [participant_id], first, last, now, late_after=late_after)
-    return Program(plan, first, last, loaded)
+        after = last + timedelta(days=1)
+        upcoming = statements_of(conn, [participant_id], after, after + AHEAD)
+    return Program(plan, first, last, loaded, upcoming)
 
 
 def record_of(

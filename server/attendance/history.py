@@ -24,7 +24,7 @@ from server.attendance.sessions import (
     ReceivedTap,
     day_bounds,
 )
-from server.attendance.statements import estimates_of
+from server.attendance.statements import Statement, estimates_in, statements_of
 from server.attendance.summary import (
     ALERT_LOOKBACK,
     Absence,
@@ -195,8 +195,12 @@ def load_history(
             row.day, row.reason, row.note or "", row.created_at
         )
     excuse_changes = _excuse_changes(conn, ids, first, last)
+    said: dict[str, list[Statement]] = {pid: [] for pid in ids}
+    for statement in statements_of(conn, ids, first, last):
+        said[statement.participant_id].append(statement)
     estimates: dict[str, dict[date, Estimate]] = {pid: {} for pid in ids}
-    for (pid, day), estimate in estimates_of(conn, ids, first, last).items():
+    everything_said = [statement for each in said.values() for statement in each]
+    for (pid, day), estimate in estimates_in(everything_said).items():
         estimates[pid][day] = estimate
     records = {
         pid: AttendanceRecord(
@@ -209,6 +213,7 @@ def load_history(
             {note.id: note.created_at for note in notes[pid]},
             excuse_changes[pid],
             estimates[pid],
+            said[pid],
         )
         for pid in ids
     }

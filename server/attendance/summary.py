@@ -14,8 +14,15 @@ What counts:
   one closed at the time the participant said they left counts per the site's
   `estimated_hours` (once a supervisor confirmed it, or at once);
 - **late**: the first check-in after opening time + `late_after` (site time);
-- an agreed day without presence is **excused** with an absence row, else **absent**
-  (unexcused) — but today only once the site has closed; until then it is **pending**;
+- an agreed day without presence is **excused** with an absence row (a supervisor's
+  excuse); else **announced** when the participant said at the door they would not come
+  (an `absence_announced` statement, sync.own_say) and no supervisor rejected it, pending
+  or confirmed alike; else **absent** (unexcused) — but today only once the site has
+  closed; until then it is **pending**. A rejected announcement counts as unexcused again;
+- announced is a state of its own, not "excused": the coach sees who only said so at the
+  door, and until a supervisor looks it is their word alone. Like excused, it is not
+  unexcused: it counts among the agreed days, and it ends an absence run (they let the
+  workshop know);
 - days after today are **future** and count nowhere.
 """
 
@@ -24,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from server.attendance.sessions import (
@@ -35,10 +43,15 @@ from server.attendance.sessions import (
     corrected,
     pair_sessions,
 )
+from sync.own_say import ABSENCE_ANNOUNCED, CHECKOUT_ESTIMATE, LEAVE_REASON
+
+if TYPE_CHECKING:  # the read model queries; this module only reads its statements
+    from server.attendance.statements import Statement
 
 PRESENT = "present"
 EXCUSED = "excused"
 ABSENT = "absent"  # unexcused
+ANNOUNCED = "announced"  # the participant said at the door they would not come
 PENDING = "pending"  # an agreed day today, before closing time, nobody in yet
 NOT_AGREED = "not_agreed"
 FUTURE = "future"
@@ -99,6 +112,8 @@ class AttendanceRecord:
     excuse_changes: dict[date, list[datetime]] = field(default_factory=dict)
     # When they said they left on a day they forgot to check out (server.attendance.statements)
     estimates: dict[date, Estimate] = field(default_factory=dict)
+    # What the participant said at the door about these days (server.attendance.statements).
+    statements: list[Statement] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)  # slots: a feed makes thousands of these
@@ -116,6 +131,27 @@ class Day:
     # Every change of the day counted: it only grows, even when an excuse is taken away,
     # so a calendar feed's SEQUENCE (RFC 5545: never decreasing) can be this.
     version: int = 0
+    said: tuple[Statement, ...] = ()  # the participant's own say about this day, oldest first
+
+    def _latest(self, kind: str) -> Statement | None:
+        return next((s for s in reversed(self.said) if s.kind == kind), None)
+
+    @property
+    def leave_reason(self) -> Statement | None:
+        """Why they left early this day, as they said it at the door (the latest answer)."""
+        return self._latest(LEAVE_REASON)
+
+    @property
+    def announcement(self) -> Statement | None:
+        """That they would not come this day: the latest one that stands, else the latest."""
+        said = [s for s in self.said if s.kind == ABSENCE_ANNOUNCED]
+        standing = [s for s in said if s.stands]
+        return (standing or said)[-1] if said else None
+
+    @property
+    def estimate(self) -> Statement | None:
+        """When they said they left this day, having forgotten to check out."""
+        return self._latest(CHECKOUT_ESTIMATE)
 
     @property
     def counted_seconds(self) -> float:
@@ -140,7 +176,7 @@ class Day:
     @property
     def listed(self) -> bool:
         """Worth a row in a feed: an agreed day, or a day they came anyway."""
-        return self.status in (PRESENT, EXCUSED, ABSENT, PENDING)
+        return self.status in (PRESENT, EXCUSED, ABSENT, PENDING, ANNOUNCED)
 
 
 @dataclass(frozen=True)
@@ -152,6 +188,7 @@ class Figures:
     absences_excused: int = 0
     absences_unexcused: int = 0
     forgotten_check_outs: int = 0
+    absences_announced: int = 0  # agreed days away, said so at the door, not rejected
 
     @property
     def hours(self) -> float:
@@ -161,7 +198,7 @@ class Figures:
 def figures(days: Iterable[Day]) -> Figures:
     """The figures over these days. Future and pending days (today, before closing time,
     nobody in yet) count nowhere, not even as agreed: a day counts once it is judged."""
-    agreed = present = late = excused = absent = forgotten = 0
+    agreed = present = late = excused = absent = forgotten = announced = 0
     seconds = 0.0
     for day in days:
         if day.status == FUTURE:
@@ -177,12 +214,15 @@ def figures(days: Iterable[Day]) -> Figures:
             excused += 1
         elif day.status == ABSENT:
             absent += 1
-    return Figures(agreed, present, seconds, late, excused, absent, forgotten)
+        elif day.status == ANNOUNCED:
+            announced += 1
+    return Figures(agreed, present, seconds, late, excused, absent, forgotten, announced)
 
 
 def absence_run(days: Iterable[Day]) -> int:
     """Consecutive unexcused absences on agreed days, counted back from the last judged day;
-    a day present or excused ends the run (they were there, or they let someone know)."""
+    a day present, excused or announced ends the run (they were there, or they let someone
+    know); an announcement a supervisor rejected is absent again, and counts."""
     run = 0
     for day in sorted(days, key=lambda d: d.day, reverse=True):
         if day.status in (FUTURE, PENDING, NOT_AGREED):
@@ -226,6 +266,10 @@ class Timeline:
                 touched.add(fix.at.astimezone(zone).date())
             for day in touched:
                 self._fixes.setdefault(day, []).append(fix.id)
+        said: dict[date, list[Statement]] = {}
+        for statement in record.statements:
+            said.setdefault(statement.day, []).append(statement)
+        self._said = {day: tuple(found) for day, found in said.items()}
         self._days = {d: self._judge(d, now, late_after) for d in dates(record.first, record.last)}
 
     def _judge(self, day: date, now: datetime, late_after: timedelta) -> Day:
@@ -238,12 +282,28 @@ class Timeline:
             changes.append(absence.created_at)
         excuse_changes = self.record.excuse_changes.get(day, ())
         changes += excuse_changes
-        changed_at = max(changes, default=None)
         version = len(fixes) + len(excuse_changes)
+        said = self._said.get(day, ())
+        if said:  # most days: nothing said (a feed judges thousands)
+            # What was said and a supervisor's verdict on it change the day too (a calendar
+            # must see them): statements are never changed, so the count only grows.
+            reviewed = [s.reviewed_at for s in said if s.reviewed_at is not None]
+            changes += [s.said_at for s in said] + reviewed
+            version += len(said) + len(reviewed)
+        changed_at = max(changes, default=None)
 
         def judged(status: str, attendance: DayAttendance, late: bool = False) -> Day:
             return Day(
-                day, status, agreed, attendance, late, absence, len(fixes), changed_at, version
+                day,
+                status,
+                agreed,
+                attendance,
+                late,
+                absence,
+                len(fixes),
+                changed_at,
+                version,
+                said,
             )
 
         taps = self._taps.get(day)
@@ -263,6 +323,8 @@ class Timeline:
             return judged(NOT_AGREED, attendance)
         if absence is not None:
             return judged(EXCUSED, attendance)
+        if any(s.kind == ABSENCE_ANNOUNCED and s.stands for s in said):
+            return judged(ANNOUNCED, attendance)
         if day == self.today and now < closing_time(day, site.closes_at, site.timezone):
             return judged(PENDING, attendance)
         return judged(ABSENT, attendance)

@@ -12,7 +12,13 @@ import io
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from server.feeds.content import STATUS_LABELS, Feed, reason_label
+from server.feeds.content import (
+    OWN_SAY_HEADER,
+    STATUS_LABELS,
+    Feed,
+    own_say_columns,
+    reason_label,
+)
 
 DAY_HEADER = [
     "Deelnemer",
@@ -27,6 +33,8 @@ DAY_HEADER = [
     "Uitchecken vergeten",
     "Reden afwezig",
     "Correcties",
+    # What the participant said at the door (sync.own_say), with a supervisor's verdict:
+    *OWN_SAY_HEADER,
 ]
 SUMMARY_HEADER = [
     "Deelnemer",
@@ -42,6 +50,7 @@ SUMMARY_HEADER = [
     "Uitchecken vergeten",
     "Achter elkaar afwezig",
     "Signaal",
+    "Zelf afgemeld",
 ]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -94,6 +103,7 @@ def days_csv(feed: Feed) -> bytes:
                     str(day.forgotten_check_outs),
                     reason_label(day),
                     str(day.corrections),
+                    *own_say_columns(day, tz),
                 ]
             )
     return _write(rows)
@@ -118,6 +128,7 @@ def summary_csv(feed: Feed) -> bytes:
                 str(figures.forgotten_check_outs),
                 str(person.absence_run),
                 f"{person.absence_run} keer achter elkaar afwezig" if person.alert else "",
+                str(figures.absences_announced),
             ]
         )
     return _write(rows)

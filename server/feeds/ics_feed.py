@@ -1,5 +1,8 @@
 """The calendar feed for Outlook and Google Calendar: attended sessions as events in UTC,
-absences on agreed days as all-day events.
+absences on agreed days as all-day events. What the participant said at the door
+(sync.own_say) is in the events too, by category only, with a supervisor's verdict: a
+reason for leaving early and an estimated check-out in the day's last session, an
+announced absence as an all-day event of its own kind.
 
 UIDs are stable, so a calendar that polls the feed updates an event in place: a session
 is named after the tap that opened it (a door's record id, or the correction that added
@@ -18,7 +21,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from server.attendance.summary import Day
-from server.feeds.content import REASON_LABELS, Feed, FeedParticipant
+from server.feeds.content import (
+    REASON_LABELS,
+    Feed,
+    FeedParticipant,
+    estimated_at,
+    own_reason,
+    verdict,
+)
 
 DOMAIN = "prikklok"
 
@@ -81,8 +91,23 @@ def _event(
     return lines
 
 
+def _own_say_notes(day: Day, tz: str) -> list[str]:
+    """The day's reason for leaving early and estimated check-out, as sentences."""
+    notes = []
+    if day.leave_reason is not None:
+        said = day.leave_reason
+        notes.append(f"Eerder weg: {own_reason(said)} ({verdict(said)}).")
+    if day.estimate is not None:
+        said = day.estimate
+        notes.append(
+            f"Uitchecktijd geschat door de deelnemer: {estimated_at(said, tz)} ({verdict(said)})."
+        )
+    return notes
+
+
 def _sessions(feed: Feed, person: FeedParticipant, day: Day) -> list[str]:
     lines = []
+    last = len(day.attendance.sessions) - 1
     for number, session in enumerate(day.attendance.sessions):
         summary = f"{person.plan.display_name} aanwezig"
         notes = []
@@ -91,6 +116,10 @@ def _sessions(feed: Feed, person: FeedParticipant, day: Day) -> list[str]:
         if session.auto_closed:
             summary += " (uitchecken vergeten)"
             notes.append("Niet uitgecheckt: de prikklok sloot de dag bij sluitingstijd.")
+        if number == last:
+            if day.estimate is not None:
+                summary += " (uitchecktijd geschat)"
+            notes += _own_say_notes(day, person.plan.site.timezone)
         lines += _event(
             feed,
             day,
@@ -111,13 +140,21 @@ def _all_day(day: date) -> tuple[str, str]:
 
 def _absence(feed: Feed, person: FeedParticipant, day: Day) -> list[str]:
     name = person.plan.display_name
+    announced = day.announcement
+    description = ""
     if day.status == "excused" and day.absence is not None:
         summary = f"{name}: Afwezig ({REASON_LABELS.get(day.absence.reason, day.absence.reason)})"
+    elif day.status == "announced" and announced is not None:
+        summary = f"{name}: Afwezig, zelf afgemeld ({own_reason(announced)})"
+        description = f"Zelf afgemeld bij de deur: {verdict(announced)}."
     else:
         summary = f"{name}: Afwezig, niet afgemeld"
+        if announced is not None:  # a supervisor rejected it: unexcused again
+            description = f"Zelf afgemeld ({own_reason(announced)}): {verdict(announced)}."
     start, end = _all_day(day.day)
+    # One UID per participant and day, whatever the absence's kind: a calendar updates it.
     uid = f"afwezig-{person.plan.participant_id}-{day.day:%Y%m%d}@{DOMAIN}"
-    return _event(feed, day, uid, summary, start, end, day.version)
+    return _event(feed, day, uid, summary, start, end, day.version, description)
 
 
 def attendance_ics(feed: Feed) -> bytes:
@@ -136,7 +173,7 @@ def attendance_ics(feed: Feed) -> bytes:
         for day in person.days:
             if day.status == "present":
                 lines += _sessions(feed, person, day)
-            elif day.status in ("excused", "absent"):
+            elif day.status in ("excused", "absent", "announced"):
                 lines += _absence(feed, person, day)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) for line in lines).encode("utf-8")

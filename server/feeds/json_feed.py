@@ -9,11 +9,15 @@ from typing import Literal, cast
 from pydantic import BaseModel, Field
 
 from server.attendance.sessions import Session
+from server.attendance.statements import Statement
 from server.attendance.summary import Day
 from server.feeds.content import Feed, FeedParticipant
 
-DayStatus = Literal["present", "excused", "absent", "pending"]
+DayStatus = Literal["present", "excused", "absent", "pending", "announced"]
 AbsenceReason = Literal["sick", "appointment", "integration_class", "other"]
+StatementKind = Literal["leave_reason", "absence_announced", "checkout_estimate"]
+OwnReason = Literal["office", "doctor", "children", "transport", "other"]  # sync.own_say
+Verdict = Literal["pending", "confirmed", "changed", "rejected"]
 
 
 class FeedSession(BaseModel):
@@ -25,6 +29,29 @@ class FeedSession(BaseModel):
     )
 
 
+class FeedStatement(BaseModel):
+    """What the participant said at the door about this day (categories only, never free
+    text), and whether a supervisor confirmed it."""
+
+    kind: StatementKind = Field(
+        description="leave_reason: why they left early; absence_announced: they said they "
+        "would not come; checkout_estimate: when they said they left, having forgotten to "
+        "check out."
+    )
+    reason: OwnReason | None = Field(
+        description="The category (leave_reason, absence_announced): the supervisor's where "
+        "they changed it."
+    )
+    left_at: datetime | None = Field(
+        description="checkout_estimate: the estimated time of leaving (the supervisor's where "
+        "they changed it); None for 'weet ik niet'."
+    )
+    verdict: Verdict = Field(
+        description="pending (no supervisor looked yet), confirmed, changed or rejected."
+    )
+    said_at: datetime = Field(description="When the participant answered at the door.")
+
+
 class FeedDay(BaseModel):
     """One workshop day of one participant: an agreed day, or a day they came anyway."""
 
@@ -32,7 +59,8 @@ class FeedDay(BaseModel):
     day: date = Field(description="The workshop day, in the site's time.")
     status: DayStatus = Field(
         description="present; excused (absent with a reason); absent (no reason given); "
-        "pending (today, before closing time, not in yet)."
+        "pending (today, before closing time, not in yet); announced (absent, said so at "
+        "the door, not rejected by a supervisor: see own_say)."
     )
     agreed: bool = Field(description="One of the agreed weekdays, within the program.")
     first_in: datetime | None
@@ -44,6 +72,9 @@ class FeedDay(BaseModel):
     absence_reason: AbsenceReason | None
     corrections: int = Field(description="Supervisor corrections that touch this day.")
     sessions: list[FeedSession]
+    own_say: list[FeedStatement] = Field(
+        description="What the participant said at the door about this day, oldest first."
+    )
 
 
 class FeedSummary(BaseModel):
@@ -66,6 +97,10 @@ class FeedSummary(BaseModel):
     )
     absence_alert: bool = Field(
         description="consecutive_absences reached absence_alert_after: time to get in touch."
+    )
+    absences_announced: int = Field(
+        description="Agreed days away that the participant announced at the door and no "
+        "supervisor rejected; not counted in absences_unexcused."
     )
 
 
@@ -91,11 +126,21 @@ def _session(session: Session) -> FeedSession:
     )
 
 
+def _statement(said: Statement) -> FeedStatement:
+    return FeedStatement(
+        kind=cast(StatementKind, said.kind),
+        reason=cast(OwnReason | None, said.reason),
+        left_at=said.left_at,
+        verdict=said.verdict,
+        said_at=said.said_at,
+    )
+
+
 def feed_day(participant_id: str, day: Day) -> FeedDay:
     return FeedDay(
         participant_id=participant_id,
         day=day.day,
-        status=cast(DayStatus, day.status),  # a listed day has one of these four
+        status=cast(DayStatus, day.status),  # a listed day has one of these five
         agreed=day.agreed,
         first_in=day.first_in,
         last_out=day.last_out,
@@ -108,6 +153,7 @@ def feed_day(participant_id: str, day: Day) -> FeedDay:
         else None,
         corrections=day.corrections,
         sessions=[_session(s) for s in day.attendance.sessions],
+        own_say=[_statement(s) for s in day.said],
     )
 
 
@@ -128,6 +174,7 @@ def feed_summary(person: FeedParticipant) -> FeedSummary:
         forgotten_check_outs=figures.forgotten_check_outs,
         consecutive_absences=person.absence_run,
         absence_alert=person.alert,
+        absences_announced=figures.absences_announced,
     )
 
 

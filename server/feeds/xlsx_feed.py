@@ -19,7 +19,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
-from server.feeds.content import STATUS_LABELS, Feed, reason_label
+from server.feeds.content import STATUS_LABELS, Feed, own_say_columns, reason_label
 from server.feeds.csv_feed import DAY_HEADER, SUMMARY_HEADER
 
 EPOCH = date(1899, 12, 30)  # day 0 of a spreadsheet's dates (1900 date system)
@@ -179,6 +179,7 @@ def attendance_xlsx(feed: Feed) -> bytes:
             p.figures.forgotten_check_outs,
             p.absence_run,
             f"{p.absence_run} keer achter elkaar afwezig" if p.alert else "",
+            p.figures.absences_announced,
         ]
         for p in feed.participants
     ]
@@ -196,6 +197,7 @@ def attendance_xlsx(feed: Feed) -> bytes:
             day.forgotten_check_outs,
             reason_label(day),
             day.corrections,
+            *own_say_columns(day, p.plan.site.timezone),
         ]
         for p in feed.participants
         for day in p.days

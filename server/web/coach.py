@@ -22,10 +22,16 @@ from server.administration.staff_sessions import Viewer
 from server.attendance.calendar_picture import MONTHS, month_picture
 from server.attendance.coaching import caseload, program, record_of
 from server.attendance.history import WORKSHOP_TIMEZONE
-from server.attendance.summary import ABSENT, EXCUSED, Figures, Timeline, month_dates
+from server.attendance.summary import ABSENT, ANNOUNCED, EXCUSED, Figures, Timeline, month_dates
 from server.deps import ClockDep, EngineDep
 from server.feeds import links as feed_links
-from server.feeds.content import reason_label
+from server.feeds.content import (
+    KIND_LABELS,
+    estimated_at,
+    own_reason,
+    reason_label,
+    verdict,
+)
 from server.feeds.links import coach_links, make_link, renew_link, revoke_link
 from server.settings import Settings
 from server.web.access import Coach, CsrfDep
@@ -218,7 +224,8 @@ def coach_participant(
     participant_id: Annotated[str, Path(max_length=64)],
 ) -> HTMLResponse:
     """One participant over their whole program: figures and calendar per month, the
-    absences with their reasons, forgotten check-outs and the supervisors' corrections."""
+    absences with their reasons, forgotten check-outs, what they said at the door
+    themselves (categories only) and the supervisors' corrections."""
     settings = _settings(request)
     now = clock()
     shown = program(
@@ -244,7 +251,12 @@ def coach_participant(
         weekdays_agreed=[WEEKDAYS[d - 1] for d in sorted(plan.agreed_weekdays)],
         months=_program_months(timeline, start, end),
         total=timeline.figures(start, end),
-        absences=[d for d in days if d.status in (EXCUSED, ABSENT)][::-1],
+        absences=[d for d in days if d.status in (EXCUSED, ABSENT, ANNOUNCED)][::-1],
+        said=sorted(
+            shown.upcoming + [s for d in days for s in d.said],
+            key=lambda said: (said.day, said.said_at),
+            reverse=True,
+        ),
         forgotten=[d for d in days if d.forgotten_check_outs][::-1],
         corrections=loaded.notes.get(participant_id, [])[::-1],
         absence_run=loaded.runs[participant_id],
@@ -252,6 +264,10 @@ def coach_participant(
         tz=plan.site.timezone,
         actions=ACTIONS,
         reason_label=reason_label,
+        kind_labels=KIND_LABELS,
+        own_reason=own_reason,
+        verdict=verdict,
+        estimated_at=estimated_at,
         local_day=_local_day(plan.site.timezone),
     )
 

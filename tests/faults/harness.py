@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,8 +31,9 @@ from server.db import make_engine, writing
 from server.local import NotServing, free_port, wait_until_serving
 from server.schema import events, rejected_records
 from sync.client import ServerClient
+from sync.own_say import ABSENCE_ANNOUNCED, KINDS, LEAVE_REASON, REASONS
 from sync.protocol import PushResponse, WireRecord
-from sync.record import Entry
+from sync.record import Entry, Record
 
 BOOTED_AT = datetime(2026, 1, 1, tzinfo=UTC)  # when the test doors' boot-1 began
 ROOT = Path(__file__).parents[2]
@@ -290,6 +291,52 @@ def unknown_tap(
         monotonic=monotonic,
         badge_uid=uid,
     )
+
+
+def own_say(after: Record, kind: str, rng: random.Random) -> Entry:
+    """What a participant tells the door right after `after` (sync.own_say): the door writes
+    it to the same journal, a record of its own among the taps, with the tap's clock
+    readings. A leave reason follows a check-out; an announced absence and an estimated
+    check-out follow a check-in."""
+    assert kind in KINDS
+    day = after.workshop_day
+    if kind == LEAVE_REASON:
+        detail: dict[str, Any] = {
+            "reason": rng.choice(list(REASONS)),
+            "check_out_record_id": after.id,
+        }
+    elif kind == ABSENCE_ANNOUNCED:
+        ahead = day + timedelta(days=rng.randint(1, 14))
+        detail = {"day": ahead.isoformat(), "reason": rng.choice(list(REASONS))}
+    else:
+        left = rng.choice(("15:30", "16:00", "16:30", None))  # None: "weet ik niet"
+        yesterday = (day - timedelta(days=1)).isoformat()
+        detail = {"day": yesterday, "left_at": left, "stale_record_id": after.id}
+    return Entry(
+        kind=kind,
+        wall_at=after.wall_at,
+        workshop_day=day,
+        clock_synced=after.clock_synced,
+        boot_id=after.boot_id,
+        monotonic=after.monotonic,
+        participant_id=after.participant_id,
+        detail=detail,
+    )
+
+
+def kinds_stored(database_url: str, kinds: Sequence[str]) -> dict[str, list[str]]:
+    """The ids of the server's events of these kinds, by kind."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            found: dict[str, list[str]] = {kind: [] for kind in kinds}
+            for row in conn.execute(
+                select(events.c.id, events.c.kind).where(events.c.kind.in_(list(kinds)))
+            ):
+                found[row.kind].append(str(row.id))
+            return found
+    finally:
+        engine.dispose()
 
 
 @dataclass

@@ -1,11 +1,14 @@
 """The set test, Jepsen style: every acknowledged tap reaches the server exactly once.
 
-Four kiosks tap thousands of badges at their doors (Door → journal) while each one's sync
-agent pushes through a proxy that resets connections, delays them and drops answers. A
-chaos thread SIGKILLs the server at random moments, often while pushes are in flight, and
-restarts it on the same port; once the network is partitioned for a dozen seconds. Then
-everything heals and the agents drain. The server must hold exactly the union of the taps
-the doors acknowledged: none missing, none doubled, every kiosk's sequence gapless.
+Four kiosks tap thousands of badges at their doors (Door → journal), and among the taps
+write what participants say at the door (sync.own_say: a reason for leaving early after a
+confirmed check-out, an announced absence or an estimated check-out after a check-in),
+while each one's sync agent pushes through a proxy that resets connections, delays them
+and drops answers. A chaos thread SIGKILLs the server at random moments, often while
+pushes are in flight, and restarts it on the same port; once the network is partitioned
+for a dozen seconds. Then everything heals and the agents drain. The server must hold
+exactly the union of the records the doors acknowledged: none missing, none doubled, every
+kiosk's sequence gapless, and each thing a participant said there once, of its own kind.
 
 The same experiment runs again with two servers on one PostgreSQL behind a real HAProxy
 (the admin guide's docs/admin/haproxy.cfg): the chaos thread then kills one of the two at a
@@ -31,6 +34,8 @@ from kiosk.door import Door
 from sync.agent import Backoff, SyncAgent
 from sync.clock import SystemClock
 from sync.journal import Journal
+from sync.own_say import ABSENCE_ANNOUNCED, CHECKOUT_ESTIMATE, KINDS, LEAVE_REASON
+from sync.record import Record
 from tests.faults.balancer import Balancer
 from tests.faults.harness import (
     PARTICIPANT_BADGES,
@@ -38,6 +43,8 @@ from tests.faults.harness import (
     ServerProcess,
     Tally,
     assert_exactly,
+    kinds_stored,
+    own_say,
     register,
     seed_from_env,
     stored,
@@ -59,6 +66,7 @@ class Kiosk:
     agent: SyncAgent
     acknowledged: set[str] = field(default_factory=set)
     failed_taps: int = 0
+    said: dict[str, set[str]] = field(default_factory=dict)  # own-say record ids by kind
 
 
 @dataclass
@@ -86,6 +94,7 @@ def _tapper(kiosk: Kiosk, rng: random.Random, stop: threading.Event) -> None:
             kiosk.failed_taps += 1
             continue
         kiosk.acknowledged.add(answer.record.id)
+        _answers(kiosk, answer.record, uid, rng)
         stop.wait(rng.uniform(0.0, 0.03))
 
 
@@ -95,6 +104,25 @@ def _victim(servers: list[ServerProcess], rng: random.Random) -> ServerProcess:
         return servers[0]
     fewest = min(server.kills for server in servers)
     return rng.choice([server for server in servers if server.kills == fewest])
+
+
+def _answers(kiosk: Kiosk, record: Record, uid: str, rng: random.Random) -> None:
+    """What a participant may do after their tap: leave anyway after "too soon" and give a
+    reason, or after a check-in say they will not come on a later day, or when they left
+    yesterday. Each is a record the door's journal writes among the taps."""
+    written = []
+    if record.kind == "too_soon" and rng.random() < 0.1:
+        left = kiosk.door.confirm_leave(str(record.participant_id), uid)
+        if left is not None:
+            kiosk.acknowledged.add(left.record.id)
+            if rng.random() < 0.7:
+                written.append(kiosk.journal.append(own_say(left.record, LEAVE_REASON, rng)))
+    elif record.kind == "check_in" and rng.random() < 0.6:
+        kind = rng.choice((ABSENCE_ANNOUNCED, CHECKOUT_ESTIMATE))
+        written.append(kiosk.journal.append(own_say(record, kind, rng)))
+    for said in written:
+        kiosk.acknowledged.add(said.id)
+        kiosk.said.setdefault(said.kind, set()).add(said.id)
 
 
 def _chaos(
@@ -302,6 +330,12 @@ def _experiment(
 
     last_seqs = {k.id: k.journal.last_seq() for k in kiosks}
     held = assert_exactly(database_url, acknowledged, last_seqs, seed=seed)
+    # What participants said at the door is there too, each exactly once, of its own kind.
+    on_server = kinds_stored(database_url, sorted(KINDS))
+    for kind in sorted(KINDS):
+        said = set().union(*(k.said.get(kind, set()) for k in kiosks))
+        assert said, f"seed {seed}: no {kind} written: the run proves nothing for it"
+        assert sorted(on_server[kind]) == sorted(said), f"seed {seed}: {kind} not once each"
     for kiosk in kiosks:
         assert kiosk.failed_taps == 0
         assert last_seqs[kiosk.id] == len(kiosk.acknowledged)
@@ -321,7 +355,10 @@ def _experiment(
         f"{stats.reset_after}, answers dropped {stats.dropped_answers}, delayed "
         f"{stats.delayed}, held by partition {stats.held_by_partition}"
     )
-    print(f"drained in {drain_seconds:.1f} s")
+    print(
+        f"drained in {drain_seconds:.1f} s; said at the door: "
+        + ", ".join(f"{kind} {len(ids)}" for kind, ids in sorted(on_server.items()))
+    )
     print("\n".join(chaos.log))
     # The run must really have been hostile, or it proves nothing.
     assert len(held.rows) >= 2000, f"seed {seed}: only {len(held.rows)} taps"

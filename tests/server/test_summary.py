@@ -11,8 +11,10 @@ import pytest
 
 from server.attendance.calendar_picture import month_picture
 from server.attendance.sessions import Correction, ReceivedTap
+from server.attendance.statements import Statement, Verdict
 from server.attendance.summary import (
     ABSENT,
+    ANNOUNCED,
     EXCUSED,
     FUTURE,
     NOT_AGREED,
@@ -55,9 +57,20 @@ def timeline(
     last: date = date(2026, 11, 30),
     now: datetime = NOW,
     plan: Agreement = PLAN,
+    said: list[Statement] | None = None,
 ) -> Timeline:
-    record = AttendanceRecord(plan, first, last, list(taps), fixes or [], absences or {})
+    record = AttendanceRecord(
+        plan, first, last, list(taps), fixes or [], absences or {}, statements=said or []
+    )
     return Timeline(record, now, LATE_AFTER)
+
+
+def announced(day: date, verdict: Verdict = "pending", reason: str = "doctor") -> Statement:
+    """'Ik kom niet op …' said at the door the day before (sync.own_say)."""
+    return Statement(
+        f"said-{day}", "p-amal", "north", "absence_announced", day,
+        at(day - timedelta(days=1), "09:00"), reason, None, verdict, reason, None,
+    )  # fmt: skip
 
 
 def test_summary_agreed_days_are_program_weekdays() -> None:
@@ -172,6 +185,46 @@ def test_summary_absence_alert_ends_at_an_excused_day() -> None:
     sick = {date(2026, 11, 23): Absence(date(2026, 11, 23), "sick")}
     line = timeline(*visit(MON, "08:30", "16:00"), absences=sick)
     assert line.absence_run() == 0
+
+
+@pytest.mark.parametrize("verdict", ["pending", "confirmed", "changed"])
+def test_summary_an_announced_absence_is_neither_excused_nor_unexcused(verdict: Verdict) -> None:
+    line = timeline(*visit(MON, "08:30", "16:00"), said=[announced(WED, verdict)])
+    day = line.days(WED, WED)[0]
+    assert day.status == ANNOUNCED and day.announcement is not None
+    figures = line.figures(MON, date(2026, 11, 23))
+    assert (figures.absences_excused, figures.absences_unexcused) == (0, 1)  # the 23rd
+    assert (figures.absences_announced, figures.agreed_days) == (1, 3)
+    later = timeline(
+        *visit(MON, "08:30", "16:00"),
+        said=[announced(WED, verdict)],
+        now=at(date(2026, 11, 25), "18:00"),
+    )
+    assert later.absence_run() == 2  # the 23rd and the 25th: the announced 18th ends the run
+
+
+def test_summary_a_rejected_announcement_is_unexcused_again() -> None:
+    line = timeline(
+        *visit(MON, "08:30", "16:00"),
+        said=[announced(WED, "rejected")],
+        now=at(date(2026, 11, 25), "18:00"),
+    )
+    assert line.days(WED, WED)[0].status == ABSENT
+    assert line.absence_run() == 3 and line.alert(3)
+
+
+def test_summary_coming_in_or_a_supervisors_excuse_beats_an_announcement() -> None:
+    sick = {date(2026, 11, 23): Absence(date(2026, 11, 23), "sick")}
+    said = [announced(WED), announced(date(2026, 11, 23))]
+    line = timeline(*visit(WED, "09:00", "16:00"), absences=sick, said=said)
+    wednesday, monday = line.days(WED, WED)[0], line.days(date(2026, 11, 23), date(2026, 11, 23))[0]
+    assert (wednesday.status, monday.status) == (PRESENT, EXCUSED)
+    assert wednesday.announcement is not None  # still there for the coach to read
+
+
+def test_summary_announced_today_is_not_pending() -> None:
+    line = timeline(said=[announced(date(2026, 11, 25))])
+    assert line.days(date(2026, 11, 25), date(2026, 11, 25))[0].status == ANNOUNCED
 
 
 def test_summary_no_alert_outside_the_program() -> None:

@@ -137,7 +137,8 @@ def push_unknown_badge(served: Served, at: datetime) -> None:
 
 
 def furnish(served: Served, page: Any) -> str:
-    """Something on every page: people in, a correction, a task and a word; returns the day."""
+    """Something on every page: people in, an announced absence, a correction, a task and a
+    word; returns the day."""
     now = datetime.now(UTC)
     midnight = datetime.combine(now.astimezone(ZONE).date(), datetime.min.time(), tzinfo=ZONE)
     came_in = max(now - timedelta(minutes=10), midnight + timedelta(minutes=1))
@@ -146,6 +147,9 @@ def furnish(served: Served, page: Any) -> str:
     served.push("check_in", "p-dawit", came_in)
     # What Amal said at the door: the day page shows it with its review forms, Vandaag lists it
     served.push("leave_reason", "p-amal", came_in, reason="doctor", check_out_record_id="x")
+    # What a participant says at the door (issue 15): the coach's table of it has a row.
+    ahead = (came_in.astimezone(ZONE).date() + timedelta(days=1)).isoformat()
+    served.push("absence_announced", "p-amal", came_in, day=ahead, reason="doctor")
     push_unknown_badge(served, came_in)
     log_in(page, served, SUPERVISOR)
     page.goto(f"{served.url}/sites/{SITE}/participants/p-amal/days/{day}")

@@ -356,8 +356,8 @@ def test_feed_history_takes_a_constant_number_of_queries(engine: Engine, world: 
         event.remove(engine, "before_cursor_execute", listener)
         assert all(len(history.records[p].taps) == 52 for p in ids)
         counts.append(len([s for s in statements if s.lstrip().upper().startswith("SELECT")]))
-    # participants and sites, taps, corrections, absences, excuse changes, and the check-out
-    # estimates the participants gave at the door (server.attendance.statements)
+    # participants and sites, taps, corrections, absences, excuse changes, and what they said
+    # at the door (server.attendance.statements: reasons, announced absences, estimates)
     assert counts[0] == counts[1] <= 6
 
 
