@@ -2,13 +2,17 @@
 server: the door pushes yesterday's check-in and, this morning, "Hoe laat ging je gisteren
 weg?" answered with 16:30; the day page shows the estimate as pending, its hours not counted;
 after "Klopt" the page shows it confirmed and the hours count; a changed time replaces it.
-The page with its statements passes axe."""
+The page with its statements passes axe. The coach's iCalendar and CSV feeds then carry the
+estimate with the supervisor's verdict."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.server.web.axe import check, keep, severe
@@ -82,6 +86,27 @@ def test_supervisor_confirms_an_estimated_check_out(served: Served, page: Any) -
     assert "Totaal: 6,0 uur" in page.locator("#sessies .total").inner_text()
     found = check(page, f"day page with a changed estimate ({day})")
     assert severe(found) == []
+
+    # Carla, Amal's coach, reads it in her own tools through her secret feed links.
+    log_in(page, served, "carla")
+    page.click("header.top >> text=Feeds")
+    page.fill("input[name=label]", "Outlook")
+    page.click("text=Nieuwe link maken")
+    page.wait_for_load_state("networkidle")
+    fields = page.locator("input[readonly]")
+    links = [fields.nth(n).input_value() for n in range(fields.count())]
+    ics = next(link for link in links if link.endswith(".ics"))
+    calendar = " ".join(httpx.get(ics, timeout=10).text.replace("\r\n ", "").split())
+    assert "Amal aanwezig (uitchecktijd geschat)" in calendar
+    assert "Uitchecktijd geschat door de deelnemer: 15:00 (aangepast)" in calendar
+    sheet = next(link for link in links if link.endswith("attendance.csv"))
+    text = httpx.get(sheet, timeout=10).text.lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))  # Excel's Dutch separator
+    header = rows[0]
+    dutch_day = datetime.fromisoformat(day).strftime("%d-%m-%Y")
+    amal = next(row for row in rows[1:] if row[:3] == ["p-amal", "Amal", dutch_day])
+    assert amal[header.index("Uitchecktijd geschat")] == "15:00"
+    assert amal[header.index("Uitchecktijd geschat bevestigd")] == "aangepast"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
