@@ -45,7 +45,7 @@ def week_view(week: Week, lang: str | None) -> WeekView:
         if nxt
         else None
     )
-    return WeekView(say(lang, P.YOUR_WEEK), tuple(tiles), next_day)
+    return WeekView(tuple(tiles), next_day)
 
 
 def reason_choices(lang: str | None) -> tuple[Choice, ...]:

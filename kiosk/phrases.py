@@ -69,7 +69,6 @@ WHICH_DAY = N_("Which day will you not come?")
 WHY_NOT_COMING = N_("Why will you not come?")
 ALREADY_SAID = N_("Already said")
 NOTED = N_("Thank you. Your supervisor will see it.")
-YOUR_WEEK = N_("Your week")
 NEXT_TIME = N_("Next time: {date}")
 
 # -- Kiosk chrome and supervisor screens ----------------------------------------------------
@@ -131,7 +130,7 @@ PARTICIPANT: tuple[str, ...] = (
     DURATION, TAP_YOUR_BADGE, NOT_SAVED, GO_TO_SUPERVISOR,
     LEAVE_REASON_QUESTION, REASON_OFFICE, REASON_DOCTOR, REASON_CHILDREN, REASON_TRANSPORT,
     REASON_OTHER, LEFT_WHEN, DONT_KNOW, NOT_COMING, WHICH_DAY, WHY_NOT_COMING, ALREADY_SAID,
-    NOTED, YOUR_WEEK, NEXT_TIME,
+    NOTED, NEXT_TIME,
 )  # fmt: skip
 
 KIOSK: tuple[str, ...] = (

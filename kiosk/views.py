@@ -101,7 +101,6 @@ class DayTile:
 
 @dataclass(frozen=True)
 class WeekView:
-    title: Said
     days: tuple[DayTile, ...]
     next_day: Said | None
 

@@ -56,6 +56,8 @@ class AnswerScreen(KioskScreen):
     week = ObjectProperty(None, allownone=True)
     question = ObjectProperty(None, allownone=True)
     not_coming_text = StringProperty("")
+    own_say_later = True  # see show()
+    _own_say_event: Any = None
     line_size = sp(30)  # of the lines under the title, both languages alike
     _ends = 0.0
     _total = 0.0
@@ -68,14 +70,31 @@ class AnswerScreen(KioskScreen):
         self.symbol = view.cue.symbol
         self.title = view.title
         self.word = view.word
+        size = self.line_size
+        self.fill("lines", SaidBlock, [{"said": s, "font_size": size} for s in view.lines])
+        if self._own_say_event is not None:
+            self._own_say_event.cancel()
+            self._own_say_event = None
+        if self.own_say_later and (view.week or view.question or view.not_coming):
+            # The answer to the tap first; their week and the question on the next frame
+            # (33 ms on), so the greeting is as quick as ever. Never the last one's week.
+            self.week = self.question = None
+            self.not_coming_text = ""
+            self._own_say_event = Clock.schedule_once(lambda _dt: self.show_own_say(view))
+        else:
+            self.show_own_say(view)
+
+    def show_own_say(self, view: View) -> None:
+        """The participant's week, the question put after their tap, "Ik kom niet op …"."""
+        self._own_say_event = None
+        if view is not self.view:
+            return  # the next tap came first
         self.week = view.week
         self.question = view.question
         lang = view.title.lang
         self.not_coming_text = (
-            both(lang, P.NOT_COMING, CUES["absence"].symbol) if (view.not_coming) else ""
+            both(lang, P.NOT_COMING, CUES["absence"].symbol) if view.not_coming else ""
         )
-        size = self.line_size
-        self.fill("lines", SaidBlock, [{"said": s, "font_size": size} for s in view.lines])
 
     def count_down(self, seconds: float, start: float = 1.0) -> None:
         """Run the bar from `start` (its share, 1: full) to nothing in `seconds`; 0 seconds:
@@ -104,6 +123,9 @@ class AnswerScreen(KioskScreen):
 
     def on_leave(self, *_args: Any) -> None:
         self._stop_bar()  # the waiting screen never animates
+        if self._own_say_event is not None:
+            self._own_say_event.cancel()
+            self._own_say_event = None
         # Empty labels hold no texture: an answer screen at rest costs no image memory
         # (the software GL keeps textures in process memory). Its widgets stay for reuse.
         self.title = Said("")
@@ -259,6 +281,7 @@ class AbsenceScreen(AnswerScreen):
     record is written only at the reason. Untouched, or the next tap: nothing."""
 
     kv = "absence"
+    own_say_later = False  # the question is this screen's whole answer
     day = StringProperty("")  # the day chosen, ISO; "" while choosing it
     done = BooleanProperty(False)
 

@@ -118,6 +118,12 @@ class WeekStrip(BoxLayout):
     week = ObjectProperty(None, allownone=True)
 
     def on_week(self, _widget: object, week: object) -> None:
+        if week is None:
+            # The screen left: its tiles stay for the next answer (made again at every tap
+            # they would slow the morning), with empty labels that hold no texture.
+            for tile in self.ids.tiles.children:
+                tile.label = tile.symbol = ""
+            return
         rows = [
             {"label": t.label, "colour": list(t.colour), "symbol": t.symbol, "today": t.today}
             for t in (getattr(week, "days", ()) or ())
@@ -155,6 +161,11 @@ class QuestionBox(BoxLayout):
 
     def on_question(self, _widget: object, question: object) -> None:
         self.answer = ""
+        if question is None:
+            # As WeekStrip: the buttons stay for the next question, empty.
+            for button in self.ids.choices.children:
+                button.choice, button.chosen = None, False
+            return
         choices = getattr(question, "choices", ()) or ()
         fill(self.ids.choices, PictureButton, [{"choice": c, "chosen": False} for c in choices])
         self.fit()
