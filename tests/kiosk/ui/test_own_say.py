@@ -6,25 +6,45 @@ person's tap (none, at once). Screenshots in nl, ar, ti and fa: artifacts/screen
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hardware.simulated import SimulatedReader
+from kiosk.views import Said
 from sync.own_say import detail_problem
-from tests.kiosk.ui.conftest import ARTIFACTS, OWN_SAY_SITE, PEOPLE, Doorway, running_kiosk
+from tests.kiosk.ui.conftest import (
+    ARTIFACTS,
+    MORNING,
+    OWN_SAY_SITE,
+    PEOPLE,
+    Doorway,
+    door_data,
+    running_kiosk,
+)
 
 AMAL = PEOPLE["ar"]
 SANNE = PEOPLE["nl"]
 HOUR = 3600.0
 
 
+# Two more languages with long words, for the size checks.
+MORE = {"uk": ("p-olena", "Olena", "04000006"), "tr": ("p-emre", "Emre", "04000007")}
+
+
 @pytest.fixture
 def door(tmp_path: Path) -> Iterator[Doorway]:
     socket_path = tmp_path / "taps.sock"
     reader = SimulatedReader(socket_path=socket_path)
-    with running_kiosk(tmp_path, reader, socket_path, site=OWN_SAY_SITE) as d:
+    data = door_data(MORNING)
+    for lang, (pid, name, uid) in MORE.items():
+        data["participants"].append(  # type: ignore[attr-defined]
+            {"id": pid, "display_name": name, "language": lang, "agreed_weekdays": [2, 4]}
+        )
+        data["badges"].append({"uid": uid, "holder_id": pid})  # type: ignore[attr-defined]
+    with running_kiosk(tmp_path, reader, socket_path, site=OWN_SAY_SITE, data=data) as d:
         yield d
 
 
@@ -52,6 +72,7 @@ def tap_and_wait(door: Doorway, person: tuple[str, str, str], screen: str) -> An
     door.tap(person[2])
     shown = door.stage.wait_for_screen(screen)
     door.stage.wait_for(lambda: person[1] in shown.title.dutch, 5.0, f"{person[1]}'s {screen}")
+    door.stage.pump(0.1)  # the week and the question come a frame after the greeting
     return shown
 
 
@@ -228,3 +249,39 @@ def test_screenshots_of_the_own_say(door: Doorway, lang: str) -> None:
     door.clock.advance(2 * 24 * HOUR)
     tap_and_wait(door, person, "forgot")
     shoot(door, lang, "forgot_time", "forgot")
+
+
+def test_the_next_answer_never_shows_the_last_persons_week(door: Doorway) -> None:
+    welcome = tap_and_wait(door, AMAL, "welcome")
+    amal = welcome.view
+    assert welcome.week is not None
+    sanne = replace(amal, title=Said("Welkom, Sanne!"), participant_id=SANNE[0])
+    welcome.show(sanne)  # as the next tap does, before its frame is drawn
+    assert welcome.week is None and welcome.question is None
+    door.stage.pump(0.1)
+    assert welcome.week is sanne.week  # hers, a frame later
+
+
+@pytest.mark.parametrize("lang", ["ar", "ti", "fa", "so", "uk", "tr"])
+def test_the_own_line_is_as_large_and_clear_as_the_dutch_on_the_own_say(
+    door: Doorway, lang: str
+) -> None:
+    """test_own_line's checks (on the screen, not cut off, own line as large and as clear
+    as the Dutch) on every screen of the participant's own say."""
+    from tests.kiosk.ui.test_own_line import check_screen
+
+    person = {**PEOPLE, **MORE}[lang]
+    tap_and_wait(door, person, "welcome")
+    assert check_screen(door, "welcome", lang)
+    door.clock.advance(3 * HOUR)
+    tap_and_wait(door, person, "goodbye")
+    assert check_screen(door, "goodbye", lang)
+    door.stage.app.go_waiting()
+    absence = open_absence(door, person)
+    assert check_screen(door, "absence", lang)
+    press(absence, "2026-11-26")
+    assert check_screen(door, "absence", lang)
+    door.stage.app.go_waiting()
+    door.clock.advance(2 * 24 * HOUR)
+    tap_and_wait(door, person, "forgot")
+    assert check_screen(door, "forgot", lang)
