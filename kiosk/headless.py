@@ -21,6 +21,7 @@ from kiosk.decide import DoorRules, Outcome
 from kiosk.door import Answer, Door, DoorFailure
 from kiosk.language import clock_time, dutch
 from kiosk.notify import notify
+from kiosk.own_views import with_own_say
 from kiosk.supervision import lunch_count, present_list
 from kiosk.transcript import supervisor_transcript, transcript
 from kiosk.views import error_view, not_saved_view, view_of
@@ -157,6 +158,9 @@ class HeadlessDoor:
             lines = self._supervisor_lines(decision.supervisor.display_name)
         else:
             view = view_of(decision, self.door.data)
+            if answer.week is not None:
+                # Their week, as the screen shows it; no buttons here, so no question.
+                view = with_own_say(view, answer.week, None)
             lines = transcript(view)
             if decision.outcome is Outcome.TOO_SOON:
                 lines.append(f"  {dutch(P.TAP_AGAIN_TO_LEAVE)}")  # no buttons here

@@ -153,3 +153,21 @@ def test_without_the_sites_settings_the_door_shows_and_asks_nothing(tmp_path: Pa
 def test_the_site_turns_my_week_off(tmp_path: Path) -> None:
     door, _ = door_on(tmp_path, site={**SITE, "my_week": False})
     assert door.tap("04A1B2C3").week is None
+
+
+def test_the_headless_door_and_the_demo_print_the_week_and_the_question(
+    tmp_path: Path,
+) -> None:
+    from kiosk.own_views import with_own_say
+    from kiosk.transcript import transcript
+    from kiosk.views import view_of
+
+    door, clock = door_on(tmp_path)
+    door.tap("04A1B2C3")
+    clock.advance(2 * 3600)
+    out = door.tap("04A1B2C3")
+    lines = transcript(with_own_say(view_of(out.decision, door.data), out.week, out.asked))
+    text = "\n".join(lines)
+    assert "Waarom ga je eerder weg? [Gemeente of IND] [Dokter of ziek]" in text
+    assert "✔ di 24 · ○ do 26" in text and "Volgende keer: donderdag 26" in text
+    assert "[☒ Ik kom niet op …]" in text
