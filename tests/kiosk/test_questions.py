@@ -171,3 +171,18 @@ def test_the_headless_door_and_the_demo_print_the_week_and_the_question(
     assert "Waarom ga je eerder weg? [Gemeente of IND] [Dokter of ziek]" in text
     assert "✔ di 24 · ○ do 26" in text and "Volgende keer: donderdag 26" in text
     assert "[☒ Ik kom niet op …]" in text
+
+
+def test_a_door_data_file_may_carry_the_sites_settings(tmp_path: Path) -> None:
+    import json
+
+    from kiosk.headless import StartupError, load_site
+
+    path = tmp_path / "door-data.json"
+    path.write_text(json.dumps({"participants": [], "site": SITE}), encoding="utf-8")
+    assert OwnSay.from_site(load_site(path)) == CLOSING
+    path.write_text(json.dumps({"participants": []}), encoding="utf-8")
+    assert load_site(path) is None
+    path.write_text(json.dumps({"site": {**SITE, "closes_at": "late"}}), encoding="utf-8")
+    with pytest.raises(StartupError, match="site"):
+        load_site(path)
