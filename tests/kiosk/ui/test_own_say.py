@@ -285,3 +285,21 @@ def test_the_own_line_is_as_large_and_clear_as_the_dutch_on_the_own_say(
     door.clock.advance(2 * 24 * HOUR)
     tap_and_wait(door, person, "forgot")
     assert check_screen(door, "forgot", lang)
+
+
+def test_an_unanswered_time_question_records_no_estimate(door: Doorway) -> None:
+    tap_and_wait(door, AMAL, "welcome")
+    door.stage.app.go_waiting()
+    door.clock.advance(2 * 24 * HOUR + 4 * HOUR)  # Thursday 12:58: no lunch question now
+    forgot = tap_and_wait(door, AMAL, "forgot")
+    assert forgot.question is not None and not forgot.asking
+    assert forgot.left > 0  # the bar runs
+    door.stage.wait_for_screen("waiting", timeout=25.0)
+    assert records(door, "checkout_estimate") == []
+
+
+def test_an_unanswered_absence_records_nothing(door: Doorway) -> None:
+    absence = open_absence(door, AMAL)
+    press(absence, "2026-11-26")  # a day, but no reason
+    door.stage.wait_for_screen("waiting", timeout=30.0)
+    assert records(door, "absence_announced") == []
