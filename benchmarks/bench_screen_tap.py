@@ -14,7 +14,14 @@ times out), and the reference runs: Door.tap alone (decide + journal append + co
 a participant of a second journal of the same kind, on the same disk, so the machine's
 noise falls on both alike. Target: p99 < 150 ms.
 
-Run from the repo root: python benchmarks/bench_screen_tap.py [--taps 500] [--dir DIR]
+With --own-say the site's settings of issue 15 are on: each welcome also shows the
+participant's week (kiosk.my_week); with --leaving as well, every participant is checked in
+beforehand and each measured tap is an early check-out, whose goodbye shows the week and
+asks "Waarom ga je eerder weg?" with its five pictogram buttons (the reference then times
+Door.tap for a check-out).
+
+Run from the repo root:
+  python benchmarks/bench_screen_tap.py [--taps 500] [--dir DIR] [--own-say [--leaving]]
 """
 
 from __future__ import annotations
@@ -37,6 +44,12 @@ from kiosk.ui.boot import prepare_kivy  # noqa: E402
 TARGET_P99_MS = 150.0
 LANGUAGES = ("ar", "ti", "fa", "so", "uk", "tr", "en", "nl")
 FPS = 30  # [screen] fps default
+# The site's settings as a snapshot brings them, with the participant's own say on.
+OWN_SAY_SITE: dict[str, Any] = {
+    "id": "site-bench", "name": "Werkplaats", "opens_at": "08:30:00",
+    "closes_at": "16:30:00", "timezone": "Europe/Amsterdam", "speak_greeting": False,
+    "my_week": True, "leave_reason_minutes": 60, "usual_leaving_times": [],
+}  # fmt: skip
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -71,7 +84,7 @@ def door_data(today: date, people: int) -> dict[str, Any]:
 class Bench:
     """The app on its stage, a socket to tap through, and the times each tap took."""
 
-    def __init__(self, folder: Path, taps: int) -> None:
+    def __init__(self, folder: Path, taps: int, *, own_say: bool, leaving: bool) -> None:
         from kivy.core.window import Window
 
         from hardware.feedback import QuietIndicator
@@ -91,6 +104,8 @@ class Bench:
         self.clock = HeldClock(morning)
         self.journal = Journal(folder / "journal.db", kiosk_id="bench-screen")
         self.journal.store_door_data(data, source="bench")
+        if own_say:
+            self.journal.store_site(OWN_SAY_SITE)
         door = Door(
             journal=self.journal,
             clock=self.clock,
@@ -101,9 +116,18 @@ class Bench:
         self.ref_clock = HeldClock(morning)
         self.ref_journal = Journal(folder / "reference.db", kiosk_id="bench-core")
         self.ref_journal.store_door_data(data, source="bench")
+        if own_say:
+            self.ref_journal.store_site(OWN_SAY_SITE)
         self.ref_door = Door(
             journal=self.ref_journal, clock=self.ref_clock, feedback=QuietIndicator()
         )
+        self.expect, self.kind = ("goodbye", "check_out") if leaving else ("welcome", "check_in")
+        if leaving:  # everyone in first, at nine; the measured taps come hours later
+            for n in range(taps):
+                door.tap(badge_of(n))
+                self.ref_door.tap(badge_of(n))
+            self.clock.advance(2 * 3600)
+            self.ref_clock.advance(2 * 3600)
 
         self.shown: tuple[str, str | None] | None = None
         self.committed_at = self.current_at = self.flipped_at = 0.0
@@ -142,10 +166,10 @@ class Bench:
             s.connect(str(self.socket_path))
             s.sendall(f"{uid}\n".encode())
         self.stage.wait_for(lambda: self.shown is not None, what="a screen")
-        if self.shown != ("welcome", uid):
-            raise RuntimeError(f"tap {uid} showed {self.shown}, not its welcome")
+        if self.shown != (self.expect, uid):
+            raise RuntimeError(f"tap {uid} showed {self.shown}, not its {self.expect}")
         frame = self.shown_frame
-        self.stage.wait_for(lambda: self.frames > frame, what="the welcome drawn")
+        self.stage.wait_for(lambda: self.frames > frame, what=f"the {self.expect} drawn")
         return (
             self.committed_at - start,
             self.current_at - start,
@@ -160,7 +184,7 @@ class Bench:
         start = time.perf_counter()
         answer = self.ref_door.tap(uid)
         took = time.perf_counter() - start
-        assert answer.record.kind == "check_in", answer.record.kind
+        assert answer.record.kind == self.kind, answer.record.kind
         return took
 
     def close(self) -> None:
@@ -176,12 +200,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--taps", type=int, default=500)
     parser.add_argument("--dir", type=Path, default=ROOT, help="a folder on the disk to test")
+    parser.add_argument("--own-say", action="store_true", help="my week and the questions on")
+    parser.add_argument("--leaving", action="store_true", help="early check-outs (--own-say)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(dir=args.dir, prefix=".bench-") as tmp:
         folder = Path(tmp)
         prepare_kivy(offscreen=True, home=folder / "kivy", fps=FPS)
-        bench = Bench(folder, args.taps)
+        bench = Bench(folder, args.taps, own_say=args.own_say, leaving=args.leaving)
         screen: list[float] = []
         commit: list[float] = []
         current: list[float] = []
@@ -204,20 +230,23 @@ def main() -> int:
     def ms(x: float) -> str:
         return f"{x * 1000:8.1f} ms"
 
+    answer = "goodbye" if args.leaving else "welcome"
     rows = [
-        ("app: line → welcome drawn", screen),
+        (f"app: line → {answer} drawn", screen),
         ("  of which line → committed", commit),
         ("  of which committed → current", current),
         ("  of which current → drawn", drawn),
         ("core: Door.tap → committed", core),
     ]
-    print(f"Tap → welcome screen over {args.taps} taps, offscreen at {FPS} fps, on {args.dir}")
+    mode = " (my week and the questions on)" if args.own_say else ""
+    print(f"Tap → {answer} screen over {args.taps} taps{mode}, offscreen at {FPS} fps, "
+          f"on {args.dir}")  # fmt: skip
     print(f"  {'':34}{'p50':>11}{'p99':>11}{'max':>11}")
     for name, values in rows:
         p50, p99 = statistics.median(values), percentile(values, 0.99)
         print(f"  {name:34}{ms(p50):>11}{ms(p99):>11}{ms(max(values)):>11}")
     s99, c99 = percentile(screen, 0.99), percentile(core, 0.99)
-    print(f"  first tap (fonts and welcome not yet used): {ms(screen[0]).strip()}")
+    print(f"  first tap (fonts and {answer} not yet used): {ms(screen[0]).strip()}")
     print(f"  p50 ratio screen/core: {statistics.median(screen) / statistics.median(core):.1f}")
     print(f"  p99 ratio screen/core: {s99 / c99:.1f}; one frame at {FPS} fps: {1000 / FPS:.1f} ms")
     ok = s99 * 1000 < TARGET_P99_MS

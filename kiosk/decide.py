@@ -26,6 +26,10 @@ class Outcome(StrEnum):
     MANUAL_CHECK_OUT = "manual_check_out"
     LUNCH = "lunch"
     BADGE_ENROLLED = "badge_enrolled"
+    # What a participant tells the door on screen (sync.own_say, kiosk.questions).
+    LEAVE_REASON = "leave_reason"
+    ABSENCE_ANNOUNCED = "absence_announced"
+    CHECKOUT_ESTIMATE = "checkout_estimate"
 
 
 class BadgeTaken(ValueError):

@@ -7,12 +7,12 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 
 from hardware.badge import ReaderHealth, mask_uid
 from hardware.feedback import Feedback, Signal
-from kiosk import phrase_fixes
+from kiosk import phrase_fixes, questions
 from kiosk.decide import (
     Decision,
     DoorRules,
@@ -24,11 +24,14 @@ from kiosk.decide import (
     lunch,
     manual,
 )
+from kiosk.my_week import Week, WeekLog, marks_of, monday_of, next_agreed_days, week_of
+from kiosk.questions import AfterTap, OwnSay
 from kiosk.site_presence import Presence, SiteView
 from sync.clock import Clock
 from sync.disk import Reserve, WriteTrouble, trouble_of
 from sync.journal import Journal
-from sync.record import Record
+from sync.own_say import ABSENCE_ANNOUNCED
+from sync.record import OPENS_SESSION, Record
 from sync.roster import Badge, DoorData
 
 log = logging.getLogger(__name__)
@@ -47,12 +50,23 @@ SIGNALS: dict[Outcome, Signal] = {
 }
 
 
+# Taps whose answer may show the participant's week (their own tap, not a supervisor's).
+SHOWS_WEEK = frozenset({Outcome.CHECK_IN, Outcome.FORGOT_CHECKOUT, Outcome.CHECK_OUT})
+# How far back the door folds its journal for "my week": this week's check-ins, and the
+# absences announced for days still to come (up to five agreed days ahead).
+ANNOUNCED_AHEAD = timedelta(days=35)
+
+
 @dataclass(frozen=True)
 class Answer:
-    """What the door answers a tap with: the decision, and the record that makes it true."""
+    """What the door answers a tap with: the decision, and the record that makes it true;
+    for a participant's own tap, their week (if the site shows it) and the question the
+    door puts after it (kiosk.questions)."""
 
     decision: Decision
     record: Record
+    week: Week | None = None
+    asked: AfterTap | None = None
 
 
 class DoorFailure(RuntimeError):
@@ -105,9 +119,14 @@ class Door:
         self._data_version = journal.data_version()
         self.presence = Presence()
         self.site: SiteView | None = None
+        self.own_say = OwnSay.from_site(journal.site())
         today = clock.now().workshop_day()
         for record in journal.presence_records(today):
             self.presence.apply_record(record)
+        since = min(monday_of(today), today - ANNOUNCED_AHEAD)
+        self.week_log = WeekLog.of(
+            journal.of_kinds_since(OPENS_SESSION | {ABSENCE_ANNOUNCED}, since)
+        )
         self._merge_site()
 
     def _stamp(self) -> object:
@@ -132,6 +151,8 @@ class Door:
         if stamp != self._data_stamp:
             self.data, self._data_stamp = self._with_enrolled(self.journal.door_data()), stamp
             self.presence.forget_absent(set(self.data.participants))
+            self.week_log.forget_absent(set(self.data.participants))
+        self.own_say = OwnSay.from_site(self.journal.site())
         self._merge_site()
 
     def reader_health(self, health: ReaderHealth) -> None:
@@ -207,6 +228,46 @@ class Door:
                 return None
             return self._commit(lunch(participant, self.clock.now(), eats=eats, answered=answered))
 
+    # -- what the participant says on screen (kiosk.questions) ------------------------------
+    def leave_reason(self, asked: AfterTap, reason: str) -> Answer | None:
+        """The answer to "Waarom ga je eerder weg?"."""
+        with self._lock:
+            who = self.data.participants.get(asked.participant_id)
+            if who is None:
+                return None
+            return self._commit(questions.leave_reason(who, self.clock.now(), reason, asked))
+
+    def checkout_estimate(self, asked: AfterTap, left_at: time | None) -> Answer | None:
+        """The answer to "Hoe laat ging je weg op …?" (None: "weet ik niet")."""
+        with self._lock:
+            who = self.data.participants.get(asked.participant_id)
+            if who is None:
+                return None
+            decision = questions.checkout_estimate(who, self.clock.now(), left_at, asked)
+            return self._commit(decision)
+
+    def announce_absence(self, participant_id: str, day: date, reason: str) -> Answer | None:
+        """ "Ik kom niet op …" for one of the participant's next agreed days."""
+        with self._lock:
+            who = self.data.participants.get(participant_id)
+            if who is None:
+                return None
+            return self._commit(questions.absence(who, self.clock.now(), day, reason))
+
+    def next_days(self, participant_id: str, count: int = 5) -> list[tuple[date, bool]]:
+        """The participant's next agreed days, each with whether an absence is announced
+        (or excused) for it already."""
+        with self._lock:
+            who = self.data.participants.get(participant_id)
+            if who is None:
+                return []
+            today = self.clock.now().workshop_day()
+            known = marks_of(who.id, self.week_log, self.site.days if self.site else None)
+            return [
+                (day, known.get(day) in ("announced", "excused"))
+                for day in next_agreed_days(who, today, count)
+            ]
+
     def by_hand(self, outcome: Outcome, participant_id: str, supervisor_id: str) -> Answer | None:
         """A supervisor checks a participant in or out by hand; None if nothing changed."""
         with self._lock:
@@ -261,6 +322,7 @@ class Door:
             raise DoorFailure(str(error), decision=decision, trouble=trouble) from error
         self._wrote()
         self.presence.apply_record(record)
+        self.week_log.apply_record(record)
         signal = SIGNALS.get(decision.outcome)  # a lunch answer has no light or sound
         if signal is not None:
             self.feedback.show(signal)
@@ -271,10 +333,22 @@ class Door:
             record.participant_id or "-",
             mask_uid(decision.tap.uid),
         )
-        answer = Answer(decision, record)
+        answer = self._with_own_say(Answer(decision, record))
         if self._on_answer:
             self._on_answer(answer)
         return answer
+
+    def _with_own_say(self, answer: Answer) -> Answer:
+        """A participant's own tap: their week, and the question put after it."""
+        decision, who = answer.decision, answer.decision.participant
+        if who is None or decision.outcome not in SHOWS_WEEK:
+            return answer
+        week = None
+        if self.own_say.my_week:
+            days = self.site.days if self.site else None
+            week = week_of(who, decision.tap.at.workshop_day(), self.week_log, days)
+        asked = questions.asked_after(decision, answer.record.id, self.own_say)
+        return replace(answer, week=week, asked=asked)
 
     def _append(self, decision: Decision) -> Record:
         entry = decision.entry()

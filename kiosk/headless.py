@@ -14,6 +14,8 @@ from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic import ValidationError
+
 from hardware.badge import BadgeRead, BadgeReader, ReaderHealth
 from hardware.feedback import Feedback
 from kiosk import phrases as P
@@ -21,6 +23,7 @@ from kiosk.decide import DoorRules, Outcome
 from kiosk.door import Answer, Door, DoorFailure
 from kiosk.language import clock_time, dutch
 from kiosk.notify import notify
+from kiosk.own_views import with_own_say
 from kiosk.supervision import lunch_count, present_list
 from kiosk.transcript import supervisor_transcript, transcript
 from kiosk.views import error_view, not_saved_view, view_of
@@ -28,6 +31,7 @@ from kiosk.watchdog import PingPacer, arm
 from sync.clock import Clock, SystemClock
 from sync.disk import Reserve
 from sync.journal import Journal
+from sync.protocol import SiteSettings
 from sync.roster import DoorData, DoorDataError
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,21 @@ class StartupError(RuntimeError):
 @dataclass(frozen=True)
 class _Stop:
     reason: str
+
+
+def load_site(path: Path) -> dict[str, Any] | None:
+    """The site's settings a door-data file may carry (`"site"`, as the server's snapshot
+    sends them: closing time, my week, the questions); None when it has none."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        site = raw.get("site") if isinstance(raw, dict) else None
+        return None if site is None else SiteSettings.model_validate(site).model_dump(mode="json")
+    except OSError as error:
+        raise StartupError(f"{path}: cannot read door data: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise StartupError(f"{path}, line {error.lineno}: not JSON: {error.msg}") from None
+    except ValidationError as error:
+        raise StartupError(f"{path}: site: {error.errors()[0]['msg']}") from None
 
 
 def load_door_data(path: Path) -> DoorData:
@@ -157,6 +176,9 @@ class HeadlessDoor:
             lines = self._supervisor_lines(decision.supervisor.display_name)
         else:
             view = view_of(decision, self.door.data)
+            if answer.week is not None:
+                # Their week, as the screen shows it; no buttons here, so no question.
+                view = with_own_say(view, answer.week, None)
             lines = transcript(view)
             if decision.outcome is Outcome.TOO_SOON:
                 lines.append(f"  {dutch(P.TAP_AGAIN_TO_LEAVE)}")  # no buttons here

@@ -55,6 +55,21 @@ NOT_SAVED = N_("Your tap was not saved.")
 GO_TO_SUPERVISOR = N_("Please go to your supervisor now.")
 DURATION = N_("{hours} h {minutes} min")
 TAP_YOUR_BADGE = N_("Tap your badge")
+# What a participant tells the door themselves (issue 15, sync.own_say).
+LEAVE_REASON_QUESTION = N_("Why are you leaving early?")
+REASON_OFFICE = N_("Municipality or IND")
+REASON_DOCTOR = N_("Doctor or ill")
+REASON_CHILDREN = N_("Children or school")
+REASON_TRANSPORT = N_("Transport")
+REASON_OTHER = N_("Something else")
+LEFT_WHEN = N_("What time did you leave on {date}?")
+DONT_KNOW = N_("I don't know")
+NOT_COMING = N_("I will not come on …")
+WHICH_DAY = N_("Which day will you not come?")
+WHY_NOT_COMING = N_("Why will you not come?")
+ALREADY_SAID = N_("Already said")
+NOTED = N_("Thank you. Your supervisor will see it.")
+NEXT_TIME = N_("Next time: {date}")
 
 # -- Kiosk chrome and supervisor screens ----------------------------------------------------
 PRESENT_COUNT = N_("Present: {count}")
@@ -113,6 +128,9 @@ PARTICIPANT: tuple[str, ...] = (
     TELL_SUPERVISOR, UNKNOWN_BADGE, ASK_SUPERVISOR, BADGE_NOT_USABLE, PROGRAM_NOT_STARTED,
     PROGRAM_ENDED, BADGE_REVOKED, NOT_ACTIVE, READER_PROBLEM, SOMETHING_WENT_WRONG, TAP_AGAIN,
     DURATION, TAP_YOUR_BADGE, NOT_SAVED, GO_TO_SUPERVISOR,
+    LEAVE_REASON_QUESTION, REASON_OFFICE, REASON_DOCTOR, REASON_CHILDREN, REASON_TRANSPORT,
+    REASON_OTHER, LEFT_WHEN, DONT_KNOW, NOT_COMING, WHICH_DAY, WHY_NOT_COMING, ALREADY_SAID,
+    NOTED, NEXT_TIME,
 )  # fmt: skip
 
 KIOSK: tuple[str, ...] = (

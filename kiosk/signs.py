@@ -37,6 +37,7 @@ LEAF: RGBA = (0.30, 0.58, 0.08, 1)  # a yellower green: a party
 PINE: RGBA = (0.05, 0.42, 0.20, 1)  # a darker green: in, with a note
 TEAL: RGBA = (0.00, 0.48, 0.42, 1)  # the blue end of the greens: out, and well done
 BLUE: RGBA = (0.10, 0.35, 0.70, 1)
+INDIGO: RGBA = (0.20, 0.28, 0.78, 1)  # a question the participant opened themselves
 ORANGE_RED: RGBA = (0.80, 0.28, 0.05, 1)
 RED: RGBA = (0.75, 0.10, 0.10, 1)
 DARK_RED: RGBA = (0.55, 0.08, 0.08, 1)
@@ -49,6 +50,7 @@ COLOUR_NAMES: dict[RGBA, str] = {
     PINE: "pine green",
     TEAL: "teal",
     BLUE: "blue",
+    INDIGO: "indigo",
     ORANGE_RED: "orange-red",
     RED: "red",
     DARK_RED: "dark red",
@@ -64,6 +66,8 @@ CUES: dict[str, Cue] = {
     "goodbye": Cue(TEAL, "➔", "goodbye", "success"),
     # A clock a quarter gone: you came in only minutes ago.
     "too_soon": Cue(BLUE, "◔", "ask", "question"),
+    # A box crossed out: "Ik kom niet op …", a day they will not come.
+    "absence": Cue(INDIGO, "☒", "absence", "question"),
     "unknown": Cue(ORANGE_RED, "?", "unknown", "problem"),
     "inactive": Cue(RED, "⊘", "inactive", "problem"),
     "reader_problem": Cue(DARK_RED, "⚠", "reader_problem", "problem"),
@@ -79,12 +83,18 @@ STAYS: dict[str, float] = {
     "forgot": 10.0,
     "goodbye": 10.0,
     "too_soon": 20.0,
+    "absence": 20.0,
     "unknown": 12.0,
     "inactive": 12.0,
     "reader_problem": 0.0,
     "error": 10.0,
     "not_saved": 15.0,
 }
+
+# An answer that puts a question of the participant's own say (kiosk.questions: "Waarom
+# ga je eerder weg?", "Hoe laat ging je weg op …?") stays at least this long; untouched,
+# nothing is recorded.
+QUESTION_SECONDS = 15.0
 
 # Answers that ask "Eet je mee?" before lunch stay [screen] lunch_seconds instead.
 ASKS_LUNCH = frozenset({"welcome", "birthday", "forgot"})
@@ -96,6 +106,7 @@ UNTOUCHED: dict[str, str] = {
     "forgot": "back to waiting; an unanswered lunch question records the default",
     "goodbye": "back to waiting",
     "too_soon": "you stay checked in (“Je blijft ingecheckt”); back to waiting",
+    "absence": "nothing is recorded; back to waiting",
     "unknown": "back to waiting",
     "inactive": "back to waiting",
     "reader_problem": "a touch does nothing; back to waiting once the reader works",

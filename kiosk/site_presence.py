@@ -32,6 +32,8 @@ class SiteView:
     supervisors: dict[str, datetime] = field(default_factory=dict)
     lunch_count: int = 0
     day: date | None = None  # the workshop day of fetched_at
+    # Each participant's marked days, from every door (sync.protocol.DayMark): day → state.
+    days: dict[str, dict[date, str]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SiteView:
@@ -44,7 +46,15 @@ class SiteView:
             },
             lunch_count=int(data.get("lunch_count", 0)),
             day=fetched.astimezone(WORKSHOP_TZ).date(),
+            days=_days(data.get("days") or []),
         )
+
+
+def _days(marks: list[dict[str, Any]]) -> dict[str, dict[date, str]]:
+    days: dict[str, dict[date, str]] = {}
+    for mark in marks:
+        days.setdefault(mark["participant_id"], {})[date.fromisoformat(mark["day"])] = mark["state"]
+    return days
 
 
 @dataclass

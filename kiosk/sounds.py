@@ -36,6 +36,8 @@ TUNES: dict[str, tuple[Note, ...]] = {
     "forgot": ((C5, 160), (G5, 160), (REST, 90), (D5, 140)),  # in, and one more thing
     "goodbye": ((G5, 160), (C5, 160)),  # falling: you are out
     "ask": ((E5, 130), (REST, 70), (E5, 130)),  # twice the same: do you want to leave?
+    # Three times the same, a step lower: which day will you not come?
+    "absence": ((D5, 130), (REST, 70), (D5, 130), (REST, 70), (D5, 130)),
     "unknown": ((A3, 420),),  # one long low note: who is this?
     "inactive": ((A3, 220), (REST, 60), (E3, 380)),  # low, and lower: this badge may not
     "reader_problem": ((C4, 110), (B3, 110)) * 3,  # a low wobble: the reader is broken

@@ -34,6 +34,21 @@ def transcript(view: View) -> list[str]:
             lines.append(f"    ({word.lang}) {word.meaning}")
     if view.ask_lunch:
         lines.append("  Eet je mee? [ja] [nee]")
+    if view.question is not None:  # the participant's own say (kiosk.own_views)
+        choices = " ".join(
+            f"[{c.label.dutch}{' · ' + c.note.dutch if c.note else ''}]"
+            for c in view.question.choices
+        )
+        lines.append(f"  {view.question.prompt.dutch} {choices}")
+        lines += _own(view.question.prompt, "    ")
+    if view.week is not None:
+        tiles = " · ".join(f"{d.symbol} {d.label}" for d in view.week.days)
+        lines.append(f"  {tiles}")
+        if view.week.next_day is not None:
+            lines.append(f"  {view.week.next_day.dutch}")
+            lines += _own(view.week.next_day, "    ")
+    if view.not_coming is not None:
+        lines.append(f"  [☒ {view.not_coming.dutch}]")
     return lines
 
 

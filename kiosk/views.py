@@ -25,6 +25,7 @@ from kiosk.language import (
     long_date,
     weekday_name,
 )
+from kiosk.questions import AfterTap
 from kiosk.signs import CUES, Cue, stays
 from kiosk.speech import greeting
 from sync.roster import DoorData
@@ -67,6 +68,44 @@ class TaskView:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One big button: a picture (pictogram or drawn symbol) before its words."""
+
+    value: str  # a reason category, "HH:MM", an ISO day, or DONT_KNOW
+    label: Said
+    pictogram: str = ""  # a name in sync.pictograms
+    done: bool = False  # a day already announced: shown, not chosen again
+    note: Said | None = None  # under the words: "Al gemeld" for a day already announced
+    leaf: str = ""  # drawn instead of a pictogram: a calendar leaf, "do\n26"
+    width: float = 1.0  # of one button of the row (the longer words get more room)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question on screen, and what answering it records (kiosk.questions.AfterTap)."""
+
+    prompt: Said
+    choices: tuple[Choice, ...]
+    asked: AfterTap | None = None  # None: a question of its own screen (absence)
+
+
+@dataclass(frozen=True)
+class DayTile:
+    day: date
+    label: str  # "di 24"
+    colour: tuple[float, float, float, float]
+    symbol: str
+    mark: str  # kiosk.my_week.Mark's value
+    today: bool = False
+
+
+@dataclass(frozen=True)
+class WeekView:
+    days: tuple[DayTile, ...]
+    next_day: Said | None
+
+
+@dataclass(frozen=True)
 class View:
     """One screen's content."""
 
@@ -83,6 +122,11 @@ class View:
     at: datetime | None = None  # when the tap was
     spoken: str | None = None  # said aloud after the chime, when the site wants it
     otherwise: Said | None = None  # what happens when nobody answers a question
+    # The participant's own say (kiosk.own_views): their week, the question put after
+    # their tap, and the "Ik kom niet op …" button.
+    week: WeekView | None = None
+    question: Question | None = None
+    not_coming: Said | None = None
 
 
 Value = str | Callable[[str], str]  # a fixed text, or one formatted per language

@@ -73,13 +73,23 @@ level = "warning"
 """
 
 
+# The offline demo's site: the participant's own say on (docs/screen.md), so a check-out
+# before 15:30 asks "Waarom ga je eerder weg?" and each own tap shows the week.
+OFFLINE_SITE = {
+    "id": "site-demo", "name": "Werkplaats (demo)", "opens_at": "08:30:00",
+    "closes_at": "16:30:00", "timezone": "Europe/Amsterdam", "my_week": True,
+    "leave_reason_minutes": 60, "usual_leaving_times": ["15:00:00", "15:30:00", "16:00:00"],
+}  # fmt: skip
+
+
 def prepare_offline(data_dir: Path, today: date) -> Path:
     """A demo door without a server: door data from a file. Returns the config path."""
     data_dir.mkdir(parents=True, exist_ok=True)
     config = data_dir / "prikklok.toml"
     config.write_text(OFFLINE_CONFIG, encoding="utf-8")
+    data = {**door_data(today), "site": OFFLINE_SITE}
     (data_dir / "door-data.json").write_text(
-        json.dumps(door_data(today), indent=2, ensure_ascii=False), encoding="utf-8"
+        json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8"
     )
     return config
 

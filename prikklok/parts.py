@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from hardware.badge import BadgeReader
 from hardware.feedback import Feedback, QuietIndicator
-from kiosk.headless import HeadlessDoor, StartupError, load_door_data, rules_from
+from kiosk.headless import HeadlessDoor, StartupError, load_door_data, load_site, rules_from
 from prikklok.config import Config
 from prikklok.failure import Failure
 from sync.disk import Reserve, trouble_of
@@ -86,6 +86,9 @@ def open_journal(config: Config) -> Journal:
         path = Path(kiosk["door_data_file"])
         try:
             journal.store_door_data(load_door_data(path), source=f"file {path.name}")
+            site = load_site(path)
+            if site is not None:  # the site's settings, as a snapshot would bring them
+                journal.store_site(site)
         except StartupError:
             journal.close()
             raise

@@ -188,6 +188,16 @@ class Journal:
             "WHERE kind = ? AND workshop_day = ?", (kind, day.isoformat()), "ORDER BY seq"
         )
 
+    def of_kinds_since(self, kinds: Iterable[str], day: date) -> list[Record]:
+        """Every record of these kinds from workshop day `day` on, in sequence order."""
+        wanted = sorted(kinds)
+        marks = ",".join("?" * len(wanted))
+        return self._select(
+            f"WHERE kind IN ({marks}) AND workshop_day >= ?",
+            (*wanted, day.isoformat()),
+            "ORDER BY seq",
+        )
+
     def counts(self) -> dict[str, int]:
         with self._lock:
             rows = self._conn.execute("SELECT kind, COUNT(*) FROM records GROUP BY kind")

@@ -12,6 +12,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,16 @@ from hardware.badge import BadgeRead, BadgeReader, ReaderHealth
 from kiosk.decide import BadgeTaken, Outcome
 from kiosk.door import Answer, Door, DoorFailure
 from kiosk.notify import notify
+from kiosk.own_views import absence_view, with_own_say
 from kiosk.player import Player, SilentPlayer
+from kiosk.questions import AfterTap
 from kiosk.sounds import chime_file, length
 from kiosk.speech import Pronouncer, greetings, spoken_text
 from kiosk.ui import memory
 from kiosk.ui.base import KioskScreen
 from kiosk.ui.pictogram import Pictogram
 from kiosk.ui.screens import (
+    AbsenceScreen,
     ErrorScreen,
     ForgotScreen,
     GoodbyeScreen,
@@ -57,6 +61,7 @@ from kiosk.views import (
 from kiosk.watchdog import arm
 from sync.journal import Journal
 from sync.media import media_file
+from sync.own_say import CHECKOUT_ESTIMATE, LEAVE_REASON
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +74,7 @@ SCREENS: tuple[type[KioskScreen], ...] = (
     ForgotScreen,
     GoodbyeScreen,
     TooSoonScreen,
+    AbsenceScreen,
     UnknownScreen,
     InactiveScreen,
     ReaderProblemScreen,
@@ -256,7 +262,10 @@ class KioskApp(App):
             assert decision.supervisor is not None
             self.open_supervisor(decision.supervisor.id)
             return
-        self.show(view_of(decision, self.door.data, lunch_seconds=self.settings.lunch_seconds))
+        view = view_of(decision, self.door.data, lunch_seconds=self.settings.lunch_seconds)
+        if answer.week is not None or answer.asked is not None:
+            view = with_own_say(view, answer.week, answer.asked)
+        self.show(view)
 
     def not_recorded(self, failure: DoorFailure) -> None:
         """A tap the journal did not take: tap again, or (it cannot pass) go to the supervisor."""
@@ -334,7 +343,47 @@ class KioskApp(App):
     def lunch(self, participant_id: str, eats: bool) -> None:
         with contextlib.suppress(DoorFailure):
             self.door.lunch(participant_id, eats=eats, answered=True)
-        self._back_in(2.0, shorter=True)
+        self._rest_if_answered()
+
+    def _rest_if_answered(self) -> None:
+        """Once every question on the answer is answered, it goes in two seconds."""
+        screen = self.screen(self.manager.current)
+        lunch_open = bool(getattr(screen, "asking", False)) and not getattr(screen, "answer", "")
+        box = screen.ids.get("question")
+        question_open = box is not None and box.question is not None and not box.answer
+        if not lunch_open and not question_open:
+            self._back_in(2.0, shorter=True)
+
+    # -- the participant's own say (kiosk.questions) --------------------------------------
+    def own_answer(self, asked: AfterTap, value: str) -> None:
+        """The answer to the question put after a tap: one record; no answer, none."""
+        # An answer the journal cannot take is lost; the door logged why.
+        with contextlib.suppress(DoorFailure):
+            if asked.kind == LEAVE_REASON:
+                self.door.leave_reason(asked, value)
+            elif asked.kind == CHECKOUT_ESTIMATE:
+                self.door.checkout_estimate(asked, time.fromisoformat(value) if value else None)
+        self._rest_if_answered()
+
+    def open_absence(self) -> None:
+        """ "Ik kom niet op …" on the answer to their tap: their next agreed days."""
+        view: Any = getattr(self.screen(self.manager.current), "view", None)
+        pid = view.participant_id if view is not None else None
+        if view is None or pid is None:
+            return
+        self.show(absence_view(pid, view.title.lang, self.door.next_days(pid)))
+
+    def question_moved_on(self) -> None:
+        """A question of its own screen went to its next step: the full time again."""
+        self._back_in(self._back_for)
+
+    def announce_absence(self, participant_id: str, day: date, reason: str) -> bool:
+        try:
+            written = self.door.announce_absence(participant_id, day, reason)
+        except (DoorFailure, ValueError):
+            return False
+        self._back_in(3.0, shorter=True)
+        return written is not None
 
     def leave(self, participant_id: str, uid: str) -> None:
         """ "Yes, I am leaving" on the too-soon screen."""

@@ -19,11 +19,21 @@ from kivy.properties import (
 
 from kiosk import phrases as P
 from kiosk.language import clock_time, dutch, long_date
+from kiosk.own_views import reason_choices
 from kiosk.script import markup
-from kiosk.signs import BUTTONS
+from kiosk.signs import BUTTONS, CUES
 from kiosk.ui.base import KioskScreen, app, fill, workshop_now
 from kiosk.ui.widgets import SaidBlock, TaskRow
-from kiosk.views import Said, TaskView, View, say, waiting_call, waiting_tasks, word_view
+from kiosk.views import (
+    Question,
+    Said,
+    TaskView,
+    View,
+    say,
+    waiting_call,
+    waiting_tasks,
+    word_view,
+)
 
 # How often the time bar moves: 64 steps for any answer (a step is a redraw of the
 # window), but not more than 10 a second.
@@ -41,6 +51,13 @@ class AnswerScreen(KioskScreen):
     title = ObjectProperty(Said(""))
     word = ObjectProperty(None, allownone=True)
     left = NumericProperty(0.0)  # the share of its time the answer has left: 1 → 0
+    # The participant's own say (kiosk.own_views): their week, a question put after their
+    # tap, and the "Ik kom niet op …" button's markup.
+    week = ObjectProperty(None, allownone=True)
+    question = ObjectProperty(None, allownone=True)
+    not_coming_text = StringProperty("")
+    own_say_later = True  # see show()
+    _own_say_event: Any = None
     line_size = sp(30)  # of the lines under the title, both languages alike
     _ends = 0.0
     _total = 0.0
@@ -55,6 +72,29 @@ class AnswerScreen(KioskScreen):
         self.word = view.word
         size = self.line_size
         self.fill("lines", SaidBlock, [{"said": s, "font_size": size} for s in view.lines])
+        if self._own_say_event is not None:
+            self._own_say_event.cancel()
+            self._own_say_event = None
+        if self.own_say_later and (view.week or view.question or view.not_coming):
+            # The answer to the tap first; their week and the question on the next frame
+            # (33 ms on), so the greeting is as quick as ever. Never the last one's week.
+            self.week = self.question = None
+            self.not_coming_text = ""
+            self._own_say_event = Clock.schedule_once(lambda _dt: self.show_own_say(view))
+        else:
+            self.show_own_say(view)
+
+    def show_own_say(self, view: View) -> None:
+        """The participant's week, the question put after their tap, "Ik kom niet op …"."""
+        self._own_say_event = None
+        if view is not self.view:
+            return  # the next tap came first
+        self.week = view.week
+        self.question = view.question
+        lang = view.title.lang
+        self.not_coming_text = (
+            both(lang, P.NOT_COMING, CUES["absence"].symbol) if view.not_coming else ""
+        )
 
     def count_down(self, seconds: float, start: float = 1.0) -> None:
         """Run the bar from `start` (its share, 1: full) to nothing in `seconds`; 0 seconds:
@@ -83,10 +123,14 @@ class AnswerScreen(KioskScreen):
 
     def on_leave(self, *_args: Any) -> None:
         self._stop_bar()  # the waiting screen never animates
+        if self._own_say_event is not None:
+            self._own_say_event.cancel()
+            self._own_say_event = None
         # Empty labels hold no texture: an answer screen at rest costs no image memory
         # (the software GL keeps textures in process memory). Its widgets stay for reuse.
         self.title = Said("")
-        self.word = None
+        self.word = self.week = self.question = None
+        self.not_coming_text = ""
         for box_id, names in (("lines", ("said",)), ("tasks", ("text", "pictogram", "photo"))):
             try:
                 box = self.box(box_id)
@@ -106,6 +150,12 @@ class AnswerScreen(KioskScreen):
 
     def fill(self, box_id: str, kind: type, rows: list[dict[str, Any]]) -> None:
         fill(self.box(box_id), kind, rows)
+
+    def choose(self, value: str) -> None:
+        """The participant answered the question put after their tap."""
+        question = self.question
+        if question is not None and question.asked is not None:
+            app().own_answer(question.asked, value)
 
     def on_touch_down(self, touch: Any) -> bool:
         if super().on_touch_down(touch):
@@ -224,6 +274,40 @@ class TooSoonScreen(AnswerScreen):
             app().leave(view.participant_id, view.uid or "")
         else:
             app().go_waiting()
+
+
+class AbsenceScreen(AnswerScreen):
+    """ "Ik kom niet op …": first the day (their next agreed days), then the reason; the
+    record is written only at the reason. Untouched, or the next tap: nothing."""
+
+    kv = "absence"
+    own_say_later = False  # the question is this screen's whole answer
+    day = StringProperty("")  # the day chosen, ISO; "" while choosing it
+    done = BooleanProperty(False)
+
+    def show(self, view: View) -> None:
+        super().show(view)
+        self.day = ""
+        self.done = False
+
+    def choose(self, value: str) -> None:
+        view = self.view
+        if view is None or view.participant_id is None or self.done:
+            return
+        if not self.day:
+            self.day = value
+            lang = view.title.lang
+            self.fill("lines", SaidBlock, [])
+            self.question = Question(say(lang, P.WHY_NOT_COMING), reason_choices(lang))
+            app().question_moved_on()
+            return
+        self.done = app().announce_absence(view.participant_id, date.fromisoformat(self.day), value)
+        if self.done:
+            self.title = say(view.title.lang, P.NOTED)
+
+    def on_leave(self, *args: Any) -> None:
+        super().on_leave(*args)
+        self.day, self.done = "", False
 
 
 class NoticeScreen(AnswerScreen):

@@ -7,16 +7,22 @@ screen) says what to do in every language. Only the supervisor's cause line is D
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from kiosk.decide import Decision, Outcome, Tap
 from kiosk.language import LANGUAGES
+from kiosk.my_week import WeekLog, week_of
+from kiosk.own_views import absence_view, reason_choices, with_own_say
+from kiosk.questions import AfterTap
 from kiosk.views import (
     CALL_SECONDS,
     CAUSES,
     INACTIVE_REASONS,
+    Question,
+    Said,
     View,
     error_view,
     not_saved_view,
@@ -104,3 +110,53 @@ def test_waiting_screen_calls_in_each_language_in_turn() -> None:
     assert all(call.own for call in calls)
     # Within one turn the call stays put: the screen redraws only when it changes.
     assert waiting_call(AT) == waiting_call(AT + timedelta(seconds=0.5))
+
+
+def own_say_views(lang: str) -> list[View]:
+    """The screens of the participant's own say: the week and the questions after a tap,
+    and "Ik kom niet op …" (its days, then its reasons)."""
+    data = DoorData.from_dict({})
+    who = Participant("p-1", "Amal", language=lang, agreed_weekdays=frozenset({2, 4}))
+    week = week_of(who, DAY, WeekLog())
+    out = decision(Outcome.CHECK_OUT, lang, worked_today=timedelta(hours=2))
+    leave = AfterTap("leave_reason", "p-1", {"check_out_record_id": "r-1"})
+    stale = AfterTap("checkout_estimate", "p-1", {"stale_record_id": "r-0"},
+                     times=(time(15, 0), time(16, 0)), day=DAY - timedelta(days=1))  # fmt: skip
+    forgot = decision(Outcome.FORGOT_CHECKOUT, lang, stale_day=DAY - timedelta(days=1))
+    days = [(DAY + timedelta(days=2), False), (DAY + timedelta(days=7), True)]
+    absence = absence_view("p-1", lang, days)
+    reasons = replace(absence, question=Question(absence.title, reason_choices(lang)))
+    return [
+        with_own_say(view_of(out, data), week, leave),
+        with_own_say(view_of(forgot, data), week, stale),
+        absence,
+        reasons,
+    ]
+
+
+def saids(view: View) -> list[Said]:
+    """Every message of the view a participant reads, buttons and week included."""
+    out = [view.title, *view.lines]
+    if view.question is not None:
+        out.append(view.question.prompt)
+        out += [c.label for c in view.question.choices if not c.label.dutch[:1].isdigit()]
+        out += [c.note for c in view.question.choices if c.note is not None]
+    if view.week is not None and view.week.next_day is not None:
+        out.append(view.week.next_day)
+    if view.not_coming is not None:
+        out.append(view.not_coming)
+    return out
+
+
+@pytest.mark.parametrize("lang", sorted(OTHERS))
+def test_the_participants_own_say_is_in_their_language_too(lang: str) -> None:
+    for view in own_say_views(lang):
+        for said in saids(view):
+            if said.dutch == "Amal" or not said.dutch:
+                continue
+            assert said.own and said.lang == lang, f"{view.screen}: {said.dutch!r} only in Dutch"
+
+
+def test_the_own_say_in_dutch_is_dutch_only() -> None:
+    for view in own_say_views("nl"):
+        assert all(said.own is None for said in saids(view)), view.screen

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.decide import Decision, Outcome, Tap
+from kiosk.own_views import absence_view
 from kiosk.signs import BUTTONS, COLOUR_NAMES, UNTOUCHED
 from kiosk.sounds import TUNES
 from kiosk.views import View, error_view, not_saved_view, reader_problem_view, view_of
@@ -41,6 +42,7 @@ def answers(*, lunch: bool = False) -> dict[str, View]:
         "forgot": answer(Outcome.FORGOT_CHECKOUT, lunch=lunch, stale_day=date(2026, 11, 23)),
         "goodbye": answer(Outcome.CHECK_OUT, worked_today=timedelta(hours=4)),
         "too_soon": answer(Outcome.TOO_SOON, checked_in_at=MORNING),
+        "absence": absence_view(AMAL.id, "ar", [(date(2026, 11, 26), False)]),
         "unknown": answer(Outcome.UNKNOWN_BADGE),
         "inactive": answer(Outcome.INACTIVE, reason="program_ended"),
         "reader_problem": reader_problem_view("absent"),
@@ -118,7 +120,7 @@ def test_the_families_say_whether_the_tap_counted() -> None:
     assert [n for n, f in families.items() if f == "success"] == [
         "welcome", "birthday", "forgot", "goodbye"
     ]  # fmt: skip
-    assert [n for n, f in families.items() if f == "question"] == ["too_soon"]
+    assert [n for n, f in families.items() if f == "question"] == ["too_soon", "absence"]
 
 
 def test_no_and_close_buttons_use_no_answers_symbol() -> None:

@@ -83,6 +83,8 @@ def test_headless_kiosk_answers_taps_and_the_journal_shows_them(demo_config: Pat
     assert "#5] ☰ Begeleider: Marieke" in out
     assert "#6]" not in out  # the garbled line was ignored, not decided
     assert "Woord van de dag:" in out and "(ar) " in out
+    # The demo's door-data file carries the site's settings: her week after her own tap.
+    assert "  [☒ Ik kom niet op …]" in out.split("#2]")[0]
 
     report = prikklok("journal", "--config", str(demo_config))
     assert report.returncode == 0, report.stderr

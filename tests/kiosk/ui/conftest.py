@@ -142,6 +142,7 @@ def running_kiosk(
     player: Any = None,
     data: dict[str, Any] | None = None,
     on_screen: Any = None,
+    site: dict[str, Any] | None = None,
 ) -> Iterator[Doorway]:
     """The real app on a journal with the test's door data (or `data`), driven by a Stage."""
     from hardware.feedback import QuietIndicator
@@ -154,6 +155,8 @@ def running_kiosk(
     journal = Journal(tmp_path / "journal.db", kiosk_id="door-test")
     data = data or door_data(MORNING, speak_greeting=speak_greeting)
     journal.store_door_data(DoorData.from_dict(data), source="test")
+    if site is not None:  # the site's settings, as the sync agent stores them
+        journal.store_site(site)
     door = CoreDoor(journal=journal, clock=clock, feedback=QuietIndicator())
     player = player or SilentPlayer()
     app = KioskApp(
@@ -175,6 +178,15 @@ def running_kiosk(
     finally:
         stage.close()
         journal.close()
+
+
+# The site's settings as a snapshot brings them, with the participant's own say switched on
+# (issue 15): my week, "Waarom ga je eerder weg?" an hour or more before closing.
+OWN_SAY_SITE: dict[str, Any] = {
+    "id": "site-werkplaats", "name": "Werkplaats", "opens_at": "08:30:00",
+    "closes_at": "16:30:00", "timezone": "Europe/Amsterdam", "speak_greeting": False,
+    "my_week": True, "leave_reason_minutes": 60, "usual_leaving_times": [],
+}  # fmt: skip
 
 
 @pytest.fixture

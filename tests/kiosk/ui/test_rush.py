@@ -22,6 +22,7 @@ from hardware.simulated import SimulatedReader
 from tests.kiosk.ui.conftest import (
     CROWD,
     MORNING,
+    OWN_SAY_SITE,
     Doorway,
     crowd_badge,
     crowd_data,
@@ -50,13 +51,16 @@ def check_ins(door: Doorway) -> list[str]:
     return [r.participant_id or "" for r in door.journal.of_kind("check_in")]
 
 
+@pytest.mark.parametrize("site", [None, OWN_SAY_SITE], ids=["plain", "with_my_week"])
 def test_twenty_badges_tapped_in_a_rush_each_greet_their_own_person(
-    tmp_path: Path, recorder: FrameRecorder
+    tmp_path: Path, recorder: FrameRecorder, site: dict[str, object] | None
 ) -> None:
     data = crowd_data(MORNING)
     with emulated_chip() as chip:
         reader = Mfrc522Reader(poll_interval=0.005, away_seconds=0.2)
-        with running_kiosk(tmp_path, reader, data=data, on_screen=recorder.shown) as door:
+        with running_kiosk(
+            tmp_path, reader, data=data, on_screen=recorder.shown, site=site
+        ) as door:
             recorder.app = door.stage.app
             for n in range(20):
                 door.clock.advance(1.5)
@@ -84,6 +88,44 @@ def test_twenty_badges_tapped_in_a_rush_each_greet_their_own_person(
             lunch = [r.participant_id for r in door.journal.of_kind("lunch")]
             assert lunch == [f"p-crowd-{n:02d}" for n in range(19)]
             assert door.journal.last_seq() == 20 + 19
+            # With my week on, each welcome showed its own person's week.
+            welcome = door.stage.app.screen("welcome")
+            assert (welcome.week is not None) == (site is not None)
+
+
+def test_twenty_early_check_outs_in_a_rush_each_end_the_last_ones_question(
+    tmp_path: Path, recorder: FrameRecorder
+) -> None:
+    """Everyone leaves early for the same bus: each goodbye asks "Waarom ga je eerder
+    weg?", and the next person's tap ends it at once, recording nothing for them."""
+    socket_path = tmp_path / "taps.sock"
+    reader = SimulatedReader(socket_path=socket_path)
+    data = crowd_data(MORNING)
+    with running_kiosk(
+        tmp_path, reader, socket_path, data=data, on_screen=recorder.shown, site=OWN_SAY_SITE
+    ) as door:
+        recorder.app = door.stage.app
+        for n in range(20):
+            door.tap(crowd_badge(n))
+            door.stage.wait_for(lambda n=n: len(check_ins(door)) == n + 1, what="a check-in")
+        door.clock.advance(3 * 3600)  # 11:58: hours before closing
+        for n in range(20):
+            door.clock.advance(1.5)
+            door.tap(crowd_badge(n))
+            door.stage.wait_for(
+                lambda n=n: len(door.journal.of_kind("check_out")) == n + 1, what="the tap"
+            )
+            door.stage.pump(0.05)
+        door.stage.wait_for(lambda: recorder.answered(crowd_badge(19)) is not None)
+        door.stage.pump(0.1)
+        goodbyes = [a for a in recorder.answers if a.screen == "goodbye"]
+        assert [a.uid for a in goodbyes] == [crowd_badge(n) for n in range(20)]
+        for n, answer in enumerate(goodbyes):
+            said = {name for frame in answer.frames for name in NAMES if f"Dag {name}!" in frame}
+            assert said == {NAMES[n]}
+            # The goodbye first; the question from the next frame on (kiosk.ui.screens).
+            assert all("Waarom ga je eerder weg?" in frame for frame in answer.frames[1:])
+        assert door.journal.of_kind("leave_reason") == []  # nobody answered: no reason
 
 
 def test_badges_faster_than_frames_each_get_a_frame_of_their_own(
