@@ -83,7 +83,7 @@ MAX_LEAVE_REASON_MINUTES = 24 * 60  # as sync.protocol.SiteSettings allows
 
 
 @dataclass(frozen=True)
-class OwnSay:
+class OwnSaySettings:
     """A site's settings for what participants tell the door: whether a participant sees
     their week after their tap, how long before closing a check-out asks "Waarom ga je
     eerder weg?" (None: never), and when an estimated check-out's hours count."""
@@ -102,7 +102,7 @@ class OwnSay:
         return None
 
 
-def set_own_say(engine: Engine, site_id: str, settings: OwnSay) -> bool:
+def set_own_say(engine: Engine, site_id: str, settings: OwnSaySettings) -> bool:
     """Store the site's own-say settings; False when there is no such site. The doors learn
     them with their next snapshot."""
     problem = settings.problem()

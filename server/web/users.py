@@ -122,7 +122,7 @@ OWN_SAY_MINUTES = (
 OWN_SAY_HOURS = "Geschatte uren: kies 'na bevestiging' of 'meteen'."
 
 
-def own_say_of(form: Any) -> tuple[sites.OwnSay | None, str | None]:
+def own_say_of(form: Any) -> tuple[sites.OwnSaySettings | None, str | None]:
     """The own-say settings the site card's form asks for, or why not (in Dutch)."""
     minutes_text = text(form, "leave_reason_minutes")
     minutes: int | None = None
@@ -130,7 +130,7 @@ def own_say_of(form: Any) -> tuple[sites.OwnSay | None, str | None]:
         if not re.fullmatch(r"[0-9]{1,4}", minutes_text):
             return None, OWN_SAY_MINUTES
         minutes = int(minutes_text)
-    asked = sites.OwnSay(
+    asked = sites.OwnSaySettings(
         my_week=bool(text(form, "my_week")),
         leave_reason_minutes=minutes,
         estimated_hours=text(form, "estimated_hours"),
