@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
+from sqlalchemy import Connection
 
 from server.api.problems import AUTH_RESPONSES
 from server.deps import ClockDep, ConnDep, KioskDep
@@ -42,22 +44,27 @@ def snapshot(
         # ETag never names older bytes than its own (PostgreSQL reads committed data per
         # statement). A 304 stops here, without building anything.
         etag = door_etag(conn, kiosk.site_id, at, understood)
-        if etag is not None and etag_matches(if_none_match, etag):
+        if etag is None:  # the site has no version row: only the bytes can tell
+            bodies = Bodies.of(_built(conn, kiosk.site_id, at, understood))
+            etag = etag_of(bodies.plain)
+            if etag_matches(if_none_match, etag):
+                return _not_modified(etag)
+        elif etag_matches(if_none_match, etag):
             return _not_modified(etag)
-        bodies = BODIES.get(etag) if etag is not None else None
-        if bodies is None:
-            built = canonical_json(build_snapshot(conn, kiosk.site_id, at), understood=understood)
-            if etag is None:  # the site has no version row: only the bytes can tell
-                etag = etag_of(built)
-                if etag_matches(if_none_match, etag):
-                    return _not_modified(etag)
-            bodies = Bodies.of(built)
-            BODIES.put(etag, bodies)
+        else:
+            kept = BODIES.get(etag)
+            bodies = kept or Bodies.of(_built(conn, kiosk.site_id, at, understood))
+            if kept is None:
+                BODIES.put(etag, bodies)
     headers = _headers(etag)
     if accepts_gzip(accept_encoding):
         headers["Content-Encoding"] = "gzip"
         return Response(bodies.gzipped, media_type="application/json", headers=headers)
     return Response(bodies.plain, media_type="application/json", headers=headers)
+
+
+def _built(conn: Connection, site_id: str, at: datetime, understood: frozenset[str]) -> bytes:
+    return canonical_json(build_snapshot(conn, site_id, at), understood=understood)
 
 
 def _headers(etag: str) -> dict[str, str]:

@@ -41,3 +41,19 @@ def test_run_kiosk_client_gets_the_snapshot_gzipped(served: str, world: World) -
     assert client.pull(pulled.etag) is None  # 304
     raw = requests.get(f"{served}/api/v1/snapshot", headers=world.auth(), timeout=5)
     assert raw.headers["content-encoding"] == "gzip"
+
+
+def test_run_large_answers_gzipped_small_ones_as_they_are(served: str, world: World) -> None:
+    with httpx.Client(base_url=served, headers=world.auth(), timeout=5) as http:
+        schema = http.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
+        beat = http.post(
+            "/api/v1/heartbeat",
+            headers={"Accept-Encoding": "gzip"},
+            json={"queue_depth": 0, "last_seq": 0, "reader_health": "ok",
+                  "app_version": "0.1.0", "boot_id": "boot-1", "monotonic": 500.0,
+                  "wall_at": "2026-11-25T08:59:30+00:00", "clock_synced": True},
+        )  # fmt: skip
+        unasked = http.get("/openapi.json", headers={"Accept-Encoding": "identity"})
+    assert schema.headers["content-encoding"] == "gzip" and schema.json()["openapi"]
+    assert beat.status_code == 200 and "content-encoding" not in beat.headers
+    assert "content-encoding" not in unasked.headers
