@@ -97,13 +97,19 @@ def _postgresql_triggers() -> list[str]:
         f"""
         CREATE FUNCTION door_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
+            -- Once per site and transaction is enough (xmin: this transaction changed the
+            -- row already); each further update of one row would walk a longer chain of
+            -- its versions, making an import of n rows cost n² (2 000 rows: +6.5 s).
             IF TG_OP = 'INSERT' THEN
-                UPDATE door_data_versions SET version = {PG_TOKEN} WHERE site_id = NEW.site_id;
+                UPDATE door_data_versions SET version = {PG_TOKEN}
+                WHERE site_id = NEW.site_id AND xmin <> pg_current_xact_id()::xid;
             ELSIF TG_OP = 'UPDATE' THEN
                 UPDATE door_data_versions SET version = {PG_TOKEN}
-                WHERE site_id IN (OLD.site_id, NEW.site_id);
+                WHERE site_id IN (OLD.site_id, NEW.site_id)
+                AND xmin <> pg_current_xact_id()::xid;
             ELSE
-                UPDATE door_data_versions SET version = {PG_TOKEN} WHERE site_id = OLD.site_id;
+                UPDATE door_data_versions SET version = {PG_TOKEN}
+                WHERE site_id = OLD.site_id AND xmin <> pg_current_xact_id()::xid;
             END IF;
             RETURN NULL;
         END $$
