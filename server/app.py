@@ -18,6 +18,7 @@ from server import faults
 from server.api import health, heartbeat, photos, pull, push, who_is_in
 from server.api.problems import on_validation_error
 from server.db import make_engine
+from server.kiosks.snapshot_bodies import SnapshotBodies
 from server.migrate import upgrade
 from server.settings import Settings
 from sync.protocol import Heartbeat, PushRequest
@@ -55,6 +56,7 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.snapshot_bodies = SnapshotBodies()  # built snapshots, by ETag (server.api.pull)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     faults.install(app)
     for module in (push, pull, heartbeat, who_is_in, photos, health):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
 from sqlalchemy import Connection
 
 from server.api.problems import AUTH_RESPONSES
@@ -17,8 +17,6 @@ from sync.protocol import API_PREFIX, UNDERSTANDS_HEADER, Snapshot
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
 
-BODIES = SnapshotBodies()  # per process; an ETag names its bytes, so none goes stale
-
 
 @router.get(
     "/snapshot",
@@ -27,6 +25,7 @@ BODIES = SnapshotBodies()  # per process; an ETag names its bytes, so none goes 
     summary="Pull the door data",
 )
 def snapshot(
+    request: Request,
     kiosk: KioskDep,
     conn: ConnDep,
     now: ClockDep,
@@ -52,10 +51,13 @@ def snapshot(
         elif etag_matches(if_none_match, etag):
             return _not_modified(etag)
         else:
-            kept = BODIES.get(etag)
+            # Kept per process (app.state, server.app); an ETag names its bytes, so none
+            # goes stale.
+            kept_here: SnapshotBodies = request.app.state.snapshot_bodies
+            kept = kept_here.get(etag)
             bodies = kept or Bodies.of(_built(conn, kiosk.site_id, at, understood))
             if kept is None:
-                BODIES.put(etag, bodies)
+                kept_here.put(etag, bodies)
     headers = _headers(etag)
     if accepts_gzip(accept_encoding):
         headers["Content-Encoding"] = "gzip"

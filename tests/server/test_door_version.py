@@ -249,3 +249,24 @@ def test_gzip_when_the_kiosk_asks(client: TestClient, world: World) -> None:
 )  # fmt: skip
 def test_accepts_gzip(header: str | None, gzip: bool) -> None:
     assert accepts_gzip(header) is gzip
+
+
+def test_a_revoked_badge_leaves_the_door_at_midnight_not_mid_day(
+    client: TestClient, world: World, engine: Engine, clock: HeldClock, database_url: str
+) -> None:
+    """Revoked badges stay 30 days (the door says "see a supervisor"); counted in whole days
+    of the site, so the snapshot changes only when its ETag does: a process that builds it
+    afresh in the evening sends the morning's bytes under the morning's ETag."""
+    revoked_at = NOW - timedelta(days=30) + timedelta(hours=5)  # 15:00 that day, Amsterdam
+    with writing(engine) as conn:
+        admin.revoke_badge(conn, "04D4E5F6", revoked_at)
+    morning = pull(client, world)
+    assert "04D4E5F6" in {b["uid"] for b in morning.json()["badges"]}
+    clock.now = NOW + timedelta(hours=8)  # 18:00, past the hour it was revoked
+    assert not changed(client, world, morning.headers["etag"])
+    with TestClient(create_app(Settings(database_url=database_url, now=clock))) as fresh:
+        evening = pull(fresh, world)
+    assert evening.headers["etag"] == morning.headers["etag"]
+    assert evening.content == morning.content
+    clock.now = NOW + timedelta(hours=15)  # midnight
+    assert "04D4E5F6" not in {b["uid"] for b in pull(client, world).json()["badges"]}
