@@ -96,6 +96,9 @@ class ServerProcess:
     workers: int = 1
     pg_url: str | None = None
     parent: Path | None = None  # where the temporary folder goes (SQLite's disk)
+    # Serve with `python -m uvicorn … --workers N` as uvicorn binds its socket itself: the
+    # reference for server.serving (Nagle's wait with several workers, issue 18).
+    stock_uvicorn: bool = False
     tokens: dict[str, str] = field(default_factory=dict)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
@@ -129,6 +132,14 @@ class ServerProcess:
             command += ["--database-url", self.db.url]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         env.pop("PRIKKLOK_SERVER_DATABASE_URL", None)
+        if self.stock_uvicorn:
+            self.db.migrate()
+            env["PRIKKLOK_SERVER_DATABASE_URL"] = self.db.url
+            command = [
+                sys.executable, "-m", "uvicorn", "server.app:create_app_from_env", "--factory",
+                "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
+                "--timeout-keep-alive", "75", "--no-proxy-headers",
+            ]  # fmt: skip
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         log.close()

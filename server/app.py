@@ -12,17 +12,21 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from server import faults
 from server.api import health, heartbeat, photos, pull, push, who_is_in
 from server.api.problems import on_validation_error
 from server.db import make_engine
+from server.kiosks.snapshot_bodies import SnapshotBodies
 from server.migrate import upgrade
 from server.settings import Settings
 from sync.protocol import Heartbeat, PushRequest
 
 log = logging.getLogger(__name__)
 LOCAL_TIME = r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
+GZIP_FROM_BYTES = 1400  # smaller fits one TCP segment as it is: a push's or heartbeat's answer
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # a zip already
 
 
 def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
@@ -52,10 +56,21 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.snapshot_bodies = SnapshotBodies()  # built snapshots, by ETag (server.api.pull)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     faults.install(app)
     for module in (push, pull, heartbeat, who_is_in, photos, health):
         app.include_router(module.router)
+    # Large answers (pages, feeds) travel compressed when the client asks; the snapshot
+    # arrives compressed already (server.api.pull keeps it so per version) and passes.
+    # Added before the pages' middleware, so inside it: that one streams every answer,
+    # which would make even a heartbeat's answer look worth compressing.
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=GZIP_FROM_BYTES,
+        compresslevel=6,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, XLSX),
+    )
     from server.web import pages
     from server.web.routes import ROUTERS
 

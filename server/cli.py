@@ -126,7 +126,7 @@ def run(
     keep_alive: int,
 ) -> None:
     """Serve the kiosk API with uvicorn."""
-    import uvicorn
+    from server.serving import NoDelayConfig, serve
 
     settings = _settings(database_url, data_dir)
     if migrate:
@@ -135,7 +135,7 @@ def run(
         _require_current(settings.database_url)
     # Workers are separate processes: they read their settings from the environment.
     os.environ[ENV_DATABASE_URL] = settings.database_url
-    uvicorn.run(
+    config = NoDelayConfig(
         "server.app:create_app_from_env",
         factory=True,
         host=host,
@@ -151,6 +151,7 @@ def run(
         # PRIKKLOK_SERVER_TRUSTED_PROXIES (server/app.py).
         proxy_headers=False,
     )
+    serve(config)  # several workers without Nagle's 40 ms wait (server/serving.py)
 
 
 def _log_config() -> dict[str, Any]:

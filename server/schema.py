@@ -454,3 +454,14 @@ feed_tokens = Table(
     _at("revoked_at"),
     _at("last_used_at"),
 )
+
+# A token per site that changes in the same transaction as anything its doors' snapshot is
+# built from (sites, participants, staff, badges, tasks, words), and one row "*" for what
+# every door shows (phrase_fixes). Database triggers keep it (migration 0015), so no writer
+# can forget it; the snapshot's ETag derives from it (server.kiosks.door_version).
+door_data_versions = Table(
+    "door_data_versions",
+    metadata,
+    Column("site_id", Id, primary_key=True),  # no foreign key: "*" is every site
+    Column("version", String(32), nullable=False),
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, or_, select
@@ -41,6 +41,9 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
     site = conn.execute(select(sites).where(sites.c.id == site_id)).one()
     today = now.astimezone(ZoneInfo(site.timezone)).date()
     last = today + timedelta(days=DAYS_AHEAD)
+    # Whole days at the site, so the snapshot changes with the day and not the hour: its
+    # ETag counts days (server.kiosks.door_version).
+    kept_from = datetime.combine(today - REVOKED_KEPT, time(0), ZoneInfo(site.timezone))
     people = [
         SnapshotParticipant(
             id=row.id,
@@ -77,7 +80,7 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             select(badges)
             .where(
                 badges.c.site_id == site_id,
-                or_(badges.c.revoked_at.is_(None), badges.c.revoked_at > now - REVOKED_KEPT),
+                or_(badges.c.revoked_at.is_(None), badges.c.revoked_at >= kept_from),
             )
             .order_by(badges.c.uid, badges.c.assigned_at)
         )

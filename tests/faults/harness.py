@@ -65,9 +65,12 @@ def seed_from_env() -> int:
 class ServerProcess:
     """`python -m prikklok server run --migrate` on a fixed port; kill -9 and restart."""
 
-    def __init__(self, database_url: str, log_path: Path, *, port: int | None = None) -> None:
+    def __init__(
+        self, database_url: str, log_path: Path, *, port: int | None = None, workers: int = 1
+    ) -> None:
         self.database_url = database_url
         self.port = port or free_port()
+        self.workers = workers
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
@@ -98,6 +101,8 @@ class ServerProcess:
                         "--database-url",
                         self.database_url,
                         "--migrate",
+                        "--workers",
+                        str(self.workers),
                     ],
                     env=env,
                     cwd=ROOT,
@@ -109,7 +114,8 @@ class ServerProcess:
             process = self.process
 
         try:
-            wait_until_serving(self.url, process, timeout=timeout)
+            # every worker must be up: ask a few times over fresh connections
+            wait_until_serving(self.url, process, timeout=timeout, probes=self.workers * 2)
         except NotServing as error:
             raise AssertionError(
                 f"server on port {self.port}: {error}:\n{self.log_tail()}"
@@ -150,8 +156,10 @@ class ServerProcess:
 
 
 @contextmanager
-def running_server(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(database_url, tmp_path / "server.log")
+def running_server(
+    database_url: str, tmp_path: Path, *, workers: int = 1
+) -> Iterator[ServerProcess]:
+    server = ServerProcess(database_url, tmp_path / "server.log", workers=workers)
     server.start()
     try:
         yield server
