@@ -51,7 +51,10 @@ def setup_logging(config: Config) -> None:
         # send with its heartbeat: the Kiosks page shows them (sync.log_lines).
         from sync.log_lines import WarningsFile
 
-        logging.getLogger().addHandler(WarningsFile(config.warnings_path))
+        root = logging.getLogger()
+        for earlier in [h for h in root.handlers if isinstance(h, WarningsFile)]:
+            root.removeHandler(earlier)  # one file per process, the config's latest
+        root.addHandler(WarningsFile(config.warnings_path))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

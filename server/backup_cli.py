@@ -48,13 +48,13 @@ def backup(
     copy_to: str | None,
 ) -> None:
     """Back up the database (SQLite's backup API, or pg_dump -Fc) and keep the newest."""
-    from server.administration.backups import BackupError, back_up
+    from server.administration.backups import ServerBackupError, back_up
 
     url = _settings(database_url, data_dir).database_url
     folder = folder or (data_dir or Path(".")) / "backup"
     try:
         done = back_up(url, folder, now=_now(), keep=keep, copy_to=copy_to or None)
-    except BackupError as error:
+    except ServerBackupError as error:
         raise click.ClickException(str(error)) from None
     copied = f", copied to {done.copied_to}" if done.copied_to else ""
     click.echo(
@@ -69,7 +69,7 @@ def backup(
 @click.option("--force", is_flag=True, help="Replace a database that already holds tables.")
 def restore(database_url: str | None, data_dir: Path | None, file: Path, force: bool) -> None:
     """Restore a backup into the database (stop the server first) and migrate it up."""
-    from server.administration.backups import BackupError
+    from server.administration.backups import ServerBackupError
     from server.administration.backups import restore as restore_backup
     from server.migrate import current_revision
 
@@ -77,7 +77,7 @@ def restore(database_url: str | None, data_dir: Path | None, file: Path, force: 
     with _engine(url) as engine:
         try:
             was = restore_backup(file, engine, force=force)
-        except BackupError as error:
+        except ServerBackupError as error:
             raise click.ClickException(str(error)) from None
         now = current_revision(engine)
     moved = f", migrated to {now}" if now != was else ""

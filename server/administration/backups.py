@@ -34,7 +34,7 @@ _PG_MAGIC = b"PGDMP"
 _REMOTE = re.compile(r"^(?:[^@/:]+@)?[^/:]+:")
 
 
-class BackupError(RuntimeError):
+class ServerBackupError(RuntimeError):
     """A backup or restore that could not be done; one line for the admin."""
 
 
@@ -59,12 +59,14 @@ def back_up(
     """Copy the database into `folder`, keep the newest `keep`, and copy the new one to
     `copy_to` (a folder, or an rsync target such as backup@nas:/srv/prikklok/)."""
     if keep < 1:
-        raise BackupError(f"keep at least one backup, not {keep}")
+        raise ServerBackupError(f"keep at least one backup, not {keep}")
     url = make_url(database_url)
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
-        raise BackupError(f"{folder}: cannot make the backup folder: {error.strerror}") from None
+        raise ServerBackupError(
+            f"{folder}: cannot make the backup folder: {error.strerror}"
+        ) from None
     suffix = "db" if url.get_backend_name() == "sqlite" else "dump"
     target = _free_name(folder, now, suffix)
     partial = target.with_name(f".{target.name}.partial")
@@ -76,8 +78,8 @@ def back_up(
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:
         partial.unlink(missing_ok=True)
-        raise BackupError(f"backup failed: {error}") from None
-    except BackupError:
+        raise ServerBackupError(f"backup failed: {error}") from None
+    except ServerBackupError:
         partial.unlink(missing_ok=True)
         raise
     removed = tuple(prune(folder, keep))
@@ -109,21 +111,21 @@ def restore(file: Path, engine: Engine, *, force: bool = False) -> str | None:
     from server.migrate import upgrade
 
     if not file.is_file():
-        raise BackupError(f"{file}: no such backup")
+        raise ServerBackupError(f"{file}: no such backup")
     with open(file, "rb") as opened:
         head = opened.read(16)
     url = engine.url
     is_sqlite = url.get_backend_name() == "sqlite"
     if is_sqlite and not head.startswith(_SQLITE_MAGIC):
-        raise BackupError(f"{file} is not an SQLite backup; this server's database is SQLite")
+        raise ServerBackupError(f"{file} is not an SQLite backup; this server's database is SQLite")
     if not is_sqlite and not head.startswith(_PG_MAGIC):
-        raise BackupError(f"{file} is not a pg_dump -Fc backup; this server's database is "
+        raise ServerBackupError(f"{file} is not a pg_dump -Fc backup; this server's database is "
                           "PostgreSQL")  # fmt: skip
     revision = _sqlite_revision(file) if is_sqlite else _dump_revision(file)
     _known_revision(file, revision)
     tables = inspect(engine).get_table_names()
     if tables and not force:
-        raise BackupError(
+        raise ServerBackupError(
             f"the database holds {len(tables)} tables already; restoring replaces all of "
             "them: stop the server, and give --force if that is what you want"
         )
@@ -142,13 +144,13 @@ def restore(file: Path, engine: Engine, *, force: bool = False) -> str | None:
 
 def _sqlite_path(url: URL) -> Path:
     if not url.database or url.database == ":memory:":
-        raise BackupError("an in-memory SQLite database has nothing to back up")
+        raise ServerBackupError("an in-memory SQLite database has nothing to back up")
     return Path(url.database)
 
 
 def _copy_sqlite(database: Path, partial: Path) -> None:
     if not database.is_file():
-        raise BackupError(f"{database}: no database to back up")
+        raise ServerBackupError(f"{database}: no database to back up")
     source = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
     partial.unlink(missing_ok=True)
     os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -163,7 +165,7 @@ def _copy_sqlite(database: Path, partial: Path) -> None:
         copy.close()
         source.close()
     if verdict != ["ok"]:
-        raise BackupError(f"the copy fails its integrity check: {'; '.join(verdict[:3])}")
+        raise ServerBackupError(f"the copy fails its integrity check: {'; '.join(verdict[:3])}")
     with open(partial, "rb+") as written:
         os.fsync(written.fileno())
 
@@ -172,7 +174,7 @@ def _sqlite_revision(file: Path) -> str | None:
     copy = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
     try:
         if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise BackupError(f"{file} fails its integrity check: take an older backup")
+            raise ServerBackupError(f"{file} fails its integrity check: take an older backup")
         row = copy.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
         ).fetchone()
@@ -181,7 +183,7 @@ def _sqlite_revision(file: Path) -> str | None:
         found = copy.execute("SELECT version_num FROM alembic_version").fetchone()
         return str(found[0]) if found else None
     except sqlite3.DatabaseError as error:
-        raise BackupError(f"{file} cannot be read as SQLite: {error}") from None
+        raise ServerBackupError(f"{file} cannot be read as SQLite: {error}") from None
     finally:
         copy.close()
 
@@ -215,11 +217,11 @@ def _libpq(url: URL) -> tuple[str, dict[str, str]]:
 def _run(command: list[str], env: dict[str, str], what: str) -> str:
     tool = shutil.which(command[0])
     if tool is None:
-        raise BackupError(f"{command[0]} is not installed (apt install postgresql-client)")
+        raise ServerBackupError(f"{command[0]} is not installed (apt install postgresql-client)")
     done = subprocess.run([tool, *command[1:]], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no reason given"])[-1]
-        raise BackupError(f"{what} failed ({command[0]} exit {done.returncode}): {last}")
+        raise ServerBackupError(f"{what} failed ({command[0]} exit {done.returncode}): {last}")
     return done.stdout
 
 
@@ -267,14 +269,14 @@ def _known_revision(file: Path, revision: str | None) -> None:
     from server.migrate import SCRIPT_LOCATION
 
     if revision is None:
-        raise BackupError(f"{file} holds no prikklok schema version: not a server backup")
+        raise ServerBackupError(f"{file} holds no prikklok schema version: not a server backup")
     config = Config()
     config.set_main_option("script_location", SCRIPT_LOCATION)
     config.set_main_option("path_separator", "os")
     try:
         ScriptDirectory.from_config(config).get_revision(revision)
     except CommandError:
-        raise BackupError(
+        raise ServerBackupError(
             f"{file} was made by a newer prikklok (schema {revision}): upgrade this server first"
         ) from None
 
@@ -303,6 +305,8 @@ def _copy_off(backup: Path, copy_to: str, keep: int) -> str:
         os.chmod(partial, 0o600)
         os.replace(partial, folder / backup.name)
     except OSError as error:
-        raise BackupError(f"{folder}: backup made, but not copied: {error.strerror}") from None
+        raise ServerBackupError(
+            f"{folder}: backup made, but not copied: {error.strerror}"
+        ) from None
     prune(folder, keep)
     return str(folder)
