@@ -66,7 +66,7 @@ def backup(
 @click.command("restore")
 @database_options
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace a database that already holds tables.")
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 def restore(database_url: str | None, data_dir: Path | None, file: Path, force: bool) -> None:
     """Restore a backup into the database (stop the server first) and migrate it up."""
     from server.administration.backups import ServerBackupError

@@ -7,7 +7,7 @@ a temporary name, checked (SQLite: PRAGMA integrity_check; PostgreSQL: pg_restor
 and only then given its final name, `server-YYYYMMDD-HHMMSS.db` or `.dump` (UTC), so a copy
 with a final name is a whole one. The newest `keep` are kept.
 
-A restore refuses to overwrite a database that holds tables unless forced, refuses a copy
+A restore refuses to overwrite a database that holds data unless forced, refuses a copy
 made by a newer prikklok (its schema revision is unknown here), and migrates an older copy
 up to the current schema afterwards.
 """
@@ -22,9 +22,11 @@ import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, literal_column, select, table
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.sql.expression import ColumnClause
 
 DEFAULT_KEEP = 7
 _NAME = re.compile(r"^server-(\d{8})-(\d{6})(?:-(\d+))?\.(db|dump)$")
@@ -124,10 +126,12 @@ def restore(file: Path, engine: Engine, *, force: bool = False) -> str | None:
     revision = _sqlite_revision(file) if is_sqlite else _dump_revision(file)
     _known_revision(file, revision)
     tables = inspect(engine).get_table_names()
-    if tables and not force:
+    filled = _filled(engine, tables)
+    if filled and not force:
         raise ServerBackupError(
-            f"the database holds {len(tables)} tables already; restoring replaces all of "
-            "them: stop the server, and give --force if that is what you want"
+            f"the database holds data already ({len(filled)} tables, e.g. {filled[0]}); "
+            "restoring replaces all of it: stop the server, and give --force if that is "
+            "what you want"
         )
     engine.dispose()
     if is_sqlite:
@@ -137,6 +141,22 @@ def restore(file: Path, engine: Engine, *, force: bool = False) -> str | None:
     engine.dispose()
     upgrade(engine)
     return revision
+
+
+def _filled(engine: Engine, tables: list[str]) -> list[str]:
+    """The tables that hold a row; a database just migrated (the server started once on a
+    new machine) holds none, and is restored into without --force."""
+    filled = []
+    with engine.connect() as conn:
+        for name in sorted(tables):
+            if name != "alembic_version" and _has_row(conn, name):
+                filled.append(name)
+    return filled
+
+
+def _has_row(conn: Connection, name: str) -> bool:
+    one: ColumnClause[Any] = literal_column("1")
+    return conn.execute(select(one).select_from(table(name)).limit(1)).first() is not None
 
 
 # -- SQLite ------------------------------------------------------------------------------

@@ -74,7 +74,8 @@ def test_a_restore_brings_back_the_backup_and_drops_what_came_after(
     [copy] = backups(tmp_path / "backup")
     add_site(sqlite_server, "later")
     refused = invoke(sqlite_server, "restore", str(copy))
-    assert refused.exit_code == 1 and "--force" in refused.output
+    assert refused.exit_code == 1 and "holds data already" in refused.output
+    assert "--force" in refused.output
     assert site_ids(sqlite_server) == ["later", "north"]  # untouched
     done = invoke(sqlite_server, "restore", str(copy), "--force")
     assert done.exit_code == 0, done.output
@@ -103,6 +104,17 @@ def test_an_older_backup_is_migrated_up_into_an_empty_database(tmp_path: Path) -
     assert done.exit_code == 0, done.output
     assert f"schema 0013), migrated to {head_revision()}" in done.output
     assert site_ids(fresh) == ["north"]
+
+
+def test_a_database_only_migrated_is_restored_into_without_force(
+    sqlite_server: str, tmp_path: Path
+) -> None:
+    """The server started once on the new machine (it migrates at start): no data yet."""
+    add_site(sqlite_server, "north")
+    copy = back_up(sqlite_server, tmp_path / "backup", now=NOW).path
+    new_machine = migrated(sqlite_url(tmp_path / "new.db"))
+    assert invoke(new_machine, "restore", str(copy)).exit_code == 0
+    assert site_ids(new_machine) == ["north"]
 
 
 def test_a_backup_of_a_newer_prikklok_is_refused(sqlite_server: str, tmp_path: Path) -> None:

@@ -3,7 +3,10 @@ and sent with the heartbeat only to a server that said it takes them."""
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -125,3 +128,31 @@ def test_a_server_put_back_to_an_older_version_gets_the_heartbeat_without_them(
     assert sent["log_lines"][0]["message"] == "•••'s badge 04••••C3 was refused"
     assert "log_lines" not in again
     assert not outbox.server_takes
+
+
+WRITER = """
+import logging, sys
+from pathlib import Path
+from sync.log_lines import WarningsFile
+log = logging.getLogger(sys.argv[2])
+log.addHandler(WarningsFile(Path(sys.argv[1])))
+for n in range(400):
+    log.warning("line %d %s", n, "x" * 250)
+"""
+
+
+def test_the_door_and_the_agent_write_the_file_at_once_without_a_torn_line(
+    tmp_path: Path,
+) -> None:
+    """Two processes (the door and `prikklok sync`) append and cut the file back at once."""
+    path = tmp_path / "warnings.jsonl"
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), name])
+        for name in ("kiosk.door", "sync.agent")
+    ]
+    assert [writer.wait(timeout=60) for writer in writers] == [0, 0]
+    raw = path.read_bytes().splitlines()
+    assert all(json.loads(text)["message"].startswith("line ") for text in raw)
+    assert KEEP_LINES <= len(raw) <= 2 * KEEP_LINES
+    last = {json.loads(text)["logger"]: json.loads(text)["message"] for text in raw}
+    assert {message.split()[1] for message in last.values()} == {"399"}  # both wrote to the end
