@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -200,3 +201,49 @@ def test_a_sqlite_backup_is_not_restored_into_postgresql(
     url = create_database(private_pg, "other")
     done = invoke(url, "restore", str(copy))
     assert done.exit_code == 1 and "is not a pg_dump -Fc backup" in done.output
+
+
+def test_a_copy_goes_to_an_rsync_target(
+    sqlite_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rsync for real, to `host:path`; its remote shell runs the far end on this machine
+    (as ssh would on the backup host)."""
+    shell = tmp_path / "fake-ssh"
+    # As ssh is called: [-l user] host command…; the host is this machine.
+    shell.write_text('#!/bin/sh\n[ "$1" = -l ] && shift 2\nshift\nexec sh -c "$*"\n')
+    shell.chmod(0o755)
+    monkeypatch.setenv("RSYNC_RSH", str(shell))
+    far = tmp_path / "nas"
+    far.mkdir()
+    done = back_up(sqlite_server, tmp_path / "backup", now=NOW, copy_to=f"backup@nas:{far}/")
+    assert done.copied_to == f"backup@nas:{far}/"
+    assert (far / done.path.name).read_bytes() == done.path.read_bytes()
+
+
+def test_a_backup_taken_while_the_server_writes_is_whole(
+    sqlite_server: str, tmp_path: Path
+) -> None:
+    engine = make_engine(sqlite_server)
+    stop = threading.Event()
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            with writing(engine) as conn:
+                admin.add_site(conn, f"s{n}", f"S{n}", time(8), time(17), "Europe/Amsterdam")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        copies = [back_up(sqlite_server, tmp_path / "b", now=NOW, keep=5).path for _ in range(5)]
+    finally:
+        stop.set()
+        writer.join()
+        engine.dispose()
+    counts = []
+    for copy in copies:
+        with sqlite3.connect(copy) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            counts.append(db.execute("SELECT COUNT(*) FROM sites").fetchone()[0])
+    assert counts == sorted(counts) and counts[-1] > 0  # each a moment of the writing
