@@ -46,6 +46,15 @@ def setup_logging(config: Config) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if config.warnings_path.parent.is_dir():
+        # Warnings and errors also go beside the journal, masked, for the sync agent to
+        # send with its heartbeat: the Kiosks page shows them (sync.log_lines).
+        from sync.log_lines import WarningsFile
+
+        root = logging.getLogger()
+        for earlier in [h for h in root.handlers if isinstance(h, WarningsFile)]:
+            root.removeHandler(earlier)  # one file per process, the config's latest
+        root.addHandler(WarningsFile(config.warnings_path))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

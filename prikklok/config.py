@@ -274,6 +274,11 @@ class Config:
         return Path(kiosk["journal"] or Path(kiosk["data_dir"]) / "journal.db")
 
     @property
+    def warnings_path(self) -> Path:
+        """The door's recent warnings and errors (sync.log_lines), beside the journal."""
+        return self.journal_path.with_name("warnings.jsonl")
+
+    @property
     def media_path(self) -> Path:
         """The door's photo cache (sync.media): the agent fills it, the screen reads it."""
         chosen = self.values["sync"]["media_cache"]

@@ -15,6 +15,7 @@ from prikklok.failure import Failure
 from sync.agent import SyncAgent
 from sync.client import ServerClient
 from sync.journal import Journal, JournalError
+from sync.log_lines import WarningsOutbox
 from sync.media import MediaCache
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ def build_agent(config: Config, journal: Journal) -> SyncAgent:
         prune_after=timedelta(days=sync["prune_after_days"]),
         retention=timedelta(days=sync["retention_days"]),
         media=MediaCache(config.media_path, int(sync["media_cache_mb"]) * 1024 * 1024),
+        warnings=WarningsOutbox(config.warnings_path),
     )
 
 

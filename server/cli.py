@@ -534,3 +534,8 @@ def erase_participant(
     with admin_db(database_url, data_dir) as conn:
         counts = run_erase(conn, participant_id, actor, _now())
     click.echo(f"participant erased ({sum(counts.values())} row(s))")
+
+
+from server import backup_cli  # noqa: E402 (it uses the helpers above)
+
+backup_cli.add_to(server)

@@ -224,6 +224,22 @@ kiosk_heartbeats = Table(
     Column("journal_trouble", String(16)),
 )
 
+# A kiosk's newest warnings and errors, sent with its heartbeats already masked (sync.log_lines);
+# the newest KEPT_LOG_LINES per kiosk are kept (server.kiosks.log_lines). A line sent twice
+# (the agent restarted) is kept once.
+kiosk_log_lines = Table(
+    "kiosk_log_lines",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kiosk_id", Id, ForeignKey("kiosks.id"), nullable=False),
+    _at("logged_at", nullable=False),  # the kiosk's clock
+    Column("level", String(16), nullable=False),
+    Column("logger", String(64), nullable=False),
+    Column("message", String(300), nullable=False),
+    _at("received_at", nullable=False),
+    UniqueConstraint("kiosk_id", "logged_at", "message"),
+)
+
 kiosk_boots = Table(
     "kiosk_boots",
     metadata,

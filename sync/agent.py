@@ -21,6 +21,7 @@ from sync.client import AuthError, RetryLater, ServerClient, SyncError
 from sync.clock import Instant, SystemClock
 from sync.disk import RESERVE_BYTES, Room, WriteTrouble, room, size_text, trouble_of
 from sync.journal import Journal
+from sync.log_lines import WarningsOutbox
 from sync.media import MediaCache, fetch_plan_photos
 from sync.protocol import Heartbeat
 from sync.push import SyncResult, push_pending
@@ -39,6 +40,7 @@ def sync_once(
     max_batches: int = 50,
     keep_free: int = RESERVE_BYTES,
     media: MediaCache | None = None,
+    warnings: WarningsOutbox | None = None,
 ) -> SyncResult:
     """One round: push, pull if changed, heartbeat, re-push what the server lacks.
 
@@ -57,7 +59,12 @@ def sync_once(
         return result
     push_pending(journal, client, now, batch_size, max_batches, result)
     _pull(journal, client, result, keep_free)
-    answer = client.heartbeat(_heartbeat(journal, now(), app_version))
+    beat = _heartbeat(journal, now(), app_version)
+    if warnings is not None:
+        beat = beat.model_copy(update={"log_lines": warnings.to_send(lambda: _names(journal))})
+    answer = client.heartbeat(beat)
+    if warnings is not None:
+        warnings.answered(answer.takes_log_lines, beat.log_lines)
     journal.note_contact(now().wall, clock_offset_seconds=answer.clock_offset_seconds)
     result.clock_offset_seconds = answer.clock_offset_seconds
     # Records held back since a restore go in this round, renumbered or not.
@@ -105,6 +112,13 @@ def _site_presence(
     journal.store_site_presence(
         {**answer.model_dump(mode="json"), "fetched_at": now().wall.isoformat()}
     )
+
+
+def _names(journal: Journal) -> list[str]:
+    """Whose names a log line must not carry off the Pi: everyone the door knows."""
+    data = journal.door_data()
+    names = [person.display_name for person in data.participants.values()]
+    return names + [person.display_name for person in data.supervisors.values()]
 
 
 def _write_trouble(journal: Journal) -> WriteTrouble | None:
@@ -245,9 +259,11 @@ class SyncAgent:
         monotonic: Callable[[], float] = time.monotonic,
         logger: logging.Logger = log,
         media: MediaCache | None = None,
+        warnings: WarningsOutbox | None = None,
     ) -> None:
         self.journal, self.client = journal, client
         self.media = media
+        self.warnings = warnings
         self.now = now or SystemClock().now
         self.interval, self.batch_size, self.app_version = interval, batch_size, app_version
         self.prune_after, self.prune_every, self.poll = prune_after, prune_every, poll
@@ -306,6 +322,7 @@ class SyncAgent:
                 batch_size=self.batch_size,
                 app_version=self.app_version,
                 media=self.media,
+                warnings=self.warnings,
             )
         except RetryLater as error:
             self._failed(error)

@@ -22,6 +22,7 @@ from sync.protocol import (
     API_PREFIX,
     HIGHEST_SEQ,
     OWN_SAY,
+    LOG_LINES,
     PHOTOS,
     PHRASE_FIXES,
     PICTOGRAMS,
@@ -138,9 +139,17 @@ class ServerClient:
         response = self._request(
             "POST",
             "/heartbeat",
-            data=beat.model_dump_json(),
-            headers={UNDERSTANDS_HEADER: HIGHEST_SEQ},
+            # Left out, never null, while there are none: an older server forbids the name.
+            data=beat.model_dump_json(exclude={"log_lines"} if beat.log_lines is None else None),
+            headers={UNDERSTANDS_HEADER: f"{HIGHEST_SEQ},{LOG_LINES}"},
         )
+        if response.status_code == 422 and beat.log_lines is not None:
+            # A server put back to an older version refuses the field it no longer knows:
+            # the heartbeat goes without, and the answer says not to send them again.
+            log.info(
+                "server refused the log lines (%s); heartbeat sent without", _problem(response)
+            )
+            return self.heartbeat(beat.model_copy(update={"log_lines": None}))
         return self._parse(response, HeartbeatResponse)
 
     def media(self, sha256: str) -> bytes:

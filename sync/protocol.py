@@ -10,7 +10,7 @@ from datetime import date, time
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from sync.record import KINDS, Record
 
@@ -99,6 +99,20 @@ ReaderHealthName = Literal["ok", "degraded", "absent"]
 JournalTrouble = Literal["disk_full", "read_only", "write_failed"]  # sync.disk.WriteTrouble
 
 
+LogLevel = Literal["WARNING", "ERROR", "CRITICAL"]
+MAX_LOG_LINES = 20  # per heartbeat, each of at most 300 characters …
+MAX_LOG_BYTES = 8 * 1024  # … and together at most 8 KB as JSON (sync.log_lines.bounded)
+
+
+class LogLine(Strict):
+    """One of the kiosk's recent warnings or errors, masked on the kiosk (sync.log_lines)."""
+
+    at: AwareDatetime
+    level: LogLevel
+    logger: Annotated[str, Field(min_length=1, max_length=64)]
+    message: Annotated[str, Field(min_length=1, max_length=300)]
+
+
 class Heartbeat(Strict):
     """The kiosk's state; the server keeps the latest and learns the kiosk's clock from it."""
 
@@ -117,6 +131,18 @@ class Heartbeat(Strict):
     disk_free_bytes: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
     disk_total_bytes: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
     journal_trouble: JournalTrouble | None = None
+    # The kiosk's newest warnings and errors since its last heartbeat; sent only to a
+    # server that said it takes them (HeartbeatResponse.takes_log_lines): an older server
+    # refuses a field it does not know.
+    log_lines: Annotated[list[LogLine], Field(max_length=MAX_LOG_LINES)] | None = None
+
+    @field_validator("log_lines")
+    @classmethod
+    def _log_lines_fit(cls, lines: list[LogLine] | None) -> list[LogLine] | None:
+        size = sum(len(line.model_dump_json().encode()) + 1 for line in lines or ())
+        if size > MAX_LOG_BYTES:
+            raise ValueError(f"log lines take {size} bytes, more than {MAX_LOG_BYTES}")
+        return lines
 
 
 # A kiosk names the optional answer fields it understands in this request header. A kiosk
@@ -124,6 +150,7 @@ class Heartbeat(Strict):
 # sends such a field only to a kiosk that asked for it.
 UNDERSTANDS_HEADER = "Prikklok-Understands"
 HIGHEST_SEQ = "highest_seq"
+LOG_LINES = "log_lines"  # POST /heartbeat: the answer may say takes_log_lines
 PICTOGRAMS = "pictogram"  # GET /snapshot: tasks and words may carry a `pictogram`
 PHOTOS = "photo"  # GET /snapshot: tasks and words may carry a `photo` (a MediaHash)
 VOICES = "voice"  # GET /snapshot: words may carry a `voice` (a MediaHash of a WAV)
@@ -141,6 +168,9 @@ class HeartbeatResponse(Strict):
     # none; only when asked for (UNDERSTANDS_HEADER). A journal restored from a backup
     # moves its numbers past it. None: an older server, which cannot say.
     highest_seq: Annotated[int, Field(ge=0)] | None = None
+    # True: this server keeps the kiosk's log_lines, so the next heartbeats may carry them.
+    # Only when asked for (UNDERSTANDS_HEADER); None: an older server.
+    takes_log_lines: bool | None = None
 
 
 class SiteSettings(Strict):

@@ -37,7 +37,8 @@ KIOSK_PACKAGES=(fonts-noto-core fonts-sil-abyssinica fonts-dejavu-core espeak-ng
 KIOSK_UNITS=(prikklok-kiosk.service prikklok-kiosk-revive.service prikklok-kiosk-revive.timer
              prikklok-sync.service prikklok-backup.service prikklok-backup.timer)
 SERVER_UNITS=(prikklok-server.service prikklok-retention.service prikklok-retention.timer
-              prikklok-digest.service prikklok-digest.timer)
+              prikklok-digest.service prikklok-digest.timer
+              prikklok-server-backup.service prikklok-server-backup.timer)
 
 MODE=kiosk
 ROOT=""
@@ -228,6 +229,9 @@ is_pi5() {  # Pi 5, Pi 500, CM5: GPIO behind the RP1 chip, where RPi.GPIO cannot
 install_packages() {
     local packages=("${BUILD_PACKAGES[@]}")
     [[ $MODE == kiosk ]] && packages+=("${KIOSK_PACKAGES[@]}")
+    # The nightly backup: rsync for a copy to another host, pg_dump for PostgreSQL.
+    [[ $MODE == server ]] && packages+=(rsync)
+    [[ $MODE == server && $DATABASE_URL == postgresql* ]] && packages+=(postgresql-client)
     say "Debian packages: ${packages[*]}"
     export DEBIAN_FRONTEND=noninteractive
     run apt-get update
@@ -451,6 +455,10 @@ PRIKKLOK_SERVER_PORT=8080
 #PRIKKLOK_SERVER_SMTP_HOST=localhost
 #PRIKKLOK_SERVER_SMTP_PORT=25
 #PRIKKLOK_SERVER_SMTP_FROM=prikklok@example.nl
+# The nightly backup (prikklok-server-backup.timer): how many to keep, and a second place
+# for each copy: a folder on another disk or an rsync target (docs/admin/server-backups.md).
+#PRIKKLOK_SERVER_BACKUP_KEEP=7
+#PRIKKLOK_SERVER_BACKUP_COPY_TO=backup@nas.example.nl:/srv/prikklok/
 EOF
         run chown "root:$SERVER_USER" "$SERVER_ENV"
         say "wrote $SERVER_ENV"
@@ -460,8 +468,9 @@ EOF
     fi
     install_venv "[server]"
     install_units "${SERVER_UNITS[@]}"
-    run systemctl enable prikklok-server.service prikklok-retention.timer prikklok-digest.timer
-    run systemctl start prikklok-retention.timer prikklok-digest.timer
+    run systemctl enable prikklok-server.service prikklok-retention.timer prikklok-digest.timer \
+        prikklok-server-backup.timer
+    run systemctl start prikklok-retention.timer prikklok-digest.timer prikklok-server-backup.timer
     run systemctl restart prikklok-server.service
     say "done: the server is starting (journalctl -fu prikklok-server)"
 }

@@ -13,7 +13,14 @@ from server.db import WRITE
 from server.deps import ClockDep, ConnDep, KioskDep
 from server.kiosks.heartbeats import record_heartbeat
 from server.schema import MAX_COUNT
-from sync.protocol import API_PREFIX, HIGHEST_SEQ, UNDERSTANDS_HEADER, Heartbeat, HeartbeatResponse
+from sync.protocol import (
+    API_PREFIX,
+    HIGHEST_SEQ,
+    LOG_LINES,
+    UNDERSTANDS_HEADER,
+    Heartbeat,
+    HeartbeatResponse,
+)
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
 
@@ -40,14 +47,22 @@ def heartbeat(
     problem = unstorable(beat.model_dump(mode="json"))
     if max(beat.last_seq, beat.queue_depth) > MAX_COUNT:
         problem = problem or "last_seq or queue_depth out of range"
-    if outside_utc(beat.wall_at, beat.oldest_unsynced_at, beat.last_tap_at):
+    logged = [line.at for line in beat.log_lines or ()]
+    if outside_utc(beat.wall_at, beat.oldest_unsynced_at, beat.last_tap_at, *logged):
         problem = problem or "a time is out of range"
     if problem:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
     conn.execution_options(**WRITE)
     with conn.begin():
-        asked = HIGHEST_SEQ in (part.strip() for part in understands.split(","))
-        return record_heartbeat(conn, kiosk, beat, now(), tell_highest_seq=asked)
+        asked = {part.strip() for part in understands.split(",")}
+        return record_heartbeat(
+            conn,
+            kiosk,
+            beat,
+            now(),
+            tell_highest_seq=HIGHEST_SEQ in asked,
+            tell_takes_log_lines=LOG_LINES in asked,
+        )
 
 
 def parse_heartbeat(body: bytes) -> Heartbeat:

@@ -8,7 +8,7 @@ were not there. The rules of a kiosk's token are server.administration.operation
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from server.administration.operations import (
     rotate_kiosk_token,
 )
 from server.db import writing
+from server.kiosks.log_lines import newest_log_lines
 from server.kiosks.status import Beat
 from server.schema import kiosk_heartbeats, kiosks
 
@@ -34,6 +35,9 @@ class SiteKiosk:
     revoked_at: datetime | None
     heartbeat: Any  # the kiosk_heartbeats row as stored, for the page to show
     beat: Beat | None  # what the alarms need of it
+    # Its newest warnings and errors, newest first, masked on the kiosk (rows: logged_at,
+    # level, logger, message).
+    log_lines: list[Any] = field(default_factory=list)
 
 
 def kiosks_of(engine: Engine, site_id: str) -> list[SiteKiosk]:
@@ -45,6 +49,7 @@ def kiosks_of(engine: Engine, site_id: str) -> list[SiteKiosk]:
             .where(kiosks.c.site_id == site_id)
             .order_by(kiosks.c.revoked_at.is_not(None), kiosks.c.name, kiosks.c.id)
         ).all()
+        lines = {row.id: newest_log_lines(conn, row.id) for row in rows}
     found = []
     for row in rows:
         beat = None
@@ -59,7 +64,9 @@ def kiosks_of(engine: Engine, site_id: str) -> list[SiteKiosk]:
                 disk_total_bytes=row.disk_total_bytes,
                 journal_trouble=row.journal_trouble,
             )
-        found.append(SiteKiosk(row.id, row.name, row.revoked_at, row if beat else None, beat))
+        found.append(
+            SiteKiosk(row.id, row.name, row.revoked_at, row if beat else None, beat, lines[row.id])
+        )
     return found
 
 

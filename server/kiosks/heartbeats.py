@@ -8,6 +8,7 @@ from sqlalchemy import Connection, func, select, union
 
 from server.deps import Kiosk
 from server.kiosks.honest_time import note_heartbeat
+from server.kiosks.log_lines import keep_log_lines
 from server.schema import events, kiosk_heartbeats, rejected_records
 from server.sql import upsert
 from sync.protocol import Heartbeat, HeartbeatResponse
@@ -22,6 +23,7 @@ def record_heartbeat(
     received_at: datetime,
     *,
     tell_highest_seq: bool = False,
+    tell_takes_log_lines: bool = False,
 ) -> HeartbeatResponse:
     """Store the heartbeat, correct the boot's clock, and answer with what is missing
     (and, to a kiosk that understands it, the highest sequence number held for it)."""
@@ -50,6 +52,7 @@ def record_heartbeat(
         },
     )
     note_heartbeat(conn, kiosk.id, beat.boot_id, beat.monotonic, received_at)
+    keep_log_lines(conn, kiosk.id, beat.log_lines or (), received_at)
     answer = HeartbeatResponse(
         server_time=received_at,
         clock_offset_seconds=offset,
@@ -57,6 +60,8 @@ def record_heartbeat(
     )
     if tell_highest_seq:
         answer = answer.model_copy(update={"highest_seq": highest_seq(conn, kiosk.id)})
+    if tell_takes_log_lines:
+        answer = answer.model_copy(update={"takes_log_lines": True})
     return answer
 
 

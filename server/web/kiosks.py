@@ -42,6 +42,7 @@ class KioskView:
     seen: str  # "4 min geleden"
     waiting_since: str | None
     disk: str | None  # "1.2 GB vrij (45 %)"
+    log_lines: list[Any]  # its newest warnings and errors, newest first
 
 
 def _view(kiosk: SiteKiosk, now: datetime, settings: Any) -> KioskView:
@@ -62,6 +63,7 @@ def _view(kiosk: SiteKiosk, now: datetime, settings: Any) -> KioskView:
         seen=ago(beat.received_at, now) if beat else "nooit",
         waiting_since=ago(waiting, now) if waiting else None,
         disk=disk_text(beat) if beat else None,
+        log_lines=kiosk.log_lines,
     )
 
 

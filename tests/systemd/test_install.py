@@ -37,6 +37,8 @@ SERVER_UNITS = [
     "prikklok-digest.timer",
     "prikklok-retention.service",
     "prikklok-retention.timer",
+    "prikklok-server-backup.service",
+    "prikklok-server-backup.timer",
     "prikklok-server.service",
 ]
 
@@ -376,8 +378,9 @@ def test_server_units_are_enabled(tmp_path: Path) -> None:
     assert sorted(p.name for p in units.iterdir()) == SERVER_UNITS
     assert (
         "systemctl enable prikklok-server.service prikklok-retention.timer prikklok-digest.timer"
-        in done.commands
+        " prikklok-server-backup.timer" in done.commands
     )
+    assert "prikklok-server-backup.timer" in done.ran("systemctl start")[0]
     assert "systemctl restart prikklok-server.service" in done.commands
     [useradd] = done.ran("useradd ")
     assert useradd.endswith(" prikklok-server") and "--groups" not in useradd

@@ -34,6 +34,7 @@ EXPOSURE = {
     "prikklok-kiosk.service": 1.0,
     "prikklok-retention.service": 1.1,
     "prikklok-server.service": 1.1,
+    "prikklok-server-backup.service": 1.1,
     "prikklok-sync.service": 1.1,
 }
 HARDENING = {
