@@ -21,8 +21,8 @@ from pydantic import BaseModel, ValidationError
 from sync.protocol import (
     API_PREFIX,
     HIGHEST_SEQ,
-    OWN_SAY,
     LOG_LINES,
+    OWN_SAY,
     PHOTOS,
     PHRASE_FIXES,
     PICTOGRAMS,
