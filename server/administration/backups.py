@@ -143,13 +143,18 @@ def restore(file: Path, engine: Engine, *, force: bool = False) -> str | None:
     return revision
 
 
+# Tables a migration itself fills: the schema's version, and the door data's version token
+# (migration 0015 writes the row every site shares). They hold no one's data.
+BOOKKEEPING = frozenset({"alembic_version", "door_data_versions"})
+
+
 def _filled(engine: Engine, tables: list[str]) -> list[str]:
     """The tables that hold a row; a database just migrated (the server started once on a
     new machine) holds none, and is restored into without --force."""
     filled = []
     with engine.connect() as conn:
         for name in sorted(tables):
-            if name != "alembic_version" and _has_row(conn, name):
+            if name not in BOOKKEEPING and _has_row(conn, name):
                 filled.append(name)
     return filled
 
