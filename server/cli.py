@@ -533,3 +533,9 @@ def erase_participant(
     with admin_db(database_url, data_dir) as conn:
         counts = run_erase(conn, participant_id, actor, _now())
     click.echo(f"participant erased ({sum(counts.values())} row(s))")
+
+
+# Commands in modules of their own (they import this module's helpers, hence at the end).
+from server.alert_command import alerts  # noqa: E402
+
+server.add_command(alerts)
