@@ -1,6 +1,6 @@
 """`prikklok server alerts`: one alert round (server.kiosks.alert_round), run every minute
 by prikklok-alerts.timer. Kept out of server/cli.py, which is long enough; that module adds
-this command to the `prikklok server` group."""
+this command to the `prikklok server` group by importing it."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from server.cli import _engine, _now, _require_current, _settings, database_options
+from server.cli import _engine, _now, _require_current, _settings, database_options, server
 
 
-@click.command("alerts")
+@server.command("alerts")
 @database_options
 def alerts(database_url: str | None, data_dir: Path | None) -> None:
     """Compare the kiosks' alarms with the open incidents and tell the sites' recipients

@@ -535,7 +535,6 @@ def erase_participant(
     click.echo(f"participant erased ({sum(counts.values())} row(s))")
 
 
-# Commands in modules of their own (they import this module's helpers, hence at the end).
-from server.alert_command import alerts  # noqa: E402
-
-server.add_command(alerts)
+# Commands in modules of their own: importing one adds it to the `server` group (they use
+# this module's helpers, hence at the end).
+from server import alert_command  # noqa: E402, F401

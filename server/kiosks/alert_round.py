@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from server.administration.mail import plain_mail, send_mails
 from server.administration.site_alerts import recipients_of
@@ -34,12 +34,10 @@ from server.kiosks.incidents import (
     mail_subject,
     webhook_body,
 )
-from server.kiosks.status import SET_ASIDE_WINDOW, Alarm, alarms
+from server.kiosks.status import Alarm
 from server.schema import (
     incident_notices,
     incidents,
-    kiosks,
-    rejected_records,
     site_alerts,
     sites,
 )
@@ -58,31 +56,17 @@ class RoundReport:
     failures: list[str] = field(default_factory=list)  # by site id, never an address
 
 
-def set_aside_counts(conn: Connection, site_id: str, since: datetime) -> dict[str, int]:
-    """Records of each of the site's kiosks the server set aside since `since`."""
-    rows = conn.execute(
-        select(rejected_records.c.kiosk_id, func.count())
-        .join(kiosks, kiosks.c.id == rejected_records.c.kiosk_id)
-        .where(kiosks.c.site_id == site_id, rejected_records.c.received_at >= since)
-        .group_by(rejected_records.c.kiosk_id)
-    ).all()
-    return {str(kiosk_id): int(count) for kiosk_id, count in rows}
-
-
-def site_alarms(engine: Engine, settings: Settings, site_id: str, now: datetime) -> dict:
+def site_alarms(
+    engine: Engine, settings: Settings, site_id: str, now: datetime
+) -> dict[str, list[Alarm]]:
     """Each kiosk's alarms now, as the kiosks page derives them."""
-    with engine.connect() as conn:
-        set_aside = set_aside_counts(conn, site_id, now - SET_ASIDE_WINDOW)
     return {
-        kiosk.id: alarms(
-            kiosk.beat,
+        kiosk.id: kiosk.alarms(
             now,
-            silent_after=timedelta(minutes=settings.kiosk_silent_minutes),
-            queue_after=timedelta(minutes=settings.kiosk_queue_minutes),
-            revoked=kiosk.revoked_at is not None,
-            set_aside=set_aside.get(kiosk.id, 0),
+            silent_minutes=settings.kiosk_silent_minutes,
+            queue_minutes=settings.kiosk_queue_minutes,
         )
-        for kiosk in kiosks_of(engine, site_id)
+        for kiosk in kiosks_of(engine, site_id, now)
     }
 
 
