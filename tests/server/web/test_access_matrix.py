@@ -63,6 +63,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/sites"): ADMIN,
     ("POST", "/sites"): ADMIN,
     ("POST", "/sites/{site_id}/greeting"): ADMIN,
+    ("POST", "/sites/{site_id}/alerts"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
     ("GET", "/admin/users/{staff_id}"): ADMIN,
