@@ -33,6 +33,8 @@ KIOSK_UNITS = [
     "prikklok-sync.service",
 ]
 SERVER_UNITS = [
+    "prikklok-alerts.service",
+    "prikklok-alerts.timer",
     "prikklok-digest.service",
     "prikklok-digest.timer",
     "prikklok-retention.service",
@@ -376,6 +378,10 @@ def test_server_units_are_enabled(tmp_path: Path) -> None:
     assert sorted(p.name for p in units.iterdir()) == SERVER_UNITS
     assert (
         "systemctl enable prikklok-server.service prikklok-retention.timer prikklok-digest.timer"
+        " prikklok-alerts.timer" in done.commands
+    )
+    assert (
+        "systemctl start prikklok-retention.timer prikklok-digest.timer prikklok-alerts.timer"
         in done.commands
     )
     assert "systemctl restart prikklok-server.service" in done.commands
