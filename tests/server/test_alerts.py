@@ -7,11 +7,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -219,6 +221,15 @@ def test_alerts_records_set_aside_are_urgent_and_name_nobody(
     assert "04778899" not in body(opened)
 
 
+def check_from_the_guide() -> Any:
+    guide = (Path(__file__).parents[2] / "docs" / "admin" / "alerts.md").read_text("utf-8")
+    match = re.search(r"```python\n(.*?)```", guide, re.S)
+    assert match is not None
+    scope: dict[str, Any] = {}
+    exec(match[1], scope)
+    return scope["genuine"]
+
+
 def test_alerts_webhook_gets_signed_json(
     client: TestClient, clock: HeldClock, world: World, engine: Engine, settings: Settings,
     inbox: Inbox, receiver: Receiver,
@@ -229,6 +240,9 @@ def test_alerts_webhook_gets_signed_json(
     [(headers, raw)] = receiver.calls
     expected = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(headers["X-Prikklok-Signature"], expected)
+    genuine = check_from_the_guide()  # what docs/admin/alerts.md tells a receiver to run
+    assert genuine(raw, headers["X-Prikklok-Signature"], SECRET)
+    assert not genuine(raw.replace(b"north-1", b"north-2"), headers["X-Prikklok-Signature"], SECRET)
     assert headers["Content-Type"].startswith("application/json")
     payload = json.loads(raw)
     assert payload["event"] == "incident.opened"
