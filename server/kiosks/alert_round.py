@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -138,7 +139,7 @@ def _note_changes(
     return len(changes.opened), len(changes.resolved)
 
 
-def _pending(conn: Connection, now: datetime) -> list[Any]:
+def _pending(conn: Connection) -> list[Any]:
     return list(
         conn.execute(
             select(
@@ -180,6 +181,96 @@ def _failed(engine: Engine, ids: list[int], why: str) -> None:
         )
 
 
+@dataclass
+class Due:
+    """What this round tells: one mail per site (with its notices), webhook calls per site,
+    and the notices dropped (too old, no longer wanted, or about an incident never told)."""
+
+    mails: list[tuple[str, list[int]]] = field(default_factory=list)  # (site id, notice ids)
+    messages: list[EmailMessage] = field(default_factory=list)
+    hooks: dict[str, list[Notice]] = field(default_factory=dict)
+    stale: list[int] = field(default_factory=list)
+    unwanted: list[int] = field(default_factory=list)
+
+
+def _sort_out(
+    pending: list[Any], by_site: dict[str, Any], told: set[tuple[int, str]],
+    settings: Settings, now: datetime,
+) -> Due:  # fmt: skip
+    found = Due()
+    for site_id in dict.fromkeys(row.site_id for row in pending):
+        site = by_site[site_id]
+        open_hours = in_opening_hours(site.opens_at, site.closes_at, site.timezone, now)
+        channels = _channels(settings, site)
+        mail_notices: list[Notice] = []
+        for row in (r for r in pending if r.site_id == site_id):
+            notice = Notice(
+                row.id, row.event, row.incident_id, site.id, site.name, row.kiosk_id,
+                row.kind, row.urgent, row.message, row.opened_at, row.resolved_at,
+            )  # fmt: skip
+            if now - row.created_at > GIVE_UP_AFTER:
+                found.stale.append(row.id)
+            elif row.channel not in channels or dropped(
+                notice, (row.incident_id, row.channel) in told
+            ):
+                found.unwanted.append(row.id)
+            elif not due(notice, open_hours):
+                continue  # quiet hours: waits for the site to open
+            elif row.channel == "mail":
+                mail_notices.append(notice)
+            else:
+                found.hooks.setdefault(site_id, []).append(notice)
+        if mail_notices:
+            link = f"{settings.link_base()}/sites/{site.id}/kiosks"
+            body = mail_body(site.name, mail_notices, link, site.timezone)
+            subject = mail_subject(site.name, mail_notices)
+            to = recipients_of(site.recipients)
+            found.messages.append(plain_mail(settings, to, subject, body, now))
+            found.mails.append((site_id, [n.id for n in mail_notices]))
+    return found
+
+
+def _send_mail(engine: Engine, settings: Settings, due: Due, now: datetime) -> int:
+    """One connection for every site's mail; what was not taken waits for the next round."""
+    sent: set[int] = set()
+
+    def taken(index: int) -> None:
+        _mark(engine, due.mails[index][1], sent_at=now)
+        sent.add(index)
+
+    try:
+        send_mails(
+            settings, due.messages, taken, label=lambda index: f"alerts for {due.mails[index][0]}"
+        )
+    except OSError as unreachable:
+        log.warning("SMTP server unreachable: alerts wait for the next round: %s", unreachable)
+    for index, (_, ids) in enumerate(due.mails):
+        if index not in sent:
+            _failed(engine, ids, "mail not taken")
+    return len(sent)
+
+
+def _call_hooks(
+    engine: Engine, by_site: dict[str, Any], due: Due, now: datetime, report: RoundReport,
+    post: webhook.Post, sleep: Callable[[float], None],
+) -> None:  # fmt: skip
+    for site_id, notices in due.hooks.items():
+        site = by_site[site_id]
+        for at, notice in enumerate(notices):
+            why = webhook.deliver(
+                site.webhook_url, site.webhook_secret or "", webhook_body(notice), post=post,
+                sleep=sleep,
+            )  # fmt: skip
+            if why is None:
+                _mark(engine, [notice.id], sent_at=now)
+                report.webhooks += 1
+                continue
+            log.warning("webhook of site %s failed: %s; tried again next round", site_id, why)
+            report.failures.append(site_id)
+            _failed(engine, [n.id for n in notices[at:]], why)
+            break  # the rest of this site's notices wait with it
+
+
 def run_round(
     engine: Engine,
     settings: Settings,
@@ -212,77 +303,19 @@ def run_round(
             opened, resolved = _note_changes(conn, settings, site, current[site.id], now)
             report.opened += opened
             report.resolved += resolved
-        pending = _pending(conn, now)
+        pending = _pending(conn)
     by_site = {site.id: site for site in site_rows}
-    told = _told_channels(engine, [row.incident_id for row in pending])
-    mails: list[tuple[str, list[int]]] = []  # (site id, notice ids)
-    messages = []
-    hooks: dict[str, list[Notice]] = {}
-    stale, unwanted = [], []
-    for site_id in dict.fromkeys(row.site_id for row in pending):
-        site = by_site[site_id]
-        open_hours = in_opening_hours(site.opens_at, site.closes_at, site.timezone, now)
-        channels = _channels(settings, site)
-        mail_notices: list[Notice] = []
-        for row in (r for r in pending if r.site_id == site_id):
-            notice = Notice(
-                row.id, row.event, row.incident_id, site.id, site.name, row.kiosk_id,
-                row.kind, row.urgent, row.message, row.opened_at, row.resolved_at,
-            )  # fmt: skip
-            if now - row.created_at > GIVE_UP_AFTER:
-                stale.append(row.id)
-            elif row.channel not in channels or dropped(
-                notice, (row.incident_id, row.channel) in told
-            ):
-                unwanted.append(row.id)
-            elif not due(notice, open_hours):
-                continue  # quiet hours: waits for the site to open
-            elif row.channel == "mail":
-                mail_notices.append(notice)
-            else:
-                hooks.setdefault(site_id, []).append(notice)
-        if mail_notices:
-            link = f"{settings.link_base()}/sites/{site.id}/kiosks"
-            body = mail_body(site.name, mail_notices, link, site.timezone)
-            to = recipients_of(site.recipients)
-            messages.append(
-                plain_mail(settings, to, mail_subject(site.name, mail_notices), body, now)
-            )
-            mails.append((site_id, [n.id for n in mail_notices]))
-    _mark(engine, stale + unwanted, dropped_at=now)
-    if stale:
-        log.warning("%d alert notice(s) not delivered within a day: dropped", len(stale))
-
-    sent: set[int] = set()
-
-    def taken(index: int) -> None:
-        _mark(engine, mails[index][1], sent_at=now)
-        sent.add(index)
-        report.mails += 1
-
-    try:
-        send_mails(settings, messages, taken, label=lambda index: f"alerts for {mails[index][0]}")
-    except OSError as unreachable:
-        log.warning("SMTP server unreachable: alerts wait for the next round: %s", unreachable)
+    due = _sort_out(
+        pending, by_site, _told_channels(engine, [row.incident_id for row in pending]),
+        settings, now,
+    )  # fmt: skip
+    _mark(engine, due.stale + due.unwanted, dropped_at=now)
+    if due.stale:
+        log.warning("%d alert notice(s) not delivered within a day: dropped", len(due.stale))
+    report.mails = _send_mail(engine, settings, due, now)
+    if report.mails < len(due.mails):
         report.failures.append("smtp")
-    for index, (_, ids) in enumerate(mails):
-        if index not in sent:  # not taken: tried again next round
-            _failed(engine, ids, "mail not taken")
-    for site_id, notices in hooks.items():
-        site = by_site[site_id]
-        for notice in notices:
-            why = webhook.deliver(
-                site.webhook_url, site.webhook_secret or "", webhook_body(notice), post=post,
-                sleep=sleep,
-            )  # fmt: skip
-            if why is None:
-                _mark(engine, [notice.id], sent_at=now)
-                report.webhooks += 1
-                continue
-            log.warning("webhook of site %s failed: %s; tried again next round", site_id, why)
-            report.failures.append(site_id)
-            _failed(engine, [n.id for n in notices[notices.index(notice) :]], why)
-            break  # the rest of this site's notices wait with it
+    _call_hooks(engine, by_site, due, now, report, post, sleep)
     return report
 
 

@@ -10,6 +10,7 @@ import json
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -302,3 +303,18 @@ def test_alerts_command_runs_a_round(
     done = CliRunner().invoke(cli, ["server", "alerts", "--database-url", database_url])
     assert done.exit_code == 0, done.output
     assert "1 incident(s) opened" in done.output
+
+
+def test_alerts_mail_waits_for_the_next_round_when_the_mail_server_is_away(
+    client: TestClient, clock: HeldClock, world: World, engine: Engine, settings: Settings,
+    inbox: Inbox, north_mailed: None,
+) -> None:  # fmt: skip
+    heartbeat(client, clock, world, NOW)
+    away = replace(settings, smtp_port=free_port())  # nothing listens there
+    report = run_round(engine, away, NOW + timedelta(minutes=20))
+    assert report.opened == 1 and report.mails == 0 and report.failures == ["smtp"]
+    assert inbox.messages == []
+    report = run_round(engine, settings, NOW + timedelta(minutes=21))
+    assert report.opened == 0 and report.mails == 1
+    [opened] = mails(inbox)
+    assert "north-1: geen contact" in opened["Subject"]
