@@ -480,6 +480,16 @@ incidents = Table(
     _at("opened_at", nullable=False),
     _at("resolved_at"),
     Index("ix_incidents_site_id_resolved", "site_id", "resolved_at"),
+    # One open incident per kiosk and kind: a second round run at the same time fails
+    # instead of telling the same thing twice.
+    Index(
+        "uq_incidents_open",
+        "kiosk_id",
+        "kind",
+        unique=True,
+        sqlite_where=Column("resolved_at").is_(None),
+        postgresql_where=Column("resolved_at").is_(None),
+    ),
 )
 
 # What is to be told about an incident, per way of telling: pending until sent, or dropped

@@ -37,6 +37,14 @@ def upgrade() -> None:
         sa.Column("resolved_at", sa.DateTime(timezone=True)),
     )
     op.create_index("ix_incidents_site_id_resolved", "incidents", ["site_id", "resolved_at"])
+    op.create_index(
+        "uq_incidents_open",
+        "incidents",
+        ["kiosk_id", "kind"],
+        unique=True,
+        sqlite_where=sa.text("resolved_at IS NULL"),
+        postgresql_where=sa.text("resolved_at IS NULL"),
+    )
     op.create_table(
         "incident_notices",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
@@ -57,6 +65,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_incident_notices_incident_id", table_name="incident_notices")
     op.drop_table("incident_notices")
+    op.drop_index("uq_incidents_open", table_name="incidents")
     op.drop_index("ix_incidents_site_id_resolved", table_name="incidents")
     op.drop_table("incidents")
     op.drop_table("site_alerts")
