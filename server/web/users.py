@@ -52,7 +52,7 @@ def _sites_page(
         for site_id, kept in site_alerts.alerts_of(engine).items()
     }
     if alert_form is not None:  # refused: shown again as typed, the error beside it
-        alerts[alert_form[0]] = alert_form[1]
+        alerts[alert_form[0]] = {**alerts.get(alert_form[0], {}), **alert_form[1]}
     return page(
         request,
         "admin/sites.html",

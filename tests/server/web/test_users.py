@@ -375,6 +375,12 @@ def test_users_admin_sets_a_sites_alert_recipients_and_webhook(
     # Saved again without a secret: the stored one stays.
     answer = post(browser_client, "/sites/north/alerts", csrf, {**data, "webhook_secret": ""})
     assert answer.status_code == 200 and alerts_of(engine)["north"].has_secret
+    # Refused: shown again as typed, and still saying a secret is kept.
+    answer = post(browser_client, "/sites/north/alerts", csrf, {**data, "recipients": "beheer@"})
+    north = answer.text.split("North")[1].split("</section>")[0]
+    assert answer.status_code == 400 and ">beheer@</textarea>" in north
+    assert "ingesteld; leeg laten om te houden" in north
+    assert alerts_of(engine)["north"].recipients == kept.recipients
 
 
 def test_users_bad_alert_settings_are_refused_in_dutch(browser_client, staff_world, engine):
