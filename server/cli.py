@@ -536,6 +536,8 @@ def erase_participant(
     click.echo(f"participant erased ({sum(counts.values())} row(s))")
 
 
-from server import backup_cli  # noqa: E402 (it uses the helpers above)
+# Verbs in modules of their own (they use this module's helpers, hence at the end).
+from server import alert_command, backup_cli  # noqa: E402
 
+alert_command.add_to(server)
 backup_cli.add_to(server)

@@ -481,3 +481,58 @@ door_data_versions = Table(
     Column("site_id", Id, primary_key=True),  # no foreign key: "*" is every site
     Column("version", String(32), nullable=False),
 )
+
+# Alerts that reach a person (server.kiosks.alert_round, docs/admin/alerts.md): whom a
+# site's incidents are mailed to (addresses one a line) and its optional webhook.
+site_alerts = Table(
+    "site_alerts",
+    metadata,
+    Column("site_id", Id, ForeignKey("sites.id"), primary_key=True),
+    Column("recipients", Text, nullable=False, server_default=""),
+    Column("webhook_url", String(500)),
+    Column("webhook_secret", String(200)),
+)
+
+# A kiosk alarm (server.kiosks.status) from the round that first saw it to the round that
+# saw it gone; the message is the alarm's own, with kiosk ids only, never a name.
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("site_id", Id, ForeignKey("sites.id"), nullable=False),
+    Column("kiosk_id", Id, ForeignKey("kiosks.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("urgent", Boolean, nullable=False),
+    Column("message", Text, nullable=False),
+    _at("opened_at", nullable=False),
+    _at("resolved_at"),
+    Index("ix_incidents_site_id_resolved", "site_id", "resolved_at"),
+    # One open incident per kiosk and kind: a second round run at the same time fails
+    # instead of telling the same thing twice.
+    Index(
+        "uq_incidents_open",
+        "kiosk_id",
+        "kind",
+        unique=True,
+        sqlite_where=Column("resolved_at").is_(None),
+        postgresql_where=Column("resolved_at").is_(None),
+    ),
+)
+
+# What is to be told about an incident, per way of telling: pending until sent, or dropped
+# (an incident over before its quiet hours ended is never told, nor its end).
+incident_notices = Table(
+    "incident_notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False, index=True),
+    Column("event", String(16), nullable=False),  # opened, resolved
+    Column("channel", String(16), nullable=False),  # mail, webhook
+    _at("created_at", nullable=False),
+    _at("sent_at"),
+    _at("dropped_at"),
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Column("last_error", String(200)),
+    CheckConstraint("event IN ('opened', 'resolved')", name="event"),
+    CheckConstraint("channel IN ('mail', 'webhook')", name="channel"),
+)

@@ -38,7 +38,8 @@ KIOSK_UNITS=(prikklok-kiosk.service prikklok-kiosk-revive.service prikklok-kiosk
              prikklok-sync.service prikklok-backup.service prikklok-backup.timer)
 SERVER_UNITS=(prikklok-server.service prikklok-retention.service prikklok-retention.timer
               prikklok-digest.service prikklok-digest.timer
-              prikklok-server-backup.service prikklok-server-backup.timer)
+              prikklok-server-backup.service prikklok-server-backup.timer
+              prikklok-alerts.service prikklok-alerts.timer)
 
 MODE=kiosk
 ROOT=""
@@ -451,7 +452,8 @@ PRIKKLOK_SERVER_PORT=8080
 #PRIKKLOK_SERVER_TRUSTED_PROXIES=127.0.0.1
 # Taps and what derives from them are deleted after this many days (daily timer).
 #PRIKKLOK_SERVER_RETENTION_DAYS=365
-# The coaches' weekly digest is mailed only when an SMTP server is set.
+# The coaches' weekly digest and the kiosks' alerts are mailed only when an SMTP server is
+# set (the alerts' recipients and webhook are set per site on the sites page).
 #PRIKKLOK_SERVER_SMTP_HOST=localhost
 #PRIKKLOK_SERVER_SMTP_PORT=25
 #PRIKKLOK_SERVER_SMTP_FROM=prikklok@example.nl
@@ -469,8 +471,9 @@ EOF
     install_venv "[server]"
     install_units "${SERVER_UNITS[@]}"
     run systemctl enable prikklok-server.service prikklok-retention.timer prikklok-digest.timer \
-        prikklok-server-backup.timer
-    run systemctl start prikklok-retention.timer prikklok-digest.timer prikklok-server-backup.timer
+        prikklok-server-backup.timer prikklok-alerts.timer
+    run systemctl start prikklok-retention.timer prikklok-digest.timer prikklok-server-backup.timer \
+        prikklok-alerts.timer
     run systemctl restart prikklok-server.service
     say "done: the server is starting (journalctl -fu prikklok-server)"
 }

@@ -9,15 +9,14 @@ Run by `prikklok server send-digests` (from cron or a systemd timer, say Monday 
 from __future__ import annotations
 
 import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
+from server.administration.mail import plain_mail, send_mails
 from server.administration.rights import record_audits
 from server.attendance.history import (
     WORKSHOP_TIMEZONE,
@@ -134,16 +133,14 @@ def compose(engine: Engine, settings: Settings, now: datetime) -> list[Digest]:
             if not address or not ids:
                 continue
             loaded = load_timelines(conn, ids, first, last, now, late_after=late_after)
-            message = EmailMessage()
-            message["Subject"] = f"Prikklok: weekoverzicht {dutch_date(first)} – {dutch_date(last)}"
-            message["From"] = settings.smtp_from
-            message["To"] = address
-            message["Date"] = format_datetime(now)
-            message["Message-ID"] = make_msgid(domain="prikklok")
-            message.set_content(
+            message = plain_mail(
+                settings,
+                [address],
+                f"Prikklok: weekoverzicht {dutch_date(first)} – {dutch_date(last)}",
                 digest_text(
                     coach.display_name, loaded, first, last, settings.absence_alert_after, link
-                )
+                ),
+                now,
             )
             found.append(Digest(coach.id, address, message, list(loaded.of)))
     return found
@@ -159,18 +156,19 @@ def send_digests(engine: Engine, settings: Settings, now: datetime) -> int:
     digests = compose(engine, settings, now)
     if not digests:
         return 0
-    sent = 0
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
-        for digest in digests:
-            try:
-                smtp.send_message(digest.message)
-            except smtplib.SMTPException as refused:
-                log.warning("digest for coach %s not taken: %s", digest.coach_id, refused)
-                continue
-            sent += 1
-            with writing(engine) as conn:
-                record_audits(
-                    conn, now, ACTOR, "digest", digest.participant_ids, {"coach": digest.coach_id}
-                )
+
+    def taken(index: int) -> None:
+        digest = digests[index]
+        with writing(engine) as conn:
+            record_audits(
+                conn, now, ACTOR, "digest", digest.participant_ids, {"coach": digest.coach_id}
+            )
+
+    sent = send_mails(
+        settings,
+        [digest.message for digest in digests],
+        taken,
+        label=lambda index: f"digest for coach {digests[index].coach_id}",
+    )
     log.info("sent %d digests", sent)
     return sent

@@ -33,8 +33,21 @@ class Beat:
 
 @dataclass(frozen=True)
 class Alarm:
-    kind: str  # never, silent, queue, reader, journal, disk
-    message: str  # Dutch, for the supervisor
+    kind: str  # never, silent, queue, reader, journal, disk, clock, set_aside
+    message: str  # Dutch, for the supervisor; kiosk facts only, never a name or a badge
+
+    @property
+    def urgent(self) -> bool:
+        """Whether it is told outside the site's opening hours too (docs/admin/alerts.md)."""
+        return self.kind in URGENT
+
+
+# Taps are being lost or soon will be, even at night: a door that cannot keep its journal,
+# a disk nearly full, records the server had to set aside. A door silent or a reader out
+# at night is what a closed workshop looks like: that waits for the morning.
+URGENT = frozenset({"journal", "disk", "set_aside"})
+CLOCK_ALARM = timedelta(minutes=2)  # a kiosk's clock this far off the server's
+SET_ASIDE_WINDOW = timedelta(hours=24)  # records set aside this recently raise the alarm
 
 
 READER_HEALTH = {"ok": "in orde", "degraded": "slecht", "absent": "niet gevonden"}
@@ -114,8 +127,13 @@ def alarms(
     silent_after: timedelta,
     queue_after: timedelta,
     revoked: bool = False,
+    set_aside: int = 0,
+    clock_off_after: timedelta = CLOCK_ALARM,
 ) -> list[Alarm]:
-    """What is wrong with a kiosk now; empty when it is healthy (or retired)."""
+    """What is wrong with a kiosk now; empty when it is healthy (or retired).
+
+    `set_aside`: how many of its records the server set aside in the last SET_ASIDE_WINDOW.
+    """
     if revoked:
         return []  # a retired door is silent on purpose
     if beat is None:
@@ -156,5 +174,21 @@ def alarms(
         message = f"De schijf van de kiosk is bijna vol: nog {disk_text(beat)}. "
         found.append(
             Alarm("disk", message + "Maak ruimte voordat prikken niet meer bewaard kunnen worden.")
+        )
+    if abs(beat.clock_offset_seconds) > clock_off_after.total_seconds():
+        found.append(
+            Alarm(
+                "clock",
+                f"De klok van de kiosk {clock_difference(beat.clock_offset_seconds)}: "
+                "controleer de tijdsynchronisatie (NTP).",
+            )
+        )
+    if set_aside:
+        found.append(
+            Alarm(
+                "set_aside",
+                f"De server heeft {set_aside} prik(ken) van deze kiosk apart gezet "
+                "(in de laatste 24 uur): bekijk ze op de pagina Vandaag.",
+            )
         )
     return found

@@ -5,7 +5,7 @@ page says how each is doing, in words a supervisor acts on."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -19,7 +19,6 @@ from server.kiosks.status import (
     READER_HEALTH,
     Alarm,
     ago,
-    alarms,
     clock_difference,
     disk_text,
     oldest_waiting_at,
@@ -53,12 +52,10 @@ def _view(kiosk: SiteKiosk, now: datetime, settings: Any) -> KioskView:
         name=kiosk.name,
         revoked_at=kiosk.revoked_at,
         beat=kiosk.heartbeat,
-        alarms=alarms(
-            beat,
+        alarms=kiosk.alarms(
             now,
-            silent_after=timedelta(minutes=settings.kiosk_silent_minutes),
-            queue_after=timedelta(minutes=settings.kiosk_queue_minutes),
-            revoked=kiosk.revoked_at is not None,
+            silent_minutes=settings.kiosk_silent_minutes,
+            queue_minutes=settings.kiosk_queue_minutes,
         ),
         seen=ago(beat.received_at, now) if beat else "nooit",
         waiting_since=ago(waiting, now) if waiting else None,
@@ -81,7 +78,7 @@ def _page(
 ) -> HTMLResponse:
     settings = request.app.state.settings
     site = known_site(engine, site_id)
-    views = [_view(kiosk, now, settings) for kiosk in doors.kiosks_of(engine, site_id)]
+    views = [_view(kiosk, now, settings) for kiosk in doors.kiosks_of(engine, site_id, now)]
     return site_page(
         request,
         "kiosks/list.html",

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 
-from server.administration import sites, staff
+from server.administration import site_alerts, sites, staff
 from server.administration.operations import AdminError
 from server.administration.passwords import WeakPassword, check_strength, hash_password
 from server.deps import ClockDep, EngineDep
@@ -40,8 +40,19 @@ def _sites_page(
     *,
     error: str | None = None,
     form: dict[str, str] | None = None,
+    alert_form: tuple[str, dict[str, str]] | None = None,
 ) -> HTMLResponse:
     overview = sites.overview(engine, now)
+    alerts = {
+        site_id: {
+            "recipients": "\n".join(kept.recipients),
+            "webhook_url": kept.webhook_url or "",
+            "has_secret": "1" if kept.has_secret else "",
+        }
+        for site_id, kept in site_alerts.alerts_of(engine).items()
+    }
+    if alert_form is not None:  # refused: shown again as typed, the error beside it
+        alerts[alert_form[0]] = {**alerts.get(alert_form[0], {}), **alert_form[1]}
     return page(
         request,
         "admin/sites.html",
@@ -52,6 +63,8 @@ def _sites_page(
         doors=overview.doors,
         present=overview.present,
         form=form or {"opens_at": "08:30", "closes_at": "17:00", "timezone": "Europe/Amsterdam"},
+        alerts=alerts,
+        alert_error_site=alert_form[0] if alert_form else None,
     )
 
 
@@ -155,6 +168,27 @@ def site_own_say(
     if not sites.set_own_say(engine, site_id, asked):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "deze locatie bestaat niet")
     return back("/sites?saved=greeting")
+
+
+@router.post("/sites/{site_id}/alerts", response_model=None)
+def site_alert_settings(
+    request: Request, engine: EngineDep, clock: ClockDep, viewer: Admin, _: CsrfDep,
+    form: FormDep, site_id: str,
+) -> Response:  # fmt: skip
+    """Whom the site's kiosk alerts reach: e-mail addresses and an optional webhook; an
+    empty secret keeps the one stored (it is never shown again)."""
+    recipients = text(form, "recipients")
+    url, secret = text(form, "webhook_url"), text(form, "webhook_secret")
+    try:
+        found = site_alerts.save(engine, site_id, recipients, url, secret)
+    except site_alerts.AlertSettingsError as refused:
+        shown = {"recipients": recipients, "webhook_url": url}
+        return _sites_page(
+            request, engine, viewer, clock(), error=str(refused), alert_form=(site_id, shown)
+        )
+    if not found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "deze locatie bestaat niet")
+    return back("/sites?saved=alerts")
 
 
 def _dutch_site_error(message: str, site_id: str) -> str:

@@ -59,7 +59,7 @@ def test_kiosk_status_queue_age_in_server_time() -> None:
         clock_offset_seconds=3600.0,
     )
     assert oldest_waiting_at(beat) == NOW - timedelta(minutes=1)
-    assert kinds(beat) == []
+    assert kinds(beat) == ["clock"]  # no queue alarm; the clock itself is off
 
 
 def test_kiosk_status_empty_queue_has_no_oldest_record() -> None:
@@ -123,3 +123,27 @@ def test_kiosk_status_journal_not_writable() -> None:
                    disk_total_bytes=16 * GB)  # fmt: skip
     [alarm] = alarms(beat, NOW, silent_after=SILENT, queue_after=QUEUE)
     assert alarm.kind == "journal" and "alleen-lezen" in alarm.message
+
+
+@pytest.mark.parametrize(
+    ("offset", "expected"), [(119.0, []), (-121.0, ["clock"]), (180.0, ["clock"])]
+)
+def test_kiosk_status_clock_off_by_more_than_two_minutes(offset: float, expected) -> None:
+    found = alarms(replace(HEALTHY, clock_offset_seconds=offset), NOW, silent_after=SILENT,
+                   queue_after=QUEUE)  # fmt: skip
+    assert [a.kind for a in found] == expected
+    assert all("loopt" in a.message and not a.urgent for a in found)
+
+
+def test_kiosk_status_records_set_aside_are_urgent() -> None:
+    [alarm] = alarms(HEALTHY, NOW, silent_after=SILENT, queue_after=QUEUE, set_aside=2)
+    assert alarm.kind == "set_aside" and "2 prik(ken)" in alarm.message and alarm.urgent
+
+
+def test_kiosk_status_silent_is_not_urgent_a_full_disk_is() -> None:
+    silent = replace(HEALTHY, received_at=NOW - timedelta(hours=2))
+    full = replace(HEALTHY, disk_free_bytes=10 * MB, disk_total_bytes=16 * GB)
+    assert [a.urgent for a in alarms(silent, NOW, silent_after=SILENT, queue_after=QUEUE)] == [
+        False
+    ]
+    assert [a.urgent for a in alarms(full, NOW, silent_after=SILENT, queue_after=QUEUE)] == [True]

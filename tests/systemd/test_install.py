@@ -33,6 +33,8 @@ KIOSK_UNITS = [
     "prikklok-sync.service",
 ]
 SERVER_UNITS = [
+    "prikklok-alerts.service",
+    "prikklok-alerts.timer",
     "prikklok-digest.service",
     "prikklok-digest.timer",
     "prikklok-retention.service",
@@ -378,9 +380,10 @@ def test_server_units_are_enabled(tmp_path: Path) -> None:
     assert sorted(p.name for p in units.iterdir()) == SERVER_UNITS
     assert (
         "systemctl enable prikklok-server.service prikklok-retention.timer prikklok-digest.timer"
-        " prikklok-server-backup.timer" in done.commands
+        " prikklok-server-backup.timer prikklok-alerts.timer" in done.commands
     )
-    assert "prikklok-server-backup.timer" in done.ran("systemctl start")[0]
+    [start] = done.ran("systemctl start")
+    assert "prikklok-server-backup.timer" in start and "prikklok-alerts.timer" in start
     assert "systemctl restart prikklok-server.service" in done.commands
     [useradd] = done.ran("useradd ")
     assert useradd.endswith(" prikklok-server") and "--groups" not in useradd

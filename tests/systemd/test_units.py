@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ ANALYZE = shutil.which("systemd-analyze") or "/usr/bin/systemd-analyze"
 # `systemd-analyze security --offline=true` of each unit, as quoted in systemd/README.md
 # (0 is best, 10 worst); a change that weakens a unit fails here first.
 EXPOSURE = {
+    "prikklok-alerts.service": 1.1,
     "prikklok-backup.service": 0.2,
     "prikklok-digest.service": 1.1,
     "prikklok-kiosk-revive.service": 0.7,
@@ -239,6 +241,18 @@ def test_the_digest_goes_out_monday_morning_in_amsterdam() -> None:
     )
     elapses = re.findall(r"(?:Next elapse|Iter\. #\d): (\w{3}) \S+ (\d\d:\d\d)", done.stdout)
     assert elapses == [("Mon", "07:00")] * 3
+
+
+def test_the_alert_round_runs_every_minute() -> None:
+    done = subprocess.run(
+        [ANALYZE, "calendar", "--iterations=3", one("prikklok-alerts.timer", "OnCalendar")],
+        capture_output=True,
+        text=True,
+    )
+    elapses = re.findall(r"(?:Next elapse|Iter\. #\d): \w{3} \S+ (\d\d):(\d\d):(\d\d)", done.stdout)
+    minutes = [int(h) * 60 + int(m) for h, m, _ in elapses]
+    assert len(minutes) == 3 and all(s == "00" for _, _, s in elapses)
+    assert [(b - a) % 1440 for a, b in pairwise(minutes)] == [1, 1]
 
 
 def exec_line(name: str, key: str, env: dict[str, str]) -> list[str]:

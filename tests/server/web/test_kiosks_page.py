@@ -217,3 +217,18 @@ def test_kiosks_page_roomy_disk_is_shown_without_alarm(browser_client, staff_wor
     page = kiosk_page(browser_client)
     assert alarms(page, "north-1") == []
     assert "<dt>Schijf</dt><dd>6.0 GB vrij (38 %)</dd>" in card(page, "north-1")
+
+
+def test_kiosks_page_shows_records_set_aside_and_a_clock_off(
+    browser_client, staff_world, world
+) -> None:
+    from tests.server.conftest import wire
+
+    refused = wire(1, participant_id="p-olena", badge_uid="04778899")  # another site's
+    headers = {"Authorization": f"Bearer {world.north_token}"}
+    browser_client.post("/api/v1/records", json={"records": [refused]}, headers=headers)
+    send(browser_client, world.north_token, last_seq=1, wall_at="2026-11-25T08:55:00+00:00")
+    log_in(browser_client, "marieke")
+    page = kiosk_page(browser_client)
+    assert alarms(page, "north-1") == ["clock", "set_aside"]  # five minutes behind
+    assert "1 prik(ken) van deze kiosk apart gezet" in card(page, "north-1")

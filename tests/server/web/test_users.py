@@ -347,3 +347,61 @@ def test_users_retention_page_and_run(
     assert answer.status_code == 200 and "Nog niet gedraaid" not in answer.text
     assert "admin:a-anna" in answer.text and "events: 1" in answer.text
     assert count(engine, events) == 0
+
+
+# --- whom a site's kiosk alerts reach ----------------------------------------------------
+
+
+def test_users_admin_sets_a_sites_alert_recipients_and_webhook(
+    browser_client, staff_world, engine
+) -> None:
+    from server.administration.site_alerts import alerts_of
+
+    csrf = log_in(browser_client, "anna")
+    data = {
+        "recipients": "beheer@werkplaats.example\nteam@werkplaats.example",
+        "webhook_url": "https://chat.werkplaats.example/hook",
+        "webhook_secret": "een-lang-geheim-voor-de-hook",
+    }
+    answer = post(browser_client, "/sites/north/alerts", csrf, data)
+    assert answer.status_code == 200 and "Opgeslagen. De volgende meldingen" in answer.text
+    north = answer.text.split("North")[1].split("</section>")[0]
+    assert "team@werkplaats.example</textarea>" in north and "2 ontvanger(s)" in north
+    assert "een-lang-geheim" not in answer.text  # the secret is never shown again
+    assert "ingesteld; leeg laten om te houden" in north
+    kept = alerts_of(engine)["north"]
+    assert kept.recipients == ["beheer@werkplaats.example", "team@werkplaats.example"]
+    assert kept.has_secret
+    # Saved again without a secret: the stored one stays.
+    answer = post(browser_client, "/sites/north/alerts", csrf, {**data, "webhook_secret": ""})
+    assert answer.status_code == 200 and alerts_of(engine)["north"].has_secret
+    # Refused: shown again as typed, and still saying a secret is kept.
+    answer = post(browser_client, "/sites/north/alerts", csrf, {**data, "recipients": "beheer@"})
+    north = answer.text.split("North")[1].split("</section>")[0]
+    assert answer.status_code == 400 and ">beheer@</textarea>" in north
+    assert "ingesteld; leeg laten om te houden" in north
+    assert alerts_of(engine)["north"].recipients == kept.recipients
+
+
+def test_users_bad_alert_settings_are_refused_in_dutch(browser_client, staff_world, engine):
+    from server.administration.site_alerts import alerts_of
+
+    csrf = log_in(browser_client, "anna")
+    good = {
+        "recipients": "beheer@werkplaats.example",
+        "webhook_url": "",
+        "webhook_secret": "",
+    }
+    for change, message in (
+        ({"recipients": "beheer@werkplaats"}, "E-mailadres klopt niet: beheer@werkplaats"),
+        ({"recipients": "a@b.nl\nA@b.nl"}, "twee keer"),
+        ({"webhook_url": "ftp://chat.example/hook"}, "begint met https://"),
+        ({"webhook_url": "https://chat.example/hook"}, "geef ook een geheim"),
+        ({"webhook_url": "https://chat.example/hook", "webhook_secret": "kort"}, "minstens 16"),
+    ):
+        answer = post(browser_client, "/sites/north/alerts", csrf, {**good, **change})
+        assert answer.status_code == 400 and message in answer.text, change
+        north = answer.text.split("North")[1].split("</section>")[0]
+        assert '<details class="no-print" open>' in north  # the form, as typed
+    assert alerts_of(engine) == {}
+    assert post(browser_client, "/sites/nowhere/alerts", csrf, good).status_code == 404
