@@ -9,6 +9,10 @@ is drawn. VmRSS (and RssAnon, the process's private memory) is read from /proc a
 and after each tenth of the taps. Reference, in the same run: a bare Kivy window with
 one label drawn, same environment — what Kivy, SDL2 and the GL driver cost on their own.
 
+The site has the participant's own say on (benchmarks/screen_process.OWN_SAY_SITE): every
+own tap also shows the week, every check-out asks why they leave early (the next tap ends
+the question); --without-own-say leaves them off, as the door was before issue 15.
+
 With --with-photos every task and word of the plan has a photo of its own in the door's
 photo cache (random pixels, cleaned and scaled by the server's own code, as a workshop's
 photos arrive), so each welcome draws its tasks' and word's photos in place of pictograms.
@@ -120,12 +124,15 @@ def main() -> int:
     parser.add_argument("--taps", type=int, default=2000)
     parser.add_argument("--dir", type=Path, default=ROOT, help="where the kiosk folder lives")
     parser.add_argument("--with-photos", action="store_true", help="a photo for each task and word")
+    parser.add_argument(
+        "--without-own-say", action="store_true", help="no week, no questions (before issue 15)"
+    )
     args = parser.parse_args()
 
     samples: list[tuple[int, float, float]] = []
     with tempfile.TemporaryDirectory(dir=args.dir, prefix=".bench-") as tmp:
         folder = Path(tmp)
-        prepare(folder, too_soon_minutes=0)
+        prepare(folder, too_soon_minutes=0, own_say=not args.without_own_say)
         photos = add_photos(folder) if args.with_photos else 0
         bare = bare_window(folder)
         kiosk = KioskProcess(folder)
@@ -154,6 +161,7 @@ def main() -> int:
             print(f"the kiosk exited with {code}; see its log", file=sys.stderr)
 
     shown = f", {photos} photos in the plan" if photos else ", pictograms"
+    shown += "" if args.without_own_say else ", own say on"
     print(f"Resident memory of prikklok kiosk --offscreen over {args.taps} taps{shown} (MiB)")
     print(f"  {'':28}{'VmRSS':>10}{'RssAnon':>10}")
     print(f"  {'bare Kivy window + label':28}{bare[0]:10.1f}{bare[1]:10.1f}")

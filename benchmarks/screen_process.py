@@ -50,14 +50,30 @@ level = "warning"
 """
 
 
-def prepare(folder: Path, *, fps: int = 30, too_soon_minutes: float = 5) -> Path:
-    """A kiosk folder with config and door data; returns the config's path."""
+# The site as a snapshot brings it with the participant's own say on (issue 15), open all
+# day so that whatever the hour every own tap shows the week and every check-out is early
+# enough to ask "Waarom ga je eerder weg?": the most the door draws.
+OWN_SAY_SITE = {
+    "id": "site-bench", "name": "Werkplaats", "opens_at": "00:00:00",
+    "closes_at": "23:59:00", "timezone": "Europe/Amsterdam", "speak_greeting": False,
+    "my_week": True, "leave_reason_minutes": 1, "usual_leaving_times": [],
+}  # fmt: skip
+
+
+def prepare(
+    folder: Path, *, fps: int = 30, too_soon_minutes: float = 5, own_say: bool = False
+) -> Path:
+    """A kiosk folder with config and door data (with `own_say`, the site of OWN_SAY_SITE);
+    returns the config's path."""
     from server.demo.data import door_data
 
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "prikklok.toml"
     config.write_text(CONFIG.format(fps=fps, too_soon_minutes=too_soon_minutes), "utf-8")
-    data = json.dumps(door_data(date.today()), ensure_ascii=False)
+    plan = door_data(date.today())
+    if own_say:
+        plan["site"] = OWN_SAY_SITE
+    data = json.dumps(plan, ensure_ascii=False)
     (folder / "door-data.json").write_text(data, "utf-8")
     return config
 
