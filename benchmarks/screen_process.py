@@ -70,10 +70,13 @@ def prepare(
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "prikklok.toml"
     config.write_text(CONFIG.format(fps=fps, too_soon_minutes=too_soon_minutes), "utf-8")
-    plan = door_data(date.today())
-    if own_say:
-        plan["site"] = OWN_SAY_SITE
-    data = json.dumps(plan, ensure_ascii=False)
+    if own_say:  # in the journal, as the sync agent stores a snapshot's site for the door
+        from sync.journal import Journal
+
+        journal = Journal(folder / "journal.db", kiosk_id="bench-door")
+        journal.store_site(OWN_SAY_SITE)
+        journal.close()
+    data = json.dumps(door_data(date.today()), ensure_ascii=False)
     (folder / "door-data.json").write_text(data, "utf-8")
     return config
 

@@ -14,8 +14,6 @@ from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from pydantic import ValidationError
-
 from hardware.badge import BadgeRead, BadgeReader, ReaderHealth
 from hardware.feedback import Feedback
 from kiosk import phrases as P
@@ -31,7 +29,6 @@ from kiosk.watchdog import PingPacer, arm
 from sync.clock import Clock, SystemClock
 from sync.disk import Reserve
 from sync.journal import Journal
-from sync.protocol import SiteSettings
 from sync.roster import DoorData, DoorDataError
 
 log = logging.getLogger(__name__)
@@ -55,6 +52,12 @@ class _Stop:
 def load_site(path: Path) -> dict[str, Any] | None:
     """The site's settings a door-data file may carry (`"site"`, as the server's snapshot
     sends them: closing time, my week, the questions); None when it has none."""
+    # Imported here: pydantic and the protocol's models cost the door 19 MiB, and a door
+    # that syncs gets its site from the sync agent's snapshot, never from this file.
+    from pydantic import ValidationError
+
+    from sync.protocol import SiteSettings
+
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         site = raw.get("site") if isinstance(raw, dict) else None

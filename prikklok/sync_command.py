@@ -15,7 +15,7 @@ from prikklok.failure import Failure
 from sync.agent import SyncAgent
 from sync.client import ServerClient
 from sync.journal import Journal, JournalError
-from sync.log_lines import WarningsOutbox
+from sync.log_outbox import WarningsOutbox
 from sync.media import MediaCache
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from sync.client import AuthError, RetryLater, ServerClient, SyncError
 from sync.clock import Instant, SystemClock
 from sync.disk import RESERVE_BYTES, Room, WriteTrouble, room, size_text, trouble_of
 from sync.journal import Journal
-from sync.log_lines import WarningsOutbox
+from sync.log_outbox import WarningsOutbox
 from sync.media import MediaCache, fetch_plan_photos
 from sync.protocol import Heartbeat
 from sync.push import SyncResult, push_pending

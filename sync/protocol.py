@@ -101,7 +101,7 @@ JournalTrouble = Literal["disk_full", "read_only", "write_failed"]  # sync.disk.
 
 LogLevel = Literal["WARNING", "ERROR", "CRITICAL"]
 MAX_LOG_LINES = 20  # per heartbeat, each of at most 300 characters …
-MAX_LOG_BYTES = 8 * 1024  # … and together at most 8 KB as JSON (sync.log_lines.bounded)
+MAX_LOG_BYTES = 8 * 1024  # … and together at most 8 KB as JSON (sync.log_outbox.bounded)
 
 
 class LogLine(Strict):

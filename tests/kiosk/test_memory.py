@@ -18,3 +18,20 @@ def test_tidy_runs_at_most_once_per_interval() -> None:
 def test_glibc_takes_the_settings_and_trims() -> None:
     assert limit_arenas()  # glibc on every machine prikklok runs on
     trim()  # returns whether memory went back; it must simply not fail
+
+
+def test_the_door_process_does_without_pydantic() -> None:
+    """The protocol's models and pydantic cost a door 19 MiB; the door takes its data from
+    the journal the sync agent fills, so none of its modules may import them at start."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, prikklok.cli, prikklok.screen, prikklok.parts, kiosk.headless, "
+        "kiosk.door, kiosk.own_views, sync.journal\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'fastapi')))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert found == "[]"

@@ -19,7 +19,8 @@ from sync.agent import SyncAgent
 from sync.client import ServerClient
 from sync.clock import Instant
 from sync.journal import Journal
-from sync.log_lines import WarningsFile, WarningsOutbox
+from sync.log_lines import WarningsFile
+from sync.log_outbox import WarningsOutbox
 from sync.protocol import LOG_LINES, UNDERSTANDS_HEADER
 from tests.faults.harness import running_server
 from tests.server.conftest import Staff, World, log_in

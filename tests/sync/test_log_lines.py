@@ -1,5 +1,5 @@
-"""The door's warnings file (sync.log_lines): masked when written and when sent, bounded,
-and sent with the heartbeat only to a server that said it takes them."""
+"""The door's warnings file (sync.log_lines, sent by sync.log_outbox): masked when written
+and when sent, bounded, and sent with the heartbeat only to a server that said it takes them."""
 
 from __future__ import annotations
 
@@ -16,16 +16,8 @@ import pytest
 from sync.agent import sync_once
 from sync.client import ServerClient
 from sync.journal import Journal
-from sync.log_lines import (
-    KEEP_LINES,
-    MAX_SENT,
-    WarningsFile,
-    WarningsOutbox,
-    bounded,
-    mask_badges,
-    mask_names,
-    recent_lines,
-)
+from sync.log_lines import KEEP_LINES, MAX_SENT, WarningsFile, mask_badges, mask_names
+from sync.log_outbox import WarningsOutbox, bounded, recent_lines
 from sync.protocol import MAX_LOG_BYTES, LogLine
 from tests.sync.peer import Peer, Reply
 from tests.sync.test_agent import now
