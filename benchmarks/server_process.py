@@ -96,6 +96,9 @@ class ServerProcess:
     workers: int = 1
     pg_url: str | None = None
     parent: Path | None = None  # where the temporary folder goes (SQLite's disk)
+    # The checkout whose code serves: this one, or another (e.g. a worktree of an earlier
+    # commit, as a reference measured in the same run).
+    root: Path = ROOT
     tokens: dict[str, str] = field(default_factory=dict)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
@@ -127,10 +130,10 @@ class ServerProcess:
         ]  # fmt: skip
         if self.kind == "postgresql":
             command += ["--database-url", self.db.url]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONPATH": str(self.root)}
         env.pop("PRIKKLOK_SERVER_DATABASE_URL", None)
         log = self.log_path.open("wb")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        self.process = subprocess.Popen(command, cwd=self.root, env=env, stdout=log, stderr=log)
         log.close()
         try:
             # every worker must be up: ask a few times over fresh connections

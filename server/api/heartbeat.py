@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, status
+from fastapi import APIRouter, Header, HTTPException, Request, Response, status
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
-from server.api.body import LimitedBody, json_body
+from server.api.body import LimitedBody, json_body, may_be_unstorable
 from server.api.problems import AUTH_RESPONSES, PROBLEM, outside_utc, unstorable, validation_problem
-from server.db import WRITE
-from server.deps import ClockDep, ConnDep, KioskDep
+from server.db import writing
+from server.deps import TokenDep, kiosk_of
 from server.kiosks.heartbeats import record_heartbeat
 from server.schema import MAX_COUNT
 from sync.protocol import API_PREFIX, HIGHEST_SEQ, UNDERSTANDS_HEADER, Heartbeat, HeartbeatResponse
@@ -22,37 +23,50 @@ router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
     "/heartbeat",
     response_model=HeartbeatResponse,
     openapi_extra=json_body("Heartbeat"),  # read by hand: the push's size limit first
-    # An optional field left out is never sent as null: a kiosk of an earlier version
-    # refuses answer fields it does not know.
-    response_model_exclude_none=True,
     responses={**AUTH_RESPONSES, 413: PROBLEM},
     summary="Report kiosk state",
 )
-def heartbeat(
-    kiosk: KioskDep,
+async def heartbeat(
+    token: TokenDep,
     body: LimitedBody,
-    conn: ConnDep,
-    now: ClockDep,
+    request: Request,
     understands: Annotated[str, Header(alias=UNDERSTANDS_HEADER)] = "",
-) -> HeartbeatResponse:
+) -> Response:
     """Keep the latest heartbeat, correct the boot's clock, list missing sequence numbers."""
-    beat = parse_heartbeat(body)
-    problem = unstorable(beat.model_dump(mode="json"))
+    engine, now = request.app.state.engine, request.app.state.settings.now
+    asked = HIGHEST_SEQ in (part.strip() for part in understands.split(","))
+
+    def beat_in() -> bytes:
+        # One trip to a worker thread, as for a push (server.api.push): the body checked
+        # first, its verdict given after the token's (401 before 422).
+        try:
+            beat, refused = parse_heartbeat(body), None
+        except HTTPException as error:
+            beat, refused = None, error
+        with writing(engine) as conn:
+            kiosk = kiosk_of(conn, token)
+            if beat is None:
+                assert refused is not None
+                raise refused
+            answer = record_heartbeat(conn, kiosk, beat, now(), tell_highest_seq=asked)
+        # An optional field left out is never sent as null: a kiosk of an earlier version
+        # refuses answer fields it does not know.
+        return answer.model_dump_json(exclude_none=True).encode()
+
+    return Response(await run_in_threadpool(beat_in), media_type="application/json")
+
+
+def parse_heartbeat(body: bytes) -> Heartbeat:
+    """Parse and validate a heartbeat body; 422 for anything malformed or unstorable."""
+    try:
+        beat = Heartbeat.model_validate_json(body)
+    except ValidationError as error:
+        raise validation_problem(error) from None
+    problem = unstorable(beat.model_dump(mode="json")) if may_be_unstorable(body) else None
     if max(beat.last_seq, beat.queue_depth) > MAX_COUNT:
         problem = problem or "last_seq or queue_depth out of range"
     if outside_utc(beat.wall_at, beat.oldest_unsynced_at, beat.last_tap_at):
         problem = problem or "a time is out of range"
     if problem:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
-    conn.execution_options(**WRITE)
-    with conn.begin():
-        asked = HIGHEST_SEQ in (part.strip() for part in understands.split(","))
-        return record_heartbeat(conn, kiosk, beat, now(), tell_highest_seq=asked)
-
-
-def parse_heartbeat(body: bytes) -> Heartbeat:
-    """Parse and validate a heartbeat body; 422 for anything malformed."""
-    try:
-        return Heartbeat.model_validate_json(body)
-    except ValidationError as error:
-        raise validation_problem(error) from None
+    return beat
