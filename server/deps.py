@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -57,6 +57,20 @@ async def get_token(
     return credentials.credentials
 
 
+def bearer_token(request: Request) -> str:
+    """get_token without FastAPI's dependency machinery, for the push and the heartbeat
+    (which say BEARER in their OpenAPI instead): the same header, read the same way."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthorised("missing bearer token")
+    return token
+
+
+# What `bearer` as a dependency puts in a route's OpenAPI operation.
+BEARER: dict[str, Any] = {"security": [{"HTTPBearer": []}]}
+
+
 _BY_TOKEN = select(kiosks.c.id, kiosks.c.site_id, kiosks.c.token_hash, kiosks.c.revoked_at).where(
     kiosks.c.token_hash == bindparam("token_hash")
 )
@@ -87,5 +101,4 @@ def get_kiosk(request: Request, token: Annotated[str, Depends(get_token)]) -> Ki
 ConnDep = Annotated[Connection, Depends(get_conn)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 KioskDep = Annotated[Kiosk, Depends(get_kiosk)]
-TokenDep = Annotated[str, Depends(get_token)]
 ClockDep = Annotated[Callable[[], datetime], Depends(get_clock)]

@@ -2,38 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Header, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from server.api.body import LimitedBody, json_body, may_be_unstorable
+from server.api.body import json_body, limited_body, may_be_unstorable
 from server.api.problems import AUTH_RESPONSES, PROBLEM, outside_utc, unstorable, validation_problem
 from server.db import writing
-from server.deps import TokenDep, kiosk_of
+from server.deps import BEARER, bearer_token, kiosk_of
 from server.kiosks.heartbeats import record_heartbeat
 from server.schema import MAX_COUNT
 from sync.protocol import API_PREFIX, HIGHEST_SEQ, UNDERSTANDS_HEADER, Heartbeat, HeartbeatResponse
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
+# The optional answer fields the kiosk understands, as a header parameter in the OpenAPI.
+UNDERSTANDS: dict[str, Any] = {
+    "name": UNDERSTANDS_HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "default": "", "title": UNDERSTANDS_HEADER},
+}
 
 
 @router.post(
     "/heartbeat",
     response_model=HeartbeatResponse,
-    openapi_extra=json_body("Heartbeat"),  # read by hand: the push's size limit first
+    # Read by hand, as the push is (server.api.push): the push's size limit first.
+    openapi_extra={**json_body("Heartbeat"), **BEARER, "parameters": [UNDERSTANDS]},
     responses={**AUTH_RESPONSES, 413: PROBLEM},
     summary="Report kiosk state",
 )
-async def heartbeat(
-    token: TokenDep,
-    body: LimitedBody,
-    request: Request,
-    understands: Annotated[str, Header(alias=UNDERSTANDS_HEADER)] = "",
-) -> Response:
+async def heartbeat(request: Request) -> Response:
     """Keep the latest heartbeat, correct the boot's clock, list missing sequence numbers."""
+    token = bearer_token(request)
+    body = await limited_body(request)
     engine, now = request.app.state.engine, request.app.state.settings.now
+    understands = request.headers.get(UNDERSTANDS_HEADER, "")
     asked = HIGHEST_SEQ in (part.strip() for part in understands.split(","))
 
     def beat_in() -> bytes:
