@@ -64,7 +64,7 @@ def highest_seq(conn: Connection, kiosk_id: str) -> int:
     A journal restored from a backup is behind it: it renumbers its new records past it
     instead of reusing numbers the server has seen (which it would have to refuse).
     """
-    highest = conn.execute(_HIGHEST, {"kiosk_id": kiosk_id}).one()
+    highest = conn.execute(_HIGHEST, {"kiosk_id": kiosk_id}).one()  # one statement, not two
     return max((int(seq) for seq in highest if seq is not None), default=0)
 
 

@@ -40,17 +40,21 @@ def note_heartbeat(
         epoch = received_at - timedelta(seconds=monotonic)
     except OverflowError:
         return  # a monotonic reading no real boot reaches: no reference point to learn
-    boot = {"kiosk_id": kiosk_id, "boot_id": boot_id}
-    inserted = conn.execute(
-        _NEW_BOOT(conn),
-        {**boot, "epoch_at": epoch, "first_heartbeat_at": received_at,
-         "last_heartbeat_at": received_at, "heartbeats": 1},
-    ).first()  # fmt: skip
-    if inserted is not None:
-        reckon_boot(conn, kiosk_id, boot_id, received_at)  # the server's clock can judge now
-        return
     this_boot = {"kiosk": kiosk_id, "boot": boot_id}
-    best = conn.execute(_BOOT_EPOCH, this_boot).scalar_one()
+    # The usual heartbeat is of a boot the server knows: read its epoch, then update it.
+    best = conn.execute(_BOOT_EPOCH, this_boot).scalar_one_or_none()
+    if best is None:
+        inserted = conn.execute(
+            _NEW_BOOT(conn),
+            {"kiosk_id": kiosk_id, "boot_id": boot_id, "epoch_at": epoch,
+             "first_heartbeat_at": received_at, "last_heartbeat_at": received_at,
+             "heartbeats": 1},
+        ).first()  # fmt: skip
+        if inserted is not None:
+            reckon_boot(conn, kiosk_id, boot_id, received_at)  # the server's clock can judge now
+            return
+        # Another heartbeat of the same boot was stored first (PostgreSQL, at once).
+        best = conn.execute(_BOOT_EPOCH, this_boot).scalar_one()
     conn.execute(_BOOT_HEARD, {**this_boot, "heard_at": received_at, "epoch": min(best, epoch)})
     if epoch < best:
         known, anchor = _anchor_of(conn, kiosk_id, boot_id)
