@@ -20,6 +20,10 @@ Run from the repo root:
   python benchmarks/bench_kiosks.py [--kiosks 200] [--period 5] [--seconds 60]
       [--databases sqlite,postgresql] [--pg-workers 2] [--generators 2]
       [--step-seconds 20] [--factor 1.5] [--max-steps 8] [--pg-url URL]
+      [--reference CHECKOUT | --both CHECKOUT]
+
+--reference serves another checkout's code (e.g. `git worktree add --detach /tmp/ref
+0289f68`); --both runs that one first and then the current code, one after the other.
 """
 
 from __future__ import annotations
@@ -304,7 +308,8 @@ def print_step(step: Step) -> None:
 def run_database(kind: str, args: argparse.Namespace, tmp: Path) -> tuple[Step, Step | None]:
     """The target run, then the ramp: (the target step, the last step that passed)."""
     workers = 1 if kind == "sqlite" else args.pg_workers
-    with ServerProcess(kind, workers=workers, pg_url=args.pg_url, parent=tmp) as server:
+    root = (args.reference or ROOT).resolve()
+    with ServerProcess(kind, workers=workers, pg_url=args.pg_url, parent=tmp, root=root) as server:
         sites = (args.kiosks + KIOSKS_PER_SITE - 1) // KIOSKS_PER_SITE
         rng = random.Random(7)
         plans: list[KioskPlan] = []
@@ -361,7 +366,28 @@ def main() -> int:
     parser.add_argument("--max-steps", type=int, default=8)
     parser.add_argument("--pg-url", default=None, help="PostgreSQL server (a schema is made)")
     parser.add_argument("--dir", type=Path, default=ROOT, help="folder on the disk to use")
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        help="serve the code of this checkout instead (e.g. a worktree of an earlier commit)",
+    )
+    parser.add_argument(
+        "--both",
+        type=Path,
+        metavar="CHECKOUT",
+        help="run everything twice: with this checkout's code first, then with the current code",
+    )
     args = parser.parse_args()
+    if args.both:
+        args.reference = args.both
+        print(f"Reference run: the code of {args.both}")
+        run_all(args)  # its verdict is for reading; the exit status is the current code's
+        args.reference = None
+        print("\nCurrent run: the code of this checkout")
+    return run_all(args)
+
+
+def run_all(args: argparse.Namespace) -> int:
     kinds = [k.strip() for k in args.databases.split(",") if k.strip()]
 
     print(
