@@ -32,6 +32,12 @@ def get_conn(request: Request) -> Iterator[Connection]:
 
 
 async def get_clock(request: Request) -> Callable[[], datetime]:
+    return clock_of(request)
+
+
+def clock_of(request: Request) -> Callable[[], datetime]:
+    """The server's clock (a test's fixed "now"): what ClockDep gives, for the push and the
+    heartbeat, which take no dependencies."""
     now: Callable[[], datetime] = request.app.state.settings.now
     return now
 

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from server.api.body import json_body, limited_body, may_be_unstorable
 from server.api.problems import AUTH_RESPONSES, PROBLEM, outside_utc, unstorable, validation_problem
 from server.db import writing
-from server.deps import BEARER, bearer_token, kiosk_of
+from server.deps import BEARER, bearer_token, clock_of, kiosk_of
 from server.kiosks.heartbeats import record_heartbeat
 from server.schema import MAX_COUNT
 from sync.protocol import API_PREFIX, HIGHEST_SEQ, UNDERSTANDS_HEADER, Heartbeat, HeartbeatResponse
@@ -38,7 +38,7 @@ async def heartbeat(request: Request) -> Response:
     """Keep the latest heartbeat, correct the boot's clock, list missing sequence numbers."""
     token = bearer_token(request)
     body = await limited_body(request)
-    engine, now = request.app.state.engine, request.app.state.settings.now
+    engine, now = request.app.state.engine, clock_of(request)
     understands = request.headers.get(UNDERSTANDS_HEADER, "")
     asked = HIGHEST_SEQ in (part.strip() for part in understands.split(","))
 

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from server.api.body import json_body, limited_body, may_be_unstorable
 from server.api.problems import AUTH_RESPONSES, PROBLEM, unstorable, validation_problem
 from server.db import writing
-from server.deps import BEARER, bearer_token, kiosk_of
+from server.deps import BEARER, bearer_token, clock_of, kiosk_of
 from server.kiosks.ingest import ingest
 from sync.protocol import API_PREFIX, MAX_BATCH, PushRequest, PushResponse
 
@@ -62,7 +62,7 @@ async def push_records(request: Request) -> Response:
     """Store each record idempotently; the answer says per record what became of it."""
     token = bearer_token(request)
     body = await limited_body(request)
-    engine, now = request.app.state.engine, request.app.state.settings.now
+    engine, now = request.app.state.engine, clock_of(request)
 
     def store() -> bytes:
         # One trip to a worker thread for all of it: each hop costs more CPU than an
