@@ -6,7 +6,8 @@ K simulated kiosks (default 200), each registered with its own token, each every
 worker, PostgreSQL with --pg-workers workers. Each kiosk keeps its own keep-alive connection
 and its own gapless sequence numbers; its first tick falls at a random point of the period.
 
-The load comes from --generators processes (asyncio + httpx). Each request is timed from
+The load comes from --generators processes (asyncio; a lean HTTP/1.1 client of its own,
+or httpx with --client httpx). Each request is timed from
 just before it is sent to the end of its answer; the generator's own lag (how late a tick
 starts against its schedule) and CPU use are printed beside it, so a starved generator
 shows instead of hiding behind good latencies.
@@ -20,6 +21,10 @@ Run from the repo root:
   python benchmarks/bench_kiosks.py [--kiosks 200] [--period 5] [--seconds 60]
       [--databases sqlite,postgresql] [--pg-workers 2] [--generators 2]
       [--step-seconds 20] [--factor 1.5] [--max-steps 8] [--pg-url URL]
+      [--reference CHECKOUT | --both CHECKOUT]
+
+--reference serves another checkout's code (e.g. `git worktree add --detach /tmp/ref
+0289f68`); --both runs that one first and then the current code, one after the other.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ TARGET_P99 = 0.100  # seconds
 KIOSKS_PER_SITE = 10
 PEOPLE_PER_SITE = 20
 TIMEOUT = 10.0  # per request
+CLIENT = "lean"  # the generators' HTTP client (--client); forked generators inherit it
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -67,6 +73,67 @@ class KioskPlan:
 
 
 # -- the load generator (runs in its own process) ---------------------------------------
+
+
+@dataclass
+class Answer:
+    status_code: int
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class LeanClient:
+    """HTTP/1.1 over one kept-alive asyncio connection, just enough for a kiosk's POSTs.
+
+    httpx costs the generator a few ms of CPU per request; at a few hundred requests a
+    second on two shared cores the generators then starve the server they measure
+    (--client httpx keeps the old way)."""
+
+    def __init__(self, base_url: str, headers: dict[str, str], timeout: float) -> None:
+        host, port = base_url.removeprefix("http://").rsplit(":", 1)
+        self.host, self.port, self.timeout = host, int(port), timeout
+        self.head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def post(self, path: str, content: bytes) -> Answer:
+        return await asyncio.wait_for(self._post(path, content), self.timeout)
+
+    async def _post(self, path: str, content: bytes) -> Answer:
+        if self.streams is None:
+            self.streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.streams
+        try:
+            writer.write(
+                f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.head}"
+                f"Content-Length: {len(content)}\r\n\r\n".encode()
+                + content
+            )
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            fields = {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])}
+            body = await reader.readexactly(int(fields.get("content-length", "0")))
+        except BaseException:
+            writer.close()
+            self.streams = None
+            raise
+        if fields.get("connection", "").lower() == "close":
+            writer.close()
+            self.streams = None
+        return Answer(int(lines[0].split()[1]), body)
+
+    async def aclose(self) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
+FAILED = (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, asyncio.LimitOverrunError)
 
 
 def _records(plan: KioskPlan, count: int, rng: random.Random, boot: str) -> list[dict[str, Any]]:
@@ -133,7 +200,7 @@ async def _kiosk(
                     statuses = {r["status"] for r in response.json()["results"]}
                     if statuses != {"accepted"}:
                         problem = f"push answered {sorted(statuses)}"
-            except httpx.HTTPError as error:
+            except (httpx.HTTPError, *FAILED) as error:
                 took = time.perf_counter() - began
                 problem = f"{kind}: {type(error).__name__}: {error}"
             out[kind].append(took)
@@ -157,7 +224,11 @@ def generate(
         clients = []
         for plan in plans:  # each kiosk its own client and keep-alive connection
             headers = {"Authorization": f"Bearer {plan.token}", "Content-Type": "application/json"}
-            http = httpx.AsyncClient(base_url=base_url, headers=headers, timeout=TIMEOUT)
+            http: Any = (
+                httpx.AsyncClient(base_url=base_url, headers=headers, timeout=TIMEOUT)
+                if CLIENT == "httpx"
+                else LeanClient(base_url, headers, TIMEOUT)
+            )
             # warm-up, not timed: connection made, server code paths loaded
             await http.post("/api/v1/heartbeat", content=json.dumps(
                 _heartbeat(plan, f"bench-{plan.kiosk_id}")).encode())  # fmt: skip
@@ -304,7 +375,8 @@ def print_step(step: Step) -> None:
 def run_database(kind: str, args: argparse.Namespace, tmp: Path) -> tuple[Step, Step | None]:
     """The target run, then the ramp: (the target step, the last step that passed)."""
     workers = 1 if kind == "sqlite" else args.pg_workers
-    with ServerProcess(kind, workers=workers, pg_url=args.pg_url, parent=tmp) as server:
+    root = (args.reference or ROOT).resolve()
+    with ServerProcess(kind, workers=workers, pg_url=args.pg_url, parent=tmp, root=root) as server:
         sites = (args.kiosks + KIOSKS_PER_SITE - 1) // KIOSKS_PER_SITE
         rng = random.Random(7)
         plans: list[KioskPlan] = []
@@ -361,7 +433,32 @@ def main() -> int:
     parser.add_argument("--max-steps", type=int, default=8)
     parser.add_argument("--pg-url", default=None, help="PostgreSQL server (a schema is made)")
     parser.add_argument("--dir", type=Path, default=ROOT, help="folder on the disk to use")
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        help="serve the code of this checkout instead (e.g. a worktree of an earlier commit)",
+    )
+    parser.add_argument(
+        "--both",
+        type=Path,
+        metavar="CHECKOUT",
+        help="run everything twice: with this checkout's code first, then with the current code",
+    )
+    parser.add_argument("--client", choices=("lean", "httpx"), default="lean",
+                        help="the generators' HTTP client (lean: asyncio streams)")  # fmt: skip
     args = parser.parse_args()
+    global CLIENT
+    CLIENT = args.client
+    if args.both:
+        args.reference = args.both
+        print(f"Reference run: the code of {args.both}")
+        run_all(args)  # its verdict is for reading; the exit status is the current code's
+        args.reference = None
+        print("\nCurrent run: the code of this checkout")
+    return run_all(args)
+
+
+def run_all(args: argparse.Namespace) -> int:
     kinds = [k.strip() for k in args.databases.split(",") if k.strip()]
 
     print(

@@ -99,6 +99,9 @@ class ServerProcess:
     # Serve with `python -m uvicorn … --workers N` as uvicorn binds its socket itself: the
     # reference for server.serving (Nagle's wait with several workers, issue 18).
     stock_uvicorn: bool = False
+    # The checkout whose code serves: this one, or another (e.g. a worktree of an earlier
+    # commit, as a reference measured in the same run).
+    root: Path = ROOT
     tokens: dict[str, str] = field(default_factory=dict)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
@@ -130,7 +133,7 @@ class ServerProcess:
         ]  # fmt: skip
         if self.kind == "postgresql":
             command += ["--database-url", self.db.url]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONPATH": str(self.root)}
         env.pop("PRIKKLOK_SERVER_DATABASE_URL", None)
         if self.stock_uvicorn:
             self.db.migrate()
@@ -141,7 +144,7 @@ class ServerProcess:
                 "--timeout-keep-alive", "75", "--no-proxy-headers",
             ]  # fmt: skip
         log = self.log_path.open("wb")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        self.process = subprocess.Popen(command, cwd=self.root, env=env, stdout=log, stderr=log)
         log.close()
         try:
             # every worker must be up: ask a few times over fresh connections

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,7 +88,31 @@ def _sqlite_begin(conn: Connection) -> None:
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """One write transaction, committed when the block ends."""
-    with engine.connect() as conn:
+    with _one_writer(engine), engine.connect() as conn:
         conn.execution_options(**WRITE)
         with conn.begin():
             yield conn
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_LOCK = threading.Lock()
+
+
+@contextmanager
+def _one_writer(engine: Engine) -> Iterator[None]:
+    """On SQLite, this process's write transactions take turns on a lock of their own.
+
+    SQLite lets one writer in at a time anyway; a second one waits in SQLite's busy
+    handler, which sleeps in steps of up to 100 ms and so answered a kiosk 0.5–1 s late as
+    soon as two pushes met (docs/benchmarks.md). A lock wakes the next writer as soon as
+    the last one commits. Other processes (a second worker, the admin CLI) still meet in
+    the busy handler. Re-entrant: a write nested in another on the same thread goes on to
+    SQLite's busy timeout and its error, as it did before.
+    """
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _WRITERS_LOCK:
+        lock = _WRITERS.setdefault(engine, threading.RLock())
+    with lock:
+        yield

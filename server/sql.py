@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -20,20 +21,70 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import ClauseElement
+
+Statement = TypeVar("Statement")
+
+
+def per_dialect(build: Callable[[str], Statement]) -> Callable[[Connection], Statement]:
+    """A statement built once per database dialect and reused, its values as parameters.
+
+    A kiosk request runs a handful of small statements; building each anew and working out
+    its cache key cost SQLAlchemy more CPU than SQLite takes to run it. A statement object
+    that is kept is keyed once (docs/benchmarks.md, server CPU per request).
+    """
+    built = cache(build)
+
+    def for_conn(conn: Connection) -> Statement:
+        return built(conn.dialect.name)
+
+    return for_conn
+
+
+def one_of(dialect: str, column: Column[Any], name: str) -> Any:
+    """`column IN :name`, as member_of writes it, for a statement kept by per_dialect; the
+    parameter's value comes from `id_list`."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
+    unpacked: Any = select(literal_column("value")).select_from(func.json_each(bindparam(name)))
+    return column.in_(unpacked.scalar_subquery())
+
+
+def id_list(conn: Connection, values: Iterable[Any]) -> Any:
+    """The value of a `one_of` parameter: an array on PostgreSQL, JSON text on SQLite."""
+    values = list(values)
+    return values if conn.dialect.name == "postgresql" else json.dumps(values)
 
 
 def insert_or_ignore(conn: Connection, table: Table) -> Any:
     """INSERT … ON CONFLICT DO NOTHING, for any unique constraint of `table`."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return insert_or_ignore_for(conn.dialect.name, table)
+
+
+def insert_or_ignore_for(dialect_name: str, table: Table) -> Any:
+    """insert_or_ignore for a dialect named, for a statement kept by per_dialect."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing()
 
 
 def upsert(conn: Connection, table: Table, keys: list[str], values: dict[str, Any]) -> None:
     """INSERT … ON CONFLICT (keys) DO UPDATE SET the other values."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**values)
-    changes = {k: v for k, v in values.items() if k not in keys}
-    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes))
+    if any(isinstance(value, ClauseElement) for value in values.values()):
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(table).values(**values)
+        changes = {k: v for k, v in values.items() if k not in keys}
+        conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes))
+        return
+    # Plain values: one kept statement per table and set of columns, values as parameters.
+    conn.execute(_upsert(conn.dialect.name, table, tuple(keys), tuple(values)), values)
+
+
+@cache
+def _upsert(dialect_name: str, table: Table, keys: tuple[str, ...], names: tuple[str, ...]) -> Any:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    changes = {name: stmt.excluded[name] for name in names if name not in keys}
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_=changes)
 
 
 def member_of(conn: Connection, column: Column[Any], values: Iterable[Any]) -> Any:
@@ -65,19 +116,38 @@ def insert_new(
     """
     if not rows:
         return set()
+    names = tuple(rows[0])
     if conn.dialect.name != "postgresql":
-        stmt = insert_or_ignore(conn, table).returning(returning)
+        stmt = _insert_returning(table, returning.name)
         return set(conn.execute(stmt, rows).scalars())
-    names = list(rows[0])
-    arrays = ", ".join(
-        f"CAST(:{name} AS {table.c[name].type.compile(dialect=conn.dialect)}[])" for name in names
-    )
-    statement = text(
-        f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "
-        f"ON CONFLICT DO NOTHING RETURNING {returning.name}"
-    )
+    statement = _unnest_insert(conn, table, names, returning)
     params = {name: [_pg_value(table.c[name], row[name]) for row in rows] for name in names}
     return set(conn.execute(statement, params).scalars())
+
+
+@cache
+def _insert_returning(table: Table, returning: str) -> Any:
+    return sqlite.insert(table).on_conflict_do_nothing().returning(table.c[returning])
+
+
+_UNNEST_INSERTS: dict[tuple[Table, tuple[str, ...], str], Any] = {}
+
+
+def _unnest_insert(
+    conn: Connection, table: Table, names: tuple[str, ...], returning: Column[Any]
+) -> Any:
+    key = (table, names, returning.name)
+    statement = _UNNEST_INSERTS.get(key)
+    if statement is None:
+        arrays = ", ".join(
+            f"CAST(:{name} AS {table.c[name].type.compile(dialect=conn.dialect)}[])"
+            for name in names
+        )
+        statement = _UNNEST_INSERTS[key] = text(
+            f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "
+            f"ON CONFLICT DO NOTHING RETURNING {returning.name}"
+        )
+    return statement
 
 
 def _pg_value(column: Column[Any], value: Any) -> Any:

@@ -35,6 +35,14 @@ def _too_large() -> HTTPException:
 LimitedBody = Annotated[bytes, Depends(limited_body)]
 
 
+def may_be_unstorable(body: bytes) -> bool:
+    """Whether a JSON body could hold text or a number the databases cannot store as sent
+    (server.api.problems.unstorable): only one that spells out a NUL, a surrogate or a
+    non-finite number can. Most bodies need not be walked value by value."""
+    lowered = body.lower()
+    return any(mark in lowered for mark in (b"\\u0000", b"\\ud", b"nan", b"infinity"))
+
+
 def json_body(model: str) -> dict[str, Any]:
     """The OpenAPI request body of an endpoint that reads `model` by hand (server.app adds
     the model to the schema's components)."""

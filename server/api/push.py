@@ -6,14 +6,14 @@ import contextlib
 import json
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from server.api.body import LimitedBody, json_body
+from server.api.body import json_body, limited_body, may_be_unstorable
 from server.api.problems import AUTH_RESPONSES, PROBLEM, unstorable, validation_problem
 from server.db import writing
-from server.deps import ClockDep, EngineDep, KioskDep
+from server.deps import BEARER, bearer_token, clock_of, kiosk_of
 from server.kiosks.ingest import ingest
 from sync.protocol import API_PREFIX, MAX_BATCH, PushRequest, PushResponse
 
@@ -22,8 +22,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
 
 def parse_push(body: bytes) -> PushRequest:
     """Parse and validate a push body; 413 for too many records, 422 for anything malformed."""
-    # Only a body that spells out a NUL, a surrogate or a non-finite number can hold one.
-    suspect = any(mark in body.lower() for mark in (b"\\u0000", b"\\ud", b"nan", b"infinity"))
+    suspect = may_be_unstorable(body)
     if not suspect:
         # The usual push: parsed and validated in one pass by pydantic. Anything it refuses
         # goes the long way below, which says precisely what is wrong.
@@ -53,18 +52,31 @@ def parse_push(body: bytes) -> PushRequest:
 @router.post(
     "/records",
     response_model=PushResponse,
-    openapi_extra=json_body("PushRequest"),  # read by hand: limits before validation
+    # Read by hand: limits before validation; the token and the body without FastAPI's
+    # dependency machinery, which cost more CPU than storing a record (docs/benchmarks.md).
+    openapi_extra={**json_body("PushRequest"), **BEARER},
     responses={**AUTH_RESPONSES, 413: PROBLEM},
     summary="Push journal records",
 )
-async def push_records(
-    kiosk: KioskDep, body: LimitedBody, engine: EngineDep, now: ClockDep
-) -> Response:
+async def push_records(request: Request) -> Response:
     """Store each record idempotently; the answer says per record what became of it."""
-    push = parse_push(body)
+    token = bearer_token(request)
+    body = await limited_body(request)
+    engine, now = request.app.state.engine, clock_of(request)
 
     def store() -> bytes:
+        # One trip to a worker thread for all of it: each hop costs more CPU than an
+        # indexed read. The body is parsed before the write lock is taken; an unknown
+        # token is still refused (401) before a malformed body (422).
+        try:
+            push, refused = parse_push(body), None
+        except HTTPException as error:
+            push, refused = None, error
         with writing(engine) as conn:  # committed before the kiosk hears "accepted"
+            kiosk = kiosk_of(conn, token)
+            if push is None:
+                assert refused is not None
+                raise refused
             outcomes = ingest(conn, kiosk, list(push.records), now())
         # Written out by hand: the shape is PushResponse's (the schema above says so, and
         # the kiosk validates it), without validating 500 results a second time.

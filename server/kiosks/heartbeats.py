@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, union
+from sqlalchemy import Connection, bindparam, func, select, union
 
 from server.deps import Kiosk
 from server.kiosks.honest_time import note_heartbeat
@@ -53,16 +53,13 @@ def record_heartbeat(
     )
     note_heartbeat(conn, kiosk.id, beat.boot_id, beat.monotonic, received_at)
     keep_log_lines(conn, kiosk.id, beat.log_lines or (), received_at)
-    answer = HeartbeatResponse(
+    return HeartbeatResponse(
         server_time=received_at,
         clock_offset_seconds=offset,
         missing_seqs=missing_seqs(conn, kiosk.id, beat.last_seq),
+        highest_seq=highest_seq(conn, kiosk.id) if tell_highest_seq else None,
+        takes_log_lines=True if tell_takes_log_lines else None,
     )
-    if tell_highest_seq:
-        answer = answer.model_copy(update={"highest_seq": highest_seq(conn, kiosk.id)})
-    if tell_takes_log_lines:
-        answer = answer.model_copy(update={"takes_log_lines": True})
-    return answer
 
 
 def highest_seq(conn: Connection, kiosk_id: str) -> int:
@@ -71,11 +68,7 @@ def highest_seq(conn: Connection, kiosk_id: str) -> int:
     A journal restored from a backup is behind it: it renumbers its new records past it
     instead of reusing numbers the server has seen (which it would have to refuse).
     """
-    stored = select(func.max(events.c.seq)).where(events.c.kiosk_id == kiosk_id)
-    refused = select(func.max(rejected_records.c.seq)).where(
-        rejected_records.c.kiosk_id == kiosk_id
-    )
-    highest = [conn.execute(query).scalar_one() for query in (stored, refused)]
+    highest = conn.execute(_HIGHEST, {"kiosk_id": kiosk_id}).one()  # one statement, not two
     return max((int(seq) for seq in highest if seq is not None), default=0)
 
 
@@ -85,15 +78,10 @@ def missing_seqs(
     """Sequence numbers in 1..last_seq the server has neither stored nor refused."""
     if last_seq < 1:
         return []
-    held = union(
-        select(events.c.seq).where(events.c.kiosk_id == kiosk_id, events.c.seq <= last_seq),
-        select(rejected_records.c.seq).where(
-            rejected_records.c.kiosk_id == kiosk_id, rejected_records.c.seq <= last_seq
-        ),
-    ).subquery()
-    if conn.execute(select(func.count()).select_from(held)).scalar_one() == last_seq:
+    held = {"kiosk_id": kiosk_id, "last_seq": last_seq}
+    if conn.execute(_HELD_COUNT, held).scalar_one() == last_seq:
         return []  # the usual case: nothing missing, no need to fetch every number
-    seen = set(conn.execute(select(held.c.seq)).scalars())
+    seen = set(conn.execute(_HELD_SEQS, held).scalars())
     missing: list[int] = []
     for seq in range(1, last_seq + 1):
         if seq not in seen:
@@ -101,3 +89,26 @@ def missing_seqs(
             if len(missing) == cap:
                 break
     return missing
+
+
+# Kept statements, values as parameters: they run on every heartbeat (server.sql.per_dialect
+# says why).
+_HELD = union(
+    select(events.c.seq).where(
+        events.c.kiosk_id == bindparam("kiosk_id"), events.c.seq <= bindparam("last_seq")
+    ),
+    select(rejected_records.c.seq).where(
+        rejected_records.c.kiosk_id == bindparam("kiosk_id"),
+        rejected_records.c.seq <= bindparam("last_seq"),
+    ),
+).subquery()
+_HELD_COUNT = select(func.count()).select_from(_HELD)
+_HELD_SEQS = select(_HELD.c.seq)
+_HIGHEST = select(
+    select(func.max(events.c.seq))
+    .where(events.c.kiosk_id == bindparam("kiosk_id"))
+    .scalar_subquery(),
+    select(func.max(rejected_records.c.seq))
+    .where(rejected_records.c.kiosk_id == bindparam("kiosk_id"))
+    .scalar_subquery(),
+)

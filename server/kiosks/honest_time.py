@@ -29,7 +29,7 @@ from server.kiosks.boot_clock import (
     reckoned_at,
 )
 from server.schema import boot_anchors, events, kiosk_boots
-from server.sql import insert_or_ignore, upsert
+from server.sql import insert_or_ignore_for, per_dialect, upsert
 
 
 def note_heartbeat(
@@ -40,32 +40,22 @@ def note_heartbeat(
         epoch = received_at - timedelta(seconds=monotonic)
     except OverflowError:
         return  # a monotonic reading no real boot reaches: no reference point to learn
-    inserted = conn.execute(
-        insert_or_ignore(conn, kiosk_boots)
-        .values(
-            kiosk_id=kiosk_id,
-            boot_id=boot_id,
-            epoch_at=epoch,
-            first_heartbeat_at=received_at,
-            last_heartbeat_at=received_at,
-            heartbeats=1,
-        )
-        .returning(kiosk_boots.c.boot_id)
-    ).first()
-    if inserted is not None:
-        reckon_boot(conn, kiosk_id, boot_id, received_at)  # the server's clock can judge now
-        return
-    where = (kiosk_boots.c.kiosk_id == kiosk_id) & (kiosk_boots.c.boot_id == boot_id)
-    best = conn.execute(select(kiosk_boots.c.epoch_at).where(where)).scalar_one()
-    conn.execute(
-        update(kiosk_boots)
-        .where(where)
-        .values(
-            last_heartbeat_at=received_at,
-            heartbeats=kiosk_boots.c.heartbeats + 1,
-            epoch_at=min(best, epoch),
-        )
-    )
+    this_boot = {"kiosk": kiosk_id, "boot": boot_id}
+    # The usual heartbeat is of a boot the server knows: read its epoch, then update it.
+    best = conn.execute(_BOOT_EPOCH, this_boot).scalar_one_or_none()
+    if best is None:
+        inserted = conn.execute(
+            _NEW_BOOT(conn),
+            {"kiosk_id": kiosk_id, "boot_id": boot_id, "epoch_at": epoch,
+             "first_heartbeat_at": received_at, "last_heartbeat_at": received_at,
+             "heartbeats": 1},
+        ).first()  # fmt: skip
+        if inserted is not None:
+            reckon_boot(conn, kiosk_id, boot_id, received_at)  # the server's clock can judge now
+            return
+        # Another heartbeat of the same boot was stored first (PostgreSQL, at once).
+        best = conn.execute(_BOOT_EPOCH, this_boot).scalar_one()
+    conn.execute(_BOOT_HEARD, {**this_boot, "heard_at": received_at, "epoch": min(best, epoch)})
     if epoch < best:
         known, anchor = _anchor_of(conn, kiosk_id, boot_id)
         if not known or anchor is None or anchor.monotonic is None:  # anchored by heartbeats
@@ -145,11 +135,7 @@ def _store(
 
 def _anchor_of(conn: Connection, kiosk_id: str, boot_id: str) -> tuple[bool, Anchor | None]:
     """(whether the boot was reckoned before, its anchor)."""
-    row = conn.execute(
-        select(boot_anchors.c.epoch_at, boot_anchors.c.anchor_monotonic).where(
-            boot_anchors.c.kiosk_id == kiosk_id, boot_anchors.c.boot_id == boot_id
-        )
-    ).first()
+    row = conn.execute(_ANCHOR, {"kiosk": kiosk_id, "boot": boot_id}).first()
     if row is None:
         return False, None
     return True, (Anchor(row.epoch_at, row.anchor_monotonic) if row.epoch_at else None)
@@ -157,8 +143,29 @@ def _anchor_of(conn: Connection, kiosk_id: str, boot_id: str) -> tuple[bool, Anc
 
 def _heartbeat_epoch(conn: Connection, kiosk_id: str, boot_id: str) -> datetime | None:
     epoch: datetime | None = conn.execute(
-        select(kiosk_boots.c.epoch_at).where(
-            kiosk_boots.c.kiosk_id == kiosk_id, kiosk_boots.c.boot_id == boot_id
-        )
+        _BOOT_EPOCH, {"kiosk": kiosk_id, "boot": boot_id}
     ).scalar_one_or_none()
     return epoch
+
+
+# Kept statements, values as parameters: they run on every push and every heartbeat
+# (server.sql.per_dialect says why).
+_THIS_BOOT = (kiosk_boots.c.kiosk_id == bindparam("kiosk")) & (
+    kiosk_boots.c.boot_id == bindparam("boot")
+)
+_BOOT_EPOCH = select(kiosk_boots.c.epoch_at).where(_THIS_BOOT)
+_BOOT_HEARD = (
+    update(kiosk_boots)
+    .where(_THIS_BOOT)
+    .values(
+        last_heartbeat_at=bindparam("heard_at"),
+        heartbeats=kiosk_boots.c.heartbeats + 1,
+        epoch_at=bindparam("epoch"),
+    )
+)
+_NEW_BOOT = per_dialect(
+    lambda dialect: insert_or_ignore_for(dialect, kiosk_boots).returning(kiosk_boots.c.boot_id)
+)
+_ANCHOR = select(boot_anchors.c.epoch_at, boot_anchors.c.anchor_monotonic).where(
+    boot_anchors.c.kiosk_id == bindparam("kiosk"), boot_anchors.c.boot_id == bindparam("boot")
+)

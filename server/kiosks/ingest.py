@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -17,7 +18,7 @@ from server.kiosks.boot_clock import BootTap
 from server.kiosks.enrolment import enrol
 from server.kiosks.honest_time import reckon_arrivals
 from server.schema import MAX_COUNT, badges, events, participants, rejected_records, staff
-from server.sql import insert_new, member_of
+from server.sql import id_list, insert_new, one_of, per_dialect
 from sync.own_say import KINDS as OWN_SAY_KINDS
 from sync.own_say import detail_problem
 from sync.protocol import WIRE_FIELDS, WireRecord
@@ -62,6 +63,39 @@ def content_hash(record: WireRecord, record_id: str | None = None) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# The batch's lookups, each built once per database kind (server.sql.per_dialect).
+_KNOWN_IDS = per_dialect(
+    lambda dialect: select(events.c.id, events.c.kiosk_id, events.c.content_hash).where(
+        one_of(dialect, events.c.id, "ids")
+    )
+)
+_PARTICIPANT_SITES = per_dialect(
+    lambda dialect: select(participants.c.id, participants.c.site_id).where(
+        one_of(dialect, participants.c.id, "ids")
+    )
+)
+_SUPERVISOR_SITES = per_dialect(
+    lambda dialect: select(staff.c.id, staff.c.site_id).where(
+        one_of(dialect, staff.c.id, "ids"), staff.c.role == "supervisor"
+    )
+)
+_BADGE_SITES = per_dialect(
+    lambda dialect: select(badges.c.uid, badges.c.site_id).where(
+        one_of(dialect, badges.c.uid, "ids")
+    )
+)
+
+
+def _lookup(
+    conn: Connection, statement: Callable[[Connection], Any], ids: set[str]
+) -> list[tuple[Any, Any]]:
+    """(id, site) rows for `ids`; no query when there is nothing to look up (most pushes
+    name no supervisor)."""
+    if not ids:
+        return []
+    return [(a, b) for a, b in conn.execute(statement(conn), {"ids": id_list(conn, ids)})]
+
+
 @dataclass(frozen=True)
 class Known:
     kiosk_id: str
@@ -82,22 +116,12 @@ class SiteCheck:
         pids = {r.participant_id for r in records if r.participant_id}
         sids = {r.supervisor_id for r in records if r.supervisor_id}
         uids = {r.badge_uid for r in records if r.badge_uid}
-        p_rows = conn.execute(
-            select(participants.c.id, participants.c.site_id).where(
-                member_of(conn, participants.c.id, pids)
-            )
-        )
-        s_rows = conn.execute(
-            select(staff.c.id, staff.c.site_id).where(
-                member_of(conn, staff.c.id, sids), staff.c.role == "supervisor"
-            )
-        )
+        p_rows = _lookup(conn, _PARTICIPANT_SITES, pids)
+        s_rows = _lookup(conn, _SUPERVISOR_SITES, sids)
         badge_sites: dict[str, set[str]] = {}
-        for uid, site in conn.execute(
-            select(badges.c.uid, badges.c.site_id).where(member_of(conn, badges.c.uid, uids))
-        ):
+        for uid, site in _lookup(conn, _BADGE_SITES, uids):
             badge_sites.setdefault(uid, set()).add(site)
-        return cls(site_id, {i: s for i, s in p_rows}, {i: s for i, s in s_rows}, badge_sites)
+        return cls(site_id, dict(p_rows), dict(s_rows), badge_sites)
 
     def problem(self, record: WireRecord) -> str | None:
         """Why this record may not be stored for this site, or None."""
@@ -139,14 +163,7 @@ def ingest(
     batch, not per record, is what lets a kiosk back from weeks offline drain quickly.
     """
     ids = [str(r.id) for r in records]
-    known = {
-        row.id: Known(row.kiosk_id, row.content_hash)
-        for row in conn.execute(
-            select(events.c.id, events.c.kiosk_id, events.c.content_hash).where(
-                member_of(conn, events.c.id, ids)
-            )
-        )
-    }
+    known = _stored(conn, ids)
     check = SiteCheck.load(conn, kiosk.site_id, records)
     results: dict[int, RecordOutcome] = {}
     new: dict[int, tuple[WireRecord, str, str]] = {}
@@ -213,15 +230,12 @@ def _judge(
     return None, digest
 
 
-def _stored(conn: Connection, ids: set[str]) -> dict[str, Known]:
-    """Rows that were not inserted: lost a race for the id, or a reused sequence number."""
+def _stored(conn: Connection, ids: Collection[str]) -> dict[str, Known]:
+    """The stored rows among `ids`: those already known before the insert, or those not
+    inserted (lost a race for the id, or a reused sequence number)."""
     if not ids:
         return {}
-    rows = conn.execute(
-        select(events.c.id, events.c.kiosk_id, events.c.content_hash).where(
-            member_of(conn, events.c.id, ids)
-        )
-    )
+    rows = conn.execute(_KNOWN_IDS(conn), {"ids": id_list(conn, ids)})
     return {row.id: Known(row.kiosk_id, row.content_hash) for row in rows}
 
 

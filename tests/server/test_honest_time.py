@@ -22,8 +22,10 @@ def tap_1970(seq: int, monotonic: float) -> dict:
                 clock_synced=False, boot_id="boot-70", monotonic=monotonic)  # fmt: skip
 
 
-def heartbeat_at(client: TestClient, world: World, clock: HeldClock, monotonic: float) -> None:
-    clock.now = BOOT_TRUTH + timedelta(seconds=monotonic + 0.4)  # 0.4 s on the wire
+def heartbeat_at(
+    client: TestClient, world: World, clock: HeldClock, monotonic: float, on_the_wire: float = 0.4
+) -> None:
+    clock.now = BOOT_TRUTH + timedelta(seconds=monotonic + on_the_wire)
     wall = EPOCH_1970 + timedelta(seconds=monotonic)
     body = beat(
         boot_id="boot-70", monotonic=monotonic, wall_at=wall.isoformat(), clock_synced=False
@@ -51,6 +53,18 @@ def test_honest_time_corrects_taps_arriving_after_heartbeat(client, world, clock
     client.post("/api/v1/records", json={"records": [tap_1970(1, 5400.0)]}, headers=world.auth())
     [(_, fixed, _)] = corrected(engine)
     assert abs((fixed - (BOOT_TRUTH + timedelta(seconds=5400))).total_seconds()) < 2
+
+
+def test_honest_time_a_later_quicker_heartbeat_moves_taps_closer_to_the_truth(
+    client, world, clock, engine
+) -> None:
+    client.post("/api/v1/records", json={"records": [tap_1970(1, 3600.0)]}, headers=world.auth())
+    heartbeat_at(client, world, clock, 7200.0, on_the_wire=30.0)  # a slow network
+    [(_, first, _)] = corrected(engine)
+    assert abs((first - (BOOT_TRUTH + timedelta(seconds=3630))).total_seconds()) < 2
+    heartbeat_at(client, world, clock, 7300.0)  # the same boot, 0.4 s on the wire
+    [(_, fixed, _)] = corrected(engine)
+    assert abs((fixed - (BOOT_TRUTH + timedelta(hours=1))).total_seconds()) < 2
 
 
 def test_honest_time_leaves_synced_taps_alone(client, world, clock, engine) -> None:
