@@ -52,20 +52,23 @@ class _Stop:
 def load_site(path: Path) -> dict[str, Any] | None:
     """The site's settings a door-data file may carry (`"site"`, as the server's snapshot
     sends them: closing time, my week, the questions); None when it has none."""
-    # Imported here: pydantic and the protocol's models cost the door 19 MiB, and a door
-    # that syncs gets its site from the sync agent's snapshot, never from this file.
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise StartupError(f"{path}: cannot read door data: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise StartupError(f"{path}, line {error.lineno}: not JSON: {error.msg}") from None
+    site = raw.get("site") if isinstance(raw, dict) else None
+    if site is None:
+        return None
+    # Imported only for a file with a site: pydantic and the protocol's models cost a door
+    # 19 MiB, and a door that syncs gets its site from the agent's snapshot, not a file.
     from pydantic import ValidationError
 
     from sync.protocol import SiteSettings
 
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        site = raw.get("site") if isinstance(raw, dict) else None
-        return None if site is None else SiteSettings.model_validate(site).model_dump(mode="json")
-    except OSError as error:
-        raise StartupError(f"{path}: cannot read door data: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise StartupError(f"{path}, line {error.lineno}: not JSON: {error.msg}") from None
+        return SiteSettings.model_validate(site).model_dump(mode="json")
     except ValidationError as error:
         raise StartupError(f"{path}: site: {error.errors()[0]['msg']}") from None
 

@@ -20,15 +20,23 @@ def test_glibc_takes_the_settings_and_trims() -> None:
     trim()  # returns whether memory went back; it must simply not fail
 
 
-def test_the_door_process_does_without_pydantic() -> None:
+def test_the_door_process_does_without_pydantic(tmp_path) -> None:
     """The protocol's models and pydantic cost a door 19 MiB; the door takes its data from
-    the journal the sync agent fills, so none of its modules may import them at start."""
+    the journal the sync agent fills (or a door-data file without a site), so none of its
+    modules may import them at start."""
+    import json
     import subprocess
     import sys
+    from datetime import date
 
+    from server.demo.data import door_data
+
+    plan = tmp_path / "door-data.json"
+    plan.write_text(json.dumps(door_data(date.today())), "utf-8")
     code = (
         "import sys, prikklok.cli, prikklok.screen, prikklok.parts, kiosk.headless, "
         "kiosk.door, kiosk.own_views, sync.journal\n"
+        f"assert kiosk.headless.load_site(__import__('pathlib').Path({str(plan)!r})) is None\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'fastapi')))"
     )
     found = subprocess.run(
