@@ -49,15 +49,20 @@ class _Stop:
     reason: str
 
 
-def load_site(path: Path) -> dict[str, Any] | None:
-    """The site's settings a door-data file may carry (`"site"`, as the server's snapshot
-    sends them: closing time, my week, the questions); None when it has none."""
+def _read_json(path: Path) -> Any:
+    """A door-data file's JSON; errors name the file (and the line)."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise StartupError(f"{path}: cannot read door data: {error.strerror}") from None
     except json.JSONDecodeError as error:
         raise StartupError(f"{path}, line {error.lineno}: not JSON: {error.msg}") from None
+
+
+def load_site(path: Path) -> dict[str, Any] | None:
+    """The site's settings a door-data file may carry (`"site"`, as the server's snapshot
+    sends them: closing time, my week, the questions); None when it has none."""
+    raw = _read_json(path)
     site = raw.get("site") if isinstance(raw, dict) else None
     if site is None:
         return None
@@ -75,12 +80,7 @@ def load_site(path: Path) -> dict[str, Any] | None:
 
 def load_door_data(path: Path) -> DoorData:
     """Read a door-data JSON file; errors name the file and the place inside it."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise StartupError(f"{path}: cannot read door data: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise StartupError(f"{path}, line {error.lineno}: not JSON: {error.msg}") from None
+    raw = _read_json(path)
     try:
         return DoorData.from_dict(raw)
     except DoorDataError as error:

@@ -15,16 +15,15 @@ it got (Journal.confirm_numbers).
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sync.journal_file import NotOurs, recognise
+from sync.rotation import Rotation
 
 DEFAULT_KEEP = 7
-_NAME = re.compile(r"^journal-(\d{8})-(\d{6})(?:-(\d+))?\.db$")
 
 
 class BackupError(RuntimeError):
@@ -54,7 +53,7 @@ def backup_journal(
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
         raise BackupError(f"{folder}: cannot make the backup folder: {error}") from None
-    target = _free_name(folder, now)
+    target = JOURNAL_BACKUPS.free_name(folder, now, "db")
     partial = target.with_name(f".{target.name}.partial")
     try:
         _copy(journal, partial)
@@ -70,35 +69,15 @@ def backup_journal(
     except BackupError:
         partial.unlink(missing_ok=True)
         raise
-    return Backup(target, records, last_seq, tuple(prune_backups(folder, keep)))
+    return Backup(target, records, last_seq, tuple(JOURNAL_BACKUPS.prune(folder, keep)))
+
+
+JOURNAL_BACKUPS = Rotation("journal", ("db",))
 
 
 def backups(folder: Path) -> list[Path]:
-    """The backups in `folder`, oldest first (anything else there is left alone)."""
-    found = []
-    for path in folder.iterdir() if folder.is_dir() else ():
-        named = _NAME.match(path.name)
-        if named and path.is_file():
-            found.append(((named[1], named[2], int(named[3] or 1)), path))
-    return [path for _key, path in sorted(found)]
-
-
-def prune_backups(folder: Path, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` backups; returns what was deleted."""
-    old = backups(folder)[:-keep]
-    for path in old:
-        path.unlink()
-    return old
-
-
-def _free_name(folder: Path, now: datetime) -> Path:
-    stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
-    path = folder / f"journal-{stamp}.db"
-    n = 1
-    while path.exists():  # two backups within one second: journal-…-2.db, -3…
-        n += 1
-        path = folder / f"journal-{stamp}-{n}.db"
-    return path
+    """The journal backups in `folder`, oldest first."""
+    return JOURNAL_BACKUPS.backups(folder)
 
 
 def _copy(journal: Path, partial: Path) -> None:

@@ -20,7 +20,7 @@ import shutil
 import sqlite3
 import subprocess
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,9 @@ from sqlalchemy import Connection, Engine, inspect, literal_column, select, tabl
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.sql.expression import ColumnClause
 
+from sync.rotation import Rotation
+
 DEFAULT_KEEP = 7
-_NAME = re.compile(r"^server-(\d{8})-(\d{6})(?:-(\d+))?\.(db|dump)$")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _PG_MAGIC = b"PGDMP"
 # An rsync target: [user@]host:path (a folder of this machine has no colon before a slash).
@@ -70,7 +71,7 @@ def back_up(
             f"{folder}: cannot make the backup folder: {error.strerror}"
         ) from None
     suffix = "db" if url.get_backend_name() == "sqlite" else "dump"
-    target = _free_name(folder, now, suffix)
+    target = SERVER_BACKUPS.free_name(folder, now, suffix)
     partial = target.with_name(f".{target.name}.partial")
     try:
         if suffix == "db":
@@ -89,22 +90,17 @@ def back_up(
     return DatabaseBackup(target, target.stat().st_size, removed, copied)
 
 
+SERVER_BACKUPS = Rotation("server", ("db", "dump"))
+
+
 def backups(folder: Path) -> list[Path]:
-    """The backups in `folder`, oldest first (anything else there is left alone)."""
-    found = []
-    for path in folder.iterdir() if folder.is_dir() else ():
-        named = _NAME.match(path.name)
-        if named and path.is_file():
-            found.append(((named[1], named[2], int(named[3] or 1)), path))
-    return [path for _key, path in sorted(found)]
+    """The database backups in `folder`, oldest first."""
+    return SERVER_BACKUPS.backups(folder)
 
 
 def prune(folder: Path, keep: int) -> list[Path]:
     """Delete all but the newest `keep` backups in `folder`; what was deleted."""
-    old = backups(folder)[:-keep]
-    for path in old:
-        path.unlink()
-    return old
+    return SERVER_BACKUPS.prune(folder, keep)
 
 
 def restore(file: Path, engine: Engine, *, force: bool = False) -> str | None:
@@ -304,16 +300,6 @@ def _known_revision(file: Path, revision: str | None) -> None:
         raise ServerBackupError(
             f"{file} was made by a newer prikklok (schema {revision}): upgrade this server first"
         ) from None
-
-
-def _free_name(folder: Path, now: datetime, suffix: str) -> Path:
-    stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
-    path = folder / f"server-{stamp}.{suffix}"
-    n = 1
-    while path.exists():  # two backups within one second
-        n += 1
-        path = folder / f"server-{stamp}-{n}.{suffix}"
-    return path
 
 
 def _copy_off(backup: Path, copy_to: str, keep: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select, update
 
@@ -37,6 +38,14 @@ SUPERVISOR_ID = SUPERVISOR[0]
 DEMO_LOGINS = (("marieke", "supervisor"), ("sanne", "coach"), ("beheer", "admin"))
 
 
+def demo_closing(now: datetime) -> time:
+    """The demo site's closing time: 17:00, like a workshop, unless the demo runs later in
+    the day — then 23:30, so that an evening demo's taps open sessions that stay open (after
+    closing time the server closes them, and the door would show nobody inside)."""
+    local = now.astimezone(ZoneInfo("Europe/Amsterdam")).time()
+    return time(17, 0) if local < time(16, 0) else time(23, 30)
+
+
 def load_demo(conn: Connection, today: date, now: datetime, token_dir: Path) -> Path:
     """Create the demo site once and bring its people and plan up to `today`; returns the
     file holding the demo kiosk's token. Badges given or changed during a demo are kept."""
@@ -45,6 +54,7 @@ def load_demo(conn: Connection, today: date, now: datetime, token_dir: Path) -> 
     if conn.execute(select(sites.c.id).where(sites.c.id == SITE_ID)).first() is None:
         add_site(conn, SITE_ID, "Demo werkplaats", time(8, 30), time(17, 0), "Europe/Amsterdam")
         add_kiosk(conn, SITE_ID, KIOSK_ID, "Demo door", now, token=DEMO_TOKEN)
+    conn.execute(update(sites).where(sites.c.id == SITE_ID).values(closes_at=demo_closing(now)))
     for person in data["participants"]:
         _participant(conn, person)
     for supervisor in data["supervisors"]:

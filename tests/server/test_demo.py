@@ -62,3 +62,17 @@ def test_demo_keys_nine_participants_then_supervisor() -> None:
     assert [data.holder_name(uid) for uid in DEMO_KEYS] == [
         "Amal", "Dawit", "Farid", "Hodan", "Olena", "Emre", "Grace", "Zahra", "Yonas", "Marieke",
     ]  # fmt: skip
+
+
+def test_an_evening_demo_keeps_its_door_open() -> None:
+    """After 17:00 the server closes a session at closing time, so an evening demo showed
+    nobody inside ("Aanwezig: 0" in the demo test at 19:50): the demo site then closes at
+    23:30, and at 17:00 like a workshop during the day."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from server.demo.build import demo_closing
+
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    assert demo_closing(datetime(2026, 12, 4, 10, 0, tzinfo=amsterdam)).hour == 17
+    assert demo_closing(datetime(2026, 12, 4, 19, 50, tzinfo=amsterdam)).isoformat() == "23:30:00"
