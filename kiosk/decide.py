@@ -30,6 +30,7 @@ class Outcome(StrEnum):
     LEAVE_REASON = "leave_reason"
     ABSENCE_ANNOUNCED = "absence_announced"
     CHECKOUT_ESTIMATE = "checkout_estimate"
+    WORD_RECALL = "word_recall"  # the answer to the recall check at check-out (kiosk.recall)
 
 
 class BadgeTaken(ValueError):

@@ -4,6 +4,7 @@ the record is committed: promise 1 (docs/design.md)."""
 from __future__ import annotations
 
 import logging
+import random
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from hardware.badge import ReaderHealth, mask_uid
 from hardware.feedback import Feedback, Signal
-from kiosk import phrase_fixes, questions
+from kiosk import phrase_fixes, questions, recall
 from kiosk.decide import (
     Decision,
     DoorRules,
@@ -26,11 +27,13 @@ from kiosk.decide import (
 )
 from kiosk.my_week import Week, WeekLog, marks_of, monday_of, next_agreed_days, week_of
 from kiosk.questions import AfterTap, OwnSay
+from kiosk.recall import RecallCheck
 from kiosk.site_presence import Presence, SiteView
 from sync.clock import Clock
 from sync.disk import Reserve, WriteTrouble, trouble_of
 from sync.journal import Journal
 from sync.own_say import ABSENCE_ANNOUNCED
+from sync.recall import KINDS as RECALL_KINDS
 from sync.record import OPENS_SESSION, Record
 from sync.roster import Badge, DoorData
 
@@ -55,18 +58,22 @@ SHOWS_WEEK = frozenset({Outcome.CHECK_IN, Outcome.FORGOT_CHECKOUT, Outcome.CHECK
 # How far back the door folds its journal for "my week": this week's check-ins, and the
 # absences announced for days still to come (up to five agreed days ahead).
 ANNOUNCED_AHEAD = timedelta(days=35)
+# How far back the door looks for its own recall answers the server may not know yet.
+RECALL_UNSYNCED = timedelta(days=120)
 
 
 @dataclass(frozen=True)
 class Answer:
     """What the door answers a tap with: the decision, and the record that makes it true;
     for a participant's own tap, their week (if the site shows it) and the question the
-    door puts after it (kiosk.questions)."""
+    door puts after it (kiosk.questions); for their own check-out, the recall check of a
+    word they have met (kiosk.recall), shown after the goodbye and any question."""
 
     decision: Decision
     record: Record
     week: Week | None = None
     asked: AfterTap | None = None
+    recall: RecallCheck | None = None
 
 
 class DoorFailure(RuntimeError):
@@ -100,12 +107,14 @@ class Door:
         rules: DoorRules | None = None,
         on_answer: Callable[[Answer], None] | None = None,
         reserve: Reserve | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self.journal = journal
         self.clock = clock
         self.feedback = feedback
         self.rules = rules or DoorRules()
         self._on_answer = on_answer
+        self._rng = rng or random.Random()
         self._lock = threading.Lock()
         # Space kept for taps on the journal's disk (see sync.disk); given up when it fills.
         self.reserve = reserve
@@ -127,6 +136,7 @@ class Door:
         self.week_log = WeekLog.of(
             journal.of_kinds_since(OPENS_SESSION | {ABSENCE_ANNOUNCED}, since)
         )
+        self.recall_answered = self._recall_answered(today)
         self._merge_site()
 
     def _stamp(self) -> object:
@@ -138,6 +148,7 @@ class Door:
         with self._lock:
             self.data = self._with_enrolled(data if data is not None else self.journal.door_data())
             self._data_stamp = self._stamp()
+            self.recall_answered = self._recall_answered(self.clock.now().workshop_day())
 
     def _fresh_data(self) -> None:
         # The sync agent may have stored a new snapshot from another connection. SQLite's
@@ -254,6 +265,17 @@ class Door:
                 return None
             return self._commit(questions.absence(who, self.clock.now(), day, reason))
 
+    def answer_recall(
+        self, check: RecallCheck, chosen: str | None, response_ms: int | None
+    ) -> Answer | None:
+        """The answer to the recall check: the key of the picture touched, or None when the
+        time ran out or the next person tapped (skipped)."""
+        with self._lock:
+            who = self.data.participants.get(check.participant_id)
+            if who is None:
+                return None
+            return self._commit(recall.answer(check, who, self.clock.now(), chosen, response_ms))
+
     def next_days(self, participant_id: str, count: int = 5) -> list[tuple[date, bool]]:
         """The participant's next agreed days, each with whether an absence is announced
         (or excused) for it already."""
@@ -323,6 +345,10 @@ class Door:
         self._wrote()
         self.presence.apply_record(record)
         self.week_log.apply_record(record)
+        if record.kind in RECALL_KINDS and record.participant_id:
+            self.recall_answered.setdefault(record.participant_id, set()).add(
+                str(record.detail.get("word"))
+            )
         signal = SIGNALS.get(decision.outcome)  # a lunch answer has no light or sound
         if signal is not None:
             self.feedback.show(signal)
@@ -348,7 +374,15 @@ class Door:
             days = self.site.days if self.site else None
             week = week_of(who, decision.tap.at.workshop_day(), self.week_log, days)
         asked = questions.asked_after(decision, answer.record.id, self.own_say)
-        return replace(answer, week=week, asked=asked)
+        check = None
+        if decision.outcome is Outcome.CHECK_OUT:  # never at check-in: no rush at leaving
+            answered = self.recall_answered.get(who.id, set())
+            check = recall.pick_check(who.id, self.data, answered, self._rng)
+        return replace(answer, week=week, asked=asked, recall=check)
+
+    def _recall_answered(self, today: date) -> dict[str, set[str]]:
+        since = today - RECALL_UNSYNCED
+        return recall.answered_keys(self.journal.of_kinds_since(RECALL_KINDS, since), today)
 
     def _append(self, decision: Decision) -> Record:
         entry = decision.entry()

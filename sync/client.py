@@ -26,6 +26,7 @@ from sync.protocol import (
     PHOTOS,
     PHRASE_FIXES,
     PICTOGRAMS,
+    RECALL,
     UNDERSTANDS_HEADER,
     VOICES,
     Heartbeat,
@@ -128,7 +129,7 @@ class ServerClient:
 
     def pull(self, etag: str | None) -> Pulled | None:
         """The snapshot if it changed since etag; None when the server says 304."""
-        understood = ",".join((PICTOGRAMS, PHOTOS, VOICES, PHRASE_FIXES, OWN_SAY))
+        understood = ",".join((PICTOGRAMS, PHOTOS, VOICES, PHRASE_FIXES, OWN_SAY, RECALL))
         headers = {UNDERSTANDS_HEADER: understood, **({"If-None-Match": etag} if etag else {})}
         response = self._request("GET", "/snapshot", headers=headers)
         if response.status_code == 304:

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
+from sync.recall import MAX_DUE, MAX_MET
 from sync.record import KINDS, Record
 
 API_PREFIX = "/api/v1"
@@ -21,7 +22,7 @@ MAX_BODY_BYTES = 2_000_000  # a push body larger than this → 413 before parsin
 Kind = Literal[
     "check_in", "forgot_checkout", "check_out", "too_soon", "unknown_badge", "inactive",
     "supervisor", "manual_check_in", "manual_check_out", "lunch", "badge_enrolled",
-    "leave_reason", "absence_announced", "checkout_estimate",
+    "leave_reason", "absence_announced", "checkout_estimate", "word_recall",
 ]  # fmt: skip
 assert set(Kind.__args__) == KINDS  # type: ignore[attr-defined]
 
@@ -158,6 +159,9 @@ PHRASE_FIXES = "phrase_fixes"  # GET /snapshot: the workshop's fixed translation
 # GET /snapshot: the site's settings for what participants tell the door (sync.own_say);
 # GET /presence: each participant's `days` around this week (my week, announced absences).
 OWN_SAY = "own_say"
+# GET /snapshot: the recall check of the words met (sync.recall): the site's `word_check`
+# setting, each participant's plan (`recall`) and the words the plans name (`recall_words`).
+RECALL = "recall"
 
 
 class HeartbeatResponse(Strict):
@@ -189,8 +193,13 @@ class SiteSettings(Strict):
     # "Hoe laat ging je gisteren weg?". Empty: the door reckons them from closes_at.
     usual_leaving_times: Annotated[list[time], Field(max_length=6)] = Field(default_factory=list)
 
+    # Sent only to a kiosk that understands RECALL: at a participant's own check-out, a
+    # five-second check of a word they have met (sync.recall). False: never.
+    word_check: bool = True
+
 
 OWN_SAY_SITE_FIELDS = frozenset({"my_week", "leave_reason_minutes", "usual_leaving_times"})
+RECALL_SITE_FIELDS = frozenset({"word_check"})
 
 
 class SnapshotParticipant(Strict):
@@ -237,6 +246,19 @@ class SnapshotWord(Strict):
     voice: MediaHash | None = None  # the same: a supervisor saying it, played before espeak
 
 
+WordKey = Annotated[str, Field(min_length=1, max_length=200)]  # sync.recall.word_key
+
+
+class RecallPlan(Strict):
+    """One participant's recall plan (sync.recall.Plan): ids only, the words themselves are
+    in Snapshot.recall_words. A participant or site with the check switched off has none."""
+
+    participant_id: ShortText
+    due: Annotated[list[WordKey], Field(max_length=MAX_DUE)] = Field(default_factory=list)
+    met: Annotated[list[WordKey], Field(max_length=MAX_MET)] = Field(default_factory=list)
+    known: Annotated[int, Field(ge=0)] = 0
+
+
 class Snapshot(Strict):
     """Everything one door needs and nothing more, promise 6 (docs/design.md); with an ETag."""
 
@@ -249,6 +271,11 @@ class Snapshot(Strict):
     # language → msgid → text, used at the door instead of the catalogue's (a translation
     # checked on the server's Vertalingen page); sent only to a kiosk that understands it.
     phrase_fixes: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # Sent only to a kiosk that understands RECALL: each participant's plan, and every word
+    # a plan names that `words` lacks (the latest day it was planned), so the door can show
+    # its picture and play it.
+    recall: list[RecallPlan] = Field(default_factory=list)
+    recall_words: list[SnapshotWord] = Field(default_factory=list)
 
     def for_kiosk(self, understood: frozenset[str] | set[str]) -> dict[str, Any]:
         """The JSON for a kiosk that understands these optional fields: the others are left
@@ -262,8 +289,16 @@ class Snapshot(Strict):
             exclude["words"] = {"__all__": word_fields}
         if PHRASE_FIXES not in understood:
             exclude["phrase_fixes"] = True
+        site_fields: set[str] = set()
         if OWN_SAY not in understood:
-            exclude["site"] = set(OWN_SAY_SITE_FIELDS)
+            site_fields |= OWN_SAY_SITE_FIELDS
+        if RECALL not in understood:
+            site_fields |= RECALL_SITE_FIELDS
+            exclude["recall"] = exclude["recall_words"] = True
+        elif word_fields:
+            exclude["recall_words"] = {"__all__": word_fields}
+        if site_fields:
+            exclude["site"] = site_fields
         return self.model_dump(mode="json", exclude=exclude)
 
     def door_data_dict(self) -> dict[str, Any]:

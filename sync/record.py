@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sync.own_say import KINDS as OWN_SAY_KINDS
+from sync.recall import KINDS as RECALL_KINDS
 
 # Kinds that open or close a participant's session; the server pairs these. A manual
 # record is a supervisor checking someone in or out by hand (a forgotten badge, closing).
@@ -27,6 +28,7 @@ KINDS = frozenset(
         "badge_enrolled",  # a supervisor gave a new badge to a participant at the door
     }
     | OWN_SAY_KINDS  # what a participant tells the system themselves (sync.own_say)
+    | RECALL_KINDS  # the answer to the recall check of a word at check-out (sync.recall)
 )
 
 

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from sync.fixed_phrases import parse_fixes
+from sync.recall import Plan, plans_from, word_key
 
 _UID = re.compile(r"^(?:[0-9A-F]{2}){4,10}$")
 _BIRTHDAY = re.compile(r"^([0-9]{2})-([0-9]{2})$")  # not \d: it takes any script's digits
@@ -125,6 +126,10 @@ class DoorData:
     speak_greeting: bool = False  # the site's setting: say "Goedemorgen, Amal." aloud
     # The workshop's fixes to the catalogues' translations: language → msgid → text.
     phrase_fixes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The recall check (sync.recall): participant id → plan, and the words the plans name
+    # that `words` lacks. Empty: the server asks nothing (an older server, or switched off).
+    recall: Mapping[str, Plan] = field(default_factory=dict)
+    recall_words: tuple[WordOfTheDay, ...] = ()
 
     def badge(self, uid: str) -> Badge | None:
         return self.badges.get(uid)
@@ -134,6 +139,12 @@ class DoorData:
 
     def word_for(self, day: date) -> WordOfTheDay | None:
         return next((w for w in self.words if w.day == day), None)
+
+    def word_of(self, key: str) -> WordOfTheDay | None:
+        """The latest planned word with this key (sync.recall.word_key), from the days the
+        door holds and the words the recall plans name."""
+        found = [w for w in (*self.words, *self.recall_words) if word_key(w.word) == key]
+        return max(found, key=lambda w: w.day) if found else None
 
     def holder_name(self, uid: str) -> str | None:
         """Who holds this badge now, by display name; None for a free badge."""
@@ -179,6 +190,8 @@ class DoorData:
             words=tuple(_each(data, "words", _word)),
             speak_greeting=_Fields("door data", data).flag("speak_greeting", False),
             phrase_fixes=_fixes(data),
+            recall=_plans(data),
+            recall_words=tuple(_each(data, "recall_words", _word)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -214,23 +227,33 @@ class DoorData:
                 }
                 for t in self.tasks
             ],
-            "words": [
-                {
-                    "day": w.day.isoformat(),
-                    "word": w.word,
-                    "article": w.article,
-                    "sentence": w.sentence,
-                    "translations": dict(w.translations),
-                    "symbol": w.symbol,
-                    "pictogram": w.pictogram,
-                    "photo": w.photo,
-                    "voice": w.voice,
-                }
-                for w in self.words
-            ],
+            "words": [_word_dict(w) for w in self.words],
             "speak_greeting": self.speak_greeting,
             "phrase_fixes": {lang: dict(fixes) for lang, fixes in self.phrase_fixes.items()},
+            "recall": [plan.to_dict(pid) for pid, plan in self.recall.items()],
+            "recall_words": [_word_dict(w) for w in self.recall_words],
         }
+
+
+def _word_dict(w: WordOfTheDay) -> dict[str, Any]:
+    return {
+        "day": w.day.isoformat(),
+        "word": w.word,
+        "article": w.article,
+        "sentence": w.sentence,
+        "translations": dict(w.translations),
+        "symbol": w.symbol,
+        "pictogram": w.pictogram,
+        "photo": w.photo,
+        "voice": w.voice,
+    }
+
+
+def _plans(data: Mapping[str, Any]) -> dict[str, Plan]:
+    try:
+        return plans_from(data.get("recall"))
+    except ValueError as error:
+        raise DoorDataError(str(error)) from None
 
 
 def _fixes(data: Mapping[str, Any]) -> dict[str, dict[str, str]]:
