@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, distinct, func, select
 
 from server.schema import corrections, events, participants, words
 from sync.record import OPENS_SESSION
@@ -44,7 +44,7 @@ def words_met(engine: Engine, site_id: str, today: date, team: str | None) -> Wo
     if team is not None:
         group.append(participants.c.team == team)
     listed = (
-        select(words.c.id, words.c.day, words.c.word, words.c.article)
+        select(words.c.day, words.c.word, words.c.article)
         .where(words.c.site_id == site_id, words.c.day <= today)
         .order_by(words.c.day.desc())
         .limit(LISTED)
@@ -55,8 +55,9 @@ def words_met(engine: Engine, site_id: str, today: date, team: str | None) -> Wo
         .where(corrections.c.event_id == events.c.id, corrections.c.action == "void")
         .exists()
     )
-    present = (
-        select(events.c.participant_id, events.c.workshop_day)
+    # Counted per day first (at most LISTED rows), then put beside the listed words.
+    met = (
+        select(events.c.workshop_day, func.count(distinct(events.c.participant_id)).label("met"))
         .join(participants, participants.c.id == events.c.participant_id)
         .where(
             events.c.site_id == site_id,
@@ -65,13 +66,15 @@ def words_met(engine: Engine, site_id: str, today: date, team: str | None) -> Wo
             ~voided,
             *group,
         )
-        .distinct()
-        .subquery("present")
+        .group_by(events.c.workshop_day)
+        .cte("met")
+        # Counted once: without it PostgreSQL may count again for every listed word when
+        # its statistics are behind (seen: 3 s instead of 70 ms after a bulk import).
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     counted = (
-        select(listed.c.day, listed.c.word, listed.c.article, func.count(present.c.participant_id))
-        .select_from(listed.outerjoin(present, present.c.workshop_day == listed.c.day))
-        .group_by(listed.c.id, listed.c.day, listed.c.word, listed.c.article)
+        select(listed.c.day, listed.c.word, listed.c.article, func.coalesce(met.c.met, 0))
+        .select_from(listed.outerjoin(met, met.c.workshop_day == listed.c.day))
         .order_by(listed.c.day.desc())
     )
     with engine.connect() as conn:
