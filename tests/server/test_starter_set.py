@@ -280,3 +280,31 @@ def test_the_planning_page_shows_the_counts_and_no_names(
     tuin = browser_client.get("/sites/north/planning?groep=tuin", headers={"accept": "text/html"})
     counts = re.findall(r"<td>(\d+ van \d+)</td>", tuin.text.split('id="met-title"')[1])
     assert counts == ["0 van 1", "1 van 1", "1 van 1"]
+
+
+def test_the_button_starts_the_next_workday_and_is_audited_as_its_supervisor(
+    engine: Engine, staff_world, browser_client: TestClient
+) -> None:
+    csrf = log_in(browser_client, "marieke")
+    html = {"accept": "text/html"}
+    sent = browser_client.post(
+        "/sites/north/planning/starter",
+        data={"csrf": csrf, "start": ""},
+        headers=html,
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    # NOW is Wednesday 25 November 2026: the next workday is Thursday the 26th
+    assert sent.headers["location"] == (
+        "/sites/north/planning?from=2026-11-26&saved=starter&placed=120&skipped=0&known=0"
+    )
+    assert min(planned(engine)) == date(2026, 11, 26)
+    with engine.connect() as conn:
+        assert conn.execute(select(audit_log.c.actor)).scalars().all() == ["supervisor:s-marieke"]
+    page = browser_client.get(sent.headers["location"], headers=html)
+    assert "Startset: 120 woorden gepland." in page.text
+    bad = browser_client.post(
+        "/sites/north/planning/starter", data={"csrf": csrf, "start": "morgen"}, headers=html
+    )
+    assert bad.status_code == 400 and "geen datum" in bad.text
+    assert len(planned(engine)) == 120
