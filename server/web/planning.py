@@ -26,13 +26,15 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from server.administration import media, plan
+from server.administration import media, plan, starter_set
 from server.administration.audit import saw
+from server.administration.words_met import words_met
 from server.deps import ClockDep, EngineDep
 from server.web.access import CsrfDep, SiteViewerDep
 from server.web.forms import FormDep, back, site_page, site_today, text
 from server.web.planned_media import read_photo, read_voice
 from server.web.records import KIOSK_LANGUAGES
+from server.web.starter_load import counts
 from server.wording import dutch_date
 from sync.pictograms import CatalogueEntry, known, picture, search
 from sync.protocol import SnapshotTask, SnapshotWord
@@ -113,6 +115,9 @@ def _page(
         by_day.setdefault(task.day, []).append(task)
     involved = {t.participant_id for t in shown.tasks if t.participant_id}
     saw(engine, viewer, "planning", involved, now)
+    teams = sorted({p.team for p in shown.people if p.team})
+    group = request.query_params.get("groep", "")
+    met = words_met(engine, site_id, today, group if group in teams else None)
     return site_page(
         request,
         "planning/plan.html",
@@ -128,7 +133,11 @@ def _page(
         vocabulary=shown.words,
         names=shown.names,
         people=shown.people,
-        teams=sorted({p.team for p in shown.people if p.team}),
+        teams=teams,
+        met=met,
+        starter_size=len(starter_set.starter_words()),
+        starter_from=starter_set.next_workday(today).isoformat(),
+        loaded=counts(request.query_params),
         languages=translation_languages(shown.spoken),
         open_form=open_form,
         task_form=task_form,

@@ -16,6 +16,7 @@ from server.web import (
     records,
     rights_pages,
     sign_in,
+    starter_load,
     translation_pages,
     users,
 )
@@ -27,6 +28,7 @@ ROUTERS: list[APIRouter] = [
     records.router,
     badges.router,
     planning.router,
+    starter_load.router,
     kiosks.router,
     users.router,
     rights_pages.router,

@@ -58,6 +58,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/sites/{site_id}/planning/tasks/{task_id}/delete"): SITE,
     ("POST", "/sites/{site_id}/planning/words"): SITE,
     ("POST", "/sites/{site_id}/planning/words/{day}/delete"): SITE,
+    ("POST", "/sites/{site_id}/planning/starter"): SITE,  # the starter set, in one step
     ("GET", "/sites/{site_id}/planning/photos/{sha256}"): SITE,
     ("GET", "/sites/{site_id}/planning/voices/{sha256}"): SITE,
     ("GET", "/sites/{site_id}/kiosks"): SITE,
