@@ -250,7 +250,7 @@ WordKey = Annotated[str, Field(min_length=1, max_length=200)]  # sync.recall.wor
 
 
 class RecallPlan(Strict):
-    """One participant's recall plan (sync.recall.Plan): ids only, the words themselves are
+    """One participant's recall plan (sync.recall.WordsPlan): ids only, the words themselves are
     in Snapshot.recall_words. A participant or site with the check switched off has none."""
 
     participant_id: ShortText

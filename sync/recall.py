@@ -11,7 +11,7 @@ as skipped. The answer is a journal record of its own kind, synced exactly once 
   more (least data, docs/privacy.md): not which pictures were shown, not which was touched.
 
 The server is the authority on what to ask: it keeps each participant's word cards from
-the answers (FSRS, server/learning/) and sends each door, in the snapshot, a `Plan` per
+the answers (FSRS, server/learning/) and sends each door, in the snapshot, a `WordsPlan` per
 participant (ids only: word keys). The door asks the first due word it has not had an
 answer to since (its own unsynced answers, and today's, count on top of the plan).
 
@@ -72,7 +72,7 @@ def detail_problem(kind: str, detail: Mapping[str, Any]) -> str | None:
 
 
 @dataclass(frozen=True)
-class Plan:
+class WordsPlan:
     """What the server asks a door to check for one participant: `due` words, the one most
     likely forgotten first; `met` every word they have met, newest first (the door draws
     the other three pictures from it, and shows it as "mijn woorden"); `known` how many of
@@ -91,17 +91,17 @@ class Plan:
         }
 
 
-def plans_from(items: Any) -> dict[str, Plan]:
+def plans_from(items: Any) -> dict[str, WordsPlan]:
     """The plans of a snapshot's `recall` list (already checked by the protocol on the
-    way in, or written by this door): participant id → Plan. Raises ValueError."""
+    way in, or written by this door): participant id → WordsPlan. Raises ValueError."""
     if items is None:
         return {}
     if not isinstance(items, list):
         raise ValueError("recall: expected a list")
-    plans: dict[str, Plan] = {}
+    plans: dict[str, WordsPlan] = {}
     for i, raw in enumerate(items):
         try:
-            plans[str(raw["participant_id"])] = Plan(
+            plans[str(raw["participant_id"])] = WordsPlan(
                 due=tuple(str(k) for k in raw.get("due", ())),
                 met=tuple(str(k) for k in raw.get("met", ())),
                 known=int(raw.get("known", 0)),

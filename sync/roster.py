@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from sync.fixed_phrases import parse_fixes
-from sync.recall import Plan, plans_from, word_key
+from sync.recall import WordsPlan, plans_from, word_key
 
 _UID = re.compile(r"^(?:[0-9A-F]{2}){4,10}$")
 _BIRTHDAY = re.compile(r"^([0-9]{2})-([0-9]{2})$")  # not \d: it takes any script's digits
@@ -128,7 +128,7 @@ class DoorData:
     phrase_fixes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # The recall check (sync.recall): participant id → plan, and the words the plans name
     # that `words` lacks. Empty: the server asks nothing (an older server, or switched off).
-    recall: Mapping[str, Plan] = field(default_factory=dict)
+    recall: Mapping[str, WordsPlan] = field(default_factory=dict)
     recall_words: tuple[WordOfTheDay, ...] = ()
 
     def badge(self, uid: str) -> Badge | None:
@@ -249,7 +249,7 @@ def _word_dict(w: WordOfTheDay) -> dict[str, Any]:
     }
 
 
-def _plans(data: Mapping[str, Any]) -> dict[str, Plan]:
+def _plans(data: Mapping[str, Any]) -> dict[str, WordsPlan]:
     try:
         return plans_from(data.get("recall"))
     except ValueError as error:
