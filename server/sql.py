@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import cache
+from itertools import chain
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -152,15 +153,18 @@ def _values_new(
 ) -> set[Any]:
     """SQLite: INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING, values bound by
     hand, at most 500 rows per statement (well within SQLite's 32 766 parameters)."""
-    convert = list(zip(names, _bound(conn, table, names), strict=True))
+    convert = _bound(conn, table, names)
     stored: set[Any] = set()
     for at in range(0, len(rows), 500):
         part = rows[at : at + 500]
-        values: list[Any] = []
-        for row in part:
-            values.extend(row[n] if f is None else f(row[n]) for n, f in convert)
+        # Column by column: most columns need no conversion, and then no call per value.
+        columns = []
+        for name, bind in zip(names, convert, strict=True):
+            column = [row[name] for row in part]
+            columns.append(column if bind is None else [bind(v) for v in column])
+        values = tuple(chain.from_iterable(zip(*columns, strict=True)))
         sql = _values_sql(table.name, names, len(part), returning.name)
-        stored.update(value for (value,) in conn.exec_driver_sql(sql, tuple(values)))
+        stored.update(value for (value,) in conn.exec_driver_sql(sql, values))
     return stored
 
 

@@ -38,6 +38,10 @@ NEEDS = {
 }
 
 
+# Made once: json.dumps with options builds an encoder on every call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def content_hash(record: WireRecord, record_id: str | None = None) -> str:
     """sha256 of the record in canonical form: its values in field order, time in UTC."""
     # repr() quotes and escapes every text, so no two records share a canonical form;
@@ -55,9 +59,7 @@ def content_hash(record: WireRecord, record_id: str | None = None) -> str:
             repr(record.clock_synced),
             repr(record.boot_id),
             repr(record.monotonic),
-            json.dumps(record.detail, sort_keys=True, separators=(",", ":"))
-            if record.detail
-            else "{}",
+            _CANONICAL.encode(record.detail) if record.detail else "{}",
         )
     )
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
