@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     Column,
     Connection,
+    DateTime,
     Table,
     any_,
     bindparam,
@@ -193,7 +194,6 @@ def _copy_new(
     """
     columns = ", ".join(names)
     incoming = f"pg_temp.incoming_{table.name}"
-    json_columns = {n for n in names if isinstance(table.c[n].type, JSON)}
     raw: Any = conn.connection.driver_connection
     with raw.cursor() as cursor:
         # Once per database session; rolled back with a failed transaction, so asked again
@@ -204,8 +204,8 @@ def _copy_new(
             prepare=False,
         )
         with cursor.copy(f"COPY {incoming} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([_copy_value(row[n], n in json_columns) for n in names])
+            for values in zip(*_copy_columns(table, names, rows), strict=True):
+                copy.write_row(values)
         cursor.execute(
             f"WITH moved AS (DELETE FROM {incoming} RETURNING {columns}) "
             f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM moved "
@@ -215,12 +215,25 @@ def _copy_new(
         return {value for (value,) in cursor.fetchall()}
 
 
-def _copy_value(value: Any, is_json: bool) -> Any:
-    if is_json and value is not None:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, datetime):
-        return value.astimezone(UTC)  # as _pg_value: offsets past ±15:59 are refused
-    return value
+def _copy_columns(
+    table: Table, names: tuple[str, ...], rows: list[dict[str, Any]]
+) -> list[list[Any]]:
+    """The rows' values column by column, as COPY takes them: JSON as its text, times in
+    UTC (as _pg_value: offsets past ±15:59 are refused); the other columns as they are."""
+    columns = []
+    for name in names:
+        column = [row[name] for row in rows]
+        kind = table.c[name].type
+        if isinstance(kind, JSON):
+            column = [_json_text(v) for v in column]
+        elif isinstance(getattr(kind, "impl", kind), DateTime):  # UtcDateTime too
+            column = [v if v is None else v.astimezone(UTC) for v in column]
+        columns.append(column)
+    return columns
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 @cache
