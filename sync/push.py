@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from sync.journal import Journal, Renumbered
 from sync.protocol import MAX_BATCH, PushRequest, RecordResult, WireRecord
 
 UNANSWERED_RETRY = timedelta(minutes=1)  # a record the server left out of its answer
+# Batches on their way at once: the server starts on the next while it answers the last.
+IN_FLIGHT = 2
 
 
 @dataclass
@@ -45,35 +48,36 @@ def push_pending(
     max_batches: int,
     result: SyncResult,
 ) -> None:
-    # Overlapped: a batch goes out as soon as the one before has come back, and the kiosk
-    # marks that one and reads the next while the server stores it. A backlog of weeks
-    # drains at the pace of the slower side, not of both added up. At most one batch is
-    # in flight, so the server sees batches in sequence order.
+    # Overlapped: while one batch is stored by the server the next is already on its way,
+    # and the kiosk marks answers and reads the batch after meanwhile. A backlog of weeks
+    # drains at the pace of the slower side, not of both added up. Answers are applied in
+    # the order the batches went out, each only once it came back.
     limit = min(batch_size, MAX_BATCH)  # the protocol's cap
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as pool:
-        flight: _Flight | None = None
+    with ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="sync-push") as pool:
+        flights: deque[_Flight] = deque()
         wire, wall = _next_batch(journal, now, limit, 0, result)
         sent = 0
-        while wire or flight:
-            launched = None
-            if wire:
-                # The body is written here, not on the push thread, so writing it overlaps
-                # the batch before instead of lengthening this one's round trip.
-                body = PushRequest(records=wire).model_dump_json()
-                launched = _Flight(pool.submit(_send, client, wire, body), wire, wall)
-                sent += 1
-            if flight:
-                try:
-                    _land(journal, now, flight, result)
-                except BaseException:
-                    if launched:
-                        # Its answer must not be lost: mark what came back, then fail.
-                        with contextlib.suppress(Exception):
-                            _land(journal, now, launched, result)
-                    raise
-            flight, wire = launched, []
-            if launched and sent < max_batches:
-                wire, wall = _next_batch(journal, now, limit, launched.wire[-1].seq, result)
+        try:
+            while wire or flights:
+                if wire:
+                    # The body is written here, not on the push thread, so writing it
+                    # overlaps the batch before instead of lengthening this one's trip.
+                    body = PushRequest.model_construct(records=wire).model_dump_json()
+                    flights.append(_Flight(pool.submit(_send, client, wire, body), wire, wall))
+                    sent += 1
+                    wire = []
+                    if sent < max_batches:
+                        after = flights[-1].wire[-1].seq
+                        wire, wall = _next_batch(journal, now, limit, after, result)
+                if flights and (len(flights) == IN_FLIGHT or not wire):
+                    _land(journal, now, flights.popleft(), result)
+        except BaseException:
+            # The answers of batches still on their way must not be lost: mark what comes
+            # back, then fail.
+            while flights:
+                with contextlib.suppress(Exception):
+                    _land(journal, now, flights.popleft(), result)
+            raise
     result.more = bool(journal.pending(1, now=now().wall))
 
 

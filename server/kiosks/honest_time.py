@@ -28,7 +28,7 @@ from server.kiosks.boot_clock import (
     moves_anchor,
     reckoned_at,
 )
-from server.schema import boot_anchors, events, kiosk_boots
+from server.schema import boot_anchors, events, kiosk_boots, kiosks
 from server.sql import insert_or_ignore_for, per_dialect, upsert
 
 
@@ -73,6 +73,11 @@ def reckon_arrivals(
     by_boot: dict[str, list[BootTap]] = {}
     for tap in arrived:
         by_boot.setdefault(boot_of[tap.id], []).append(tap)
+    if by_boot and conn.dialect.name == "postgresql":
+        # A kiosk's pushes reckon one after the other: with two batches on their way at once
+        # (sync.push), the second waits here until the first committed, and then reads its
+        # taps and its anchor. SQLite lets one writer in at a time anyway.
+        conn.execute(_ONE_RECKONER, {"kiosk": kiosk_id})
     for boot_id, taps in by_boot.items():
         known, anchor = _anchor_of(conn, kiosk_id, boot_id)
         # The usual push, on every push of a backlog: a synchronised boot whose clock
@@ -168,4 +173,8 @@ _NEW_BOOT = per_dialect(
 )
 _ANCHOR = select(boot_anchors.c.epoch_at, boot_anchors.c.anchor_monotonic).where(
     boot_anchors.c.kiosk_id == bindparam("kiosk"), boot_anchors.c.boot_id == bindparam("boot")
+)
+# NO KEY UPDATE: it waits for another push's, not for the events' foreign keys to the kiosk.
+_ONE_RECKONER = (
+    select(kiosks.c.id).where(kiosks.c.id == bindparam("kiosk")).with_for_update(key_share=True)
 )

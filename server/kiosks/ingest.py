@@ -38,6 +38,10 @@ NEEDS = {
 }
 
 
+# Made once: json.dumps with options builds an encoder on every call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def content_hash(record: WireRecord, record_id: str | None = None) -> str:
     """sha256 of the record in canonical form: its values in field order, time in UTC."""
     # repr() quotes and escapes every text, so no two records share a canonical form;
@@ -55,9 +59,7 @@ def content_hash(record: WireRecord, record_id: str | None = None) -> str:
             repr(record.clock_synced),
             repr(record.boot_id),
             repr(record.monotonic),
-            json.dumps(record.detail, sort_keys=True, separators=(",", ":"))
-            if record.detail
-            else "{}",
+            _CANONICAL.encode(record.detail) if record.detail else "{}",
         )
     )
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
@@ -158,43 +160,44 @@ def ingest(
 ) -> list[RecordOutcome]:
     """Store a batch inside the caller's transaction; one result per record, in order.
 
-    One SELECT for the ids already known, one multi-row INSERT … ON CONFLICT DO NOTHING
-    RETURNING for the new ones, one SELECT for the few that lost a race: a statement per
-    batch, not per record, is what lets a kiosk back from weeks offline drain quickly.
+    Stored first, looked up after: one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING
+    for every record the site may hold, then one SELECT for those not stored (already
+    known, or lost a race). A statement per batch, not per record, is what lets a kiosk
+    back from weeks offline drain quickly; the usual push, all new, needs no lookup at all.
     """
     ids = [str(r.id) for r in records]
-    known = _stored(conn, ids)
     check = SiteCheck.load(conn, kiosk.site_id, records)
-    results: dict[int, RecordOutcome] = {}
-    new: dict[int, tuple[WireRecord, str, str]] = {}
+    results: dict[int, RecordOutcome] = {}  # refused whatever the server holds
+    judged: dict[int, tuple[str, str | None]] = {}  # content hash, and why the site refuses
+    rows: dict[str, dict[str, Any]] = {}
     for n, (record, record_id) in enumerate(zip(records, ids, strict=True)):
-        verdict, digest = _judge(record, record_id, known, check, kiosk)
-        if verdict is not None:
-            results[n] = verdict
+        refused, digest = _judge(record, record_id)
+        if refused is not None:
+            results[n] = refused
+            continue
+        problem = check.problem(record)
+        judged[n] = (digest, problem)
+        if problem is None and record_id not in rows:  # a repeated id: the first is stored
+            rows[record_id] = _row(record, record_id, kiosk, digest, received_at)
+    # RETURNING names the rows really inserted, on both databases.
+    inserted = insert_new(conn, events, list(rows.values()), events.c.id)
+    # A record known before keeps its first answer (duplicate, or changed), even when the
+    # site would refuse it now (its participant erased since): it was taken then.
+    known = _stored(conn, {ids[n] for n in judged} - inserted)
+    for n, (digest, problem) in judged.items():
+        record, record_id = records[n], ids[n]
+        if record_id in inserted:
+            inserted.discard(record_id)  # a repeat within the batch is a duplicate
+            known[record_id] = Known(kiosk.id, digest)
+            results[n] = _result(record, "accepted")
+        elif record_id in known:
+            results[n] = _compare(record, known[record_id], kiosk, digest)
+        elif problem is not None:
+            results[n] = _result(record, "rejected", problem)
         else:
-            new[n] = (record, record_id, digest)
-    if new:
-        rows: dict[str, dict[str, Any]] = {}
-        for record, record_id, digest in new.values():  # a repeated id: the first is stored
-            if record_id not in rows:
-                rows[record_id] = _row(record, record_id, kiosk, digest, received_at)
-        # RETURNING names the rows really inserted, on both databases.
-        inserted = insert_new(conn, events, list(rows.values()), events.c.id)
-        stored = _stored(conn, set(rows) - inserted)
-        for n, (record, record_id, digest) in new.items():
-            if record_id in inserted:
-                inserted.discard(record_id)  # a repeat within the batch is a duplicate
-                known[record_id] = Known(kiosk.id, digest)
-                results[n] = _result(record, "accepted")
-            elif record_id in known or record_id in stored:
-                results[n] = _compare(record, known.get(record_id) or stored[record_id],
-                                      kiosk, digest)  # fmt: skip
-            else:
-                results[n] = _result(
-                    record,
-                    "rejected",
-                    f"sequence number {record.seq} already used by another record",
-                )
+            results[n] = _result(
+                record, "rejected", f"sequence number {record.seq} already used by another record"
+            )
     ordered = [results[n] for n in range(len(records))]
     accepted = [
         (str(r.id), r) for r, res in zip(records, ordered, strict=True) if res.status == "accepted"
@@ -212,27 +215,19 @@ def ingest(
     return ordered
 
 
-def _judge(
-    record: WireRecord, record_id: str, known: dict[str, Known], check: SiteCheck, kiosk: Kiosk
-) -> tuple[RecordOutcome | None, str]:
-    """The answer for a record that needs no insert, or None and its content hash."""
+def _judge(record: WireRecord, record_id: str) -> tuple[RecordOutcome | None, str]:
+    """The answer for a record no server could store, or None and its content hash."""
     if record.seq > MAX_COUNT:
         return _result(record, "rejected", "sequence number out of range"), ""
     try:
-        digest = content_hash(record, record_id)
+        return None, content_hash(record, record_id)
     except OverflowError:  # e.g. year 9999 at UTC-12: no instant Python can hold
         return _result(record, "rejected", "wall_at out of range"), ""
-    if record_id in known:
-        return _compare(record, known[record_id], kiosk, digest), digest
-    problem = check.problem(record)
-    if problem:
-        return _result(record, "rejected", problem), digest
-    return None, digest
 
 
 def _stored(conn: Connection, ids: Collection[str]) -> dict[str, Known]:
-    """The stored rows among `ids`: those already known before the insert, or those not
-    inserted (lost a race for the id, or a reused sequence number)."""
+    """The stored rows among `ids` (ids the insert did not store: known before, or lost a
+    race for the id; none for a reused sequence number)."""
     if not ids:
         return {}
     rows = conn.execute(_KNOWN_IDS(conn), {"ids": id_list(conn, ids)})
