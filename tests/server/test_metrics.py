@@ -180,3 +180,24 @@ def _pushes_per_worker(server: ServerProcess) -> dict[int, float]:
                 if sample.name == "prikklok_pushes_total" and sample.labels == {"answer": "stored"}:
                     counts[pid] = sample.value
     return counts
+
+
+def test_sqlite_that_cannot_be_opened_is_counted(tmp_path: Path) -> None:
+    """In one process (no workers): the counts live in the process, the scrape still answers."""
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from server.settings import Settings, sqlite_url
+
+    (tmp_path / "server.db").mkdir()  # no connection can be opened
+    settings = Settings(database_url=sqlite_url(tmp_path / "server.db"), metrics_token=TOKEN)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(create_app(settings)) as client:
+        before = value(client.get("/metrics", headers=auth).text,
+                       "prikklok_database_errors_total", kind="unreachable")  # fmt: skip
+        pushed = client.post("/api/v1/records", json={"records": [wire(1)]}, headers=auth)
+        assert pushed.status_code == 503
+        text = client.get("/metrics", headers=auth).text
+    after = value(text, "prikklok_database_errors_total", kind="unreachable")
+    assert after - before == 1 + 1  # the push, and this scrape's reading of the kiosks
+    assert value(text, "prikklok_database_reachable") == 0
