@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,10 +16,12 @@ from pydantic.json_schema import models_json_schema
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from server import faults
-from server.api import health, heartbeat, photos, pull, push, who_is_in
+from server.api import health, heartbeat, photos, pull, push, scrape, who_is_in
 from server.api.problems import on_validation_error
 from server.db import make_engine
 from server.kiosks.snapshot_bodies import SnapshotBodies
+from server.metrics.processes import worker_gone
+from server.metrics.timing import RequestTiming
 from server.migrate import upgrade
 from server.settings import Settings
 from sync.protocol import Heartbeat, PushRequest
@@ -47,6 +50,7 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
             yield
         finally:
             engine.dispose()
+            worker_gone(os.getpid())  # server/metrics/processes.py
 
     app = FastAPI(
         title="prikklok server",
@@ -59,7 +63,7 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
     app.state.snapshot_bodies = SnapshotBodies()  # built snapshots, by ETag (server.api.pull)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     faults.install(app)
-    for module in (push, pull, heartbeat, who_is_in, photos, health):
+    for module in (push, pull, heartbeat, who_is_in, photos, health, scrape):
         app.include_router(module.router)
     # Large answers (pages, feeds) travel compressed when the client asks; the snapshot
     # arrives compressed already (server.api.pull keeps it so per version) and passes.
@@ -78,6 +82,9 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    # Each request's time by its route (/metrics): outside the pages' middleware and the
+    # compression, so their cost counts too; inside the proxy headers.
+    app.add_middleware(RequestTiming, routes=app.routes)
     if settings.trusted_proxies:
         # Outermost, so every route and the login limit see the client behind the proxy.
         # The app owns this: `prikklok server run` turns uvicorn's own copy (which believes
@@ -119,6 +126,4 @@ def _local_times(node: Any) -> None:
 
 def create_app_from_env() -> FastAPI:
     """For `uvicorn --factory` (and several workers): settings from the environment."""
-    import os
-
     return create_app(Settings.resolve(), migrate=os.environ.get("PRIKKLOK_SERVER_MIGRATE") == "1")

@@ -151,7 +151,15 @@ def run(
         # PRIKKLOK_SERVER_TRUSTED_PROXIES (server/app.py).
         proxy_headers=False,
     )
-    serve(config)  # several workers without Nagle's 40 ms wait (server/serving.py)
+    # Before the app (and prometheus_client) is imported: the workers' counts meet there
+    # and /metrics sums them (server/metrics/processes.py).
+    from server.metrics.processes import fresh_dir, remove_dir
+
+    counts = fresh_dir()
+    try:
+        serve(config)  # several workers without Nagle's 40 ms wait (server/serving.py)
+    finally:
+        remove_dir(counts)
 
 
 def _log_config() -> dict[str, Any]:

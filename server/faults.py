@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.requests import ClientDisconnect
 
 from server.db import unreachable
+from server.metrics.tallies import database_error
 from sync.protocol import API_PREFIX
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class Outage:
 async def on_database_error(request: Request, exc: Exception) -> Response:
     """503 for a database that cannot be reached; any other database error is a bug and
     goes on as a 500 with its traceback in the log."""
+    database_error(reachable=not unreachable(exc))
     if not unreachable(exc):
         raise exc
     outage: Outage = request.app.state.outage

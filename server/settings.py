@@ -23,6 +23,8 @@ ENV_SMTP_FROM = "PRIKKLOK_SERVER_SMTP_FROM"
 ENV_PUBLIC_URL = "PRIKKLOK_SERVER_PUBLIC_URL"
 ENV_ABSENCE_ALERT_AFTER = "PRIKKLOK_SERVER_ABSENCE_ALERT_AFTER"
 ENV_TRUSTED_PROXIES = "PRIKKLOK_SERVER_TRUSTED_PROXIES"
+ENV_METRICS_TOKEN = "PRIKKLOK_SERVER_METRICS_TOKEN"
+METRICS_TOKEN_LENGTH = 32  # characters at least: a guessable token would open /metrics
 DB_FILE = "server.db"
 
 
@@ -62,6 +64,9 @@ class Settings:
     # How links in pages and mails begin; None: pages use the address the browser asked
     # for, mails the host and port the server listens on.
     public_url: str | None = None
+    # The bearer token a Prometheus elsewhere shows for /metrics; None: only a scrape from
+    # this machine is answered (server/metrics/scrape_access.py). Never in a log or repr.
+    metrics_token: str | None = field(default=None, repr=False)
 
     def link_base(self, request_base: str | None = None) -> str:
         """Where links to this server begin: the configured public address, else the one
@@ -97,6 +102,7 @@ class Settings:
             smtp_from=env.get(ENV_SMTP_FROM) or "prikklok@localhost",
             public_url=(env.get(ENV_PUBLIC_URL) or "").rstrip("/") or None,
             trusted_proxies=trusted_proxies(env.get(ENV_TRUSTED_PROXIES)),
+            metrics_token=metrics_token(env.get(ENV_METRICS_TOKEN)),
         )
 
 
@@ -131,6 +137,19 @@ def trusted_proxies(value: str | None) -> tuple[str, ...]:
                 "127.0.0.1 or 10.0.0.0/8"
             ) from None
     return entries
+
+
+def metrics_token(value: str | None) -> str | None:
+    """The metrics token from the environment: long enough not to be guessed, or none."""
+    token = (value or "").strip()
+    if not token:
+        return None
+    if len(token) < METRICS_TOKEN_LENGTH or not token.isascii() or not token.isprintable():
+        raise ValueError(
+            f"{ENV_METRICS_TOKEN}: give at least {METRICS_TOKEN_LENGTH} printable ASCII "
+            "characters, e.g. from `openssl rand -hex 32`"
+        )
+    return token
 
 
 def sqlite_url(path: Path) -> str:

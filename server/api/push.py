@@ -15,6 +15,7 @@ from server.api.problems import AUTH_RESPONSES, PROBLEM, unstorable, validation_
 from server.db import writing
 from server.deps import BEARER, bearer_token, clock_of, kiosk_of
 from server.kiosks.ingest import ingest
+from server.metrics import tallies
 from sync.protocol import API_PREFIX, MAX_BATCH, PushRequest, PushResponse
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
@@ -78,8 +79,14 @@ async def push_records(request: Request) -> Response:
                 assert refused is not None
                 raise refused
             outcomes = ingest(conn, kiosk, list(push.records), now())
+        tallies.push_stored(o.status for o in outcomes)  # committed: counted (/metrics)
         # Written out by hand: the shape is PushResponse's (the schema above says so, and
         # the kiosk validates it), without validating 500 results a second time.
         return json.dumps({"results": [o.wire() for o in outcomes]}).encode()
 
-    return Response(await run_in_threadpool(store), media_type="application/json")
+    try:
+        answer = await run_in_threadpool(store)
+    except HTTPException:
+        tallies.push_refused()
+        raise
+    return Response(answer, media_type="application/json")

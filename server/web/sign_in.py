@@ -15,6 +15,7 @@ from server.administration.login_limits import normal_username
 from server.administration.passwords import WeakPassword, check_strength, hash_password
 from server.administration.staff_sessions import LoginRefused, TooManyAttempts, log_in, log_out
 from server.deps import ClockDep, EngineDep
+from server.metrics.tallies import login_failed
 from server.web.access import COOKIE, CsrfDep, ViewerDep, refuse_foreign_origin
 from server.web.devices import DEVICE_COOKIE, LASTS, device_key, known_device, remember_device
 from server.web.pages import render
@@ -87,6 +88,7 @@ def login(
     try:
         login = log_in(engine, request.app.state.settings, username, password, address, now, device)
     except TooManyAttempts as refused:
+        login_failed("waiting")
         minutes = -(-refused.retry_after // 60)
         wait = "een minuut" if minutes == 1 else f"{minutes} minuten"
         refusal = _login_form(
@@ -98,6 +100,7 @@ def login(
         refusal.headers["Retry-After"] = str(refused.retry_after)
         return refusal
     except LoginRefused:
+        login_failed("refused")
         return _login_form(
             request, _safe_next(next), "Onbekende gebruikersnaam of verkeerd wachtwoord.", 401
         )

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from server.web.access import COOKIE
 from sync.agent import Backoff, SyncAgent
@@ -158,3 +159,29 @@ def test_a_kiosk_pushing_through_the_outage_loses_nothing(away: Scene, tmp_path:
     assert stored(away.postgres.url).seqs(PUSHING_KIOSK) == list(range(1, 16))
     client.close()
     journal.close()
+
+
+def test_the_metrics_count_the_outage(away: Scene) -> None:
+    """/metrics still answers while the database is away: the errors are counted there."""
+
+    def errors(text: str) -> tuple[float, float]:
+        found = {
+            (s.name, tuple(s.labels.values())): s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+        }
+        return (
+            found[("prikklok_database_errors_total", ("unreachable",))],
+            found[("prikklok_database_reachable", ())],
+        )
+
+    auth = {"Authorization": f"Bearer {away.tokens[KIOSK]}"}
+    with httpx.Client(base_url=away.server.url, timeout=10) as http:
+        before, _ = errors(http.get("/metrics").text)  # the scrape's own try counts too
+        for _ in range(3):
+            assert http.post("/api/v1/records", json=_push(1), headers=auth).status_code == 503
+        scraped = http.get("/metrics")
+    assert scraped.status_code == 200
+    after, reachable = errors(scraped.text)
+    assert after - before == 3 + 1  # three pushes and this scrape's reading of the kiosks
+    assert reachable == 0

@@ -11,6 +11,7 @@ from server.settings import (
     ENV_DATA_DIR,
     ENV_DATABASE_URL,
     ENV_HOST,
+    ENV_METRICS_TOKEN,
     ENV_PORT,
     ENV_RETENTION_DAYS,
     ENV_TRUSTED_PROXIES,
@@ -35,7 +36,14 @@ def test_docs_every_setting_and_route() -> None:
         ENV_PORT,
         ENV_RETENTION_DAYS,
         ENV_TRUSTED_PROXIES,
+        ENV_METRICS_TOKEN,
     ):
         assert env in DOC
-    for route in ("/api/v1/records", "/api/v1/snapshot", "/api/v1/heartbeat", "/api/v1/presence"):
+    for route in (
+        "/api/v1/records",
+        "/api/v1/snapshot",
+        "/api/v1/heartbeat",
+        "/api/v1/presence",
+        "/metrics",
+    ):
         assert route in DOC

@@ -20,10 +20,12 @@ ADMIN = "admin"
 COACH = "coach"  # and only their own participants
 TOKEN = "feed token"  # no login: the token in the URL is the key
 TRANSLATORS = "admin + translator"  # the door's translations, and nothing else
+METRICS = "this machine or the metrics token"  # no staff login opens it (admin/metrics.md)
 
 MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): PUBLIC,  # for a load balancer
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): METRICS,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): LOGGED_IN,
@@ -118,7 +120,7 @@ ACTORS = ("anonymous", "anna", "marieke", "sven", "carla", "koen", "tess")
 def _allowed(rule: str, actor: str) -> bool:
     if rule == PUBLIC:
         return True
-    if actor == "anonymous":
+    if actor == "anonymous" or rule == METRICS:
         return False
     return {
         LOGGED_IN: True,
@@ -176,7 +178,9 @@ def test_roles_by_routes(app: FastAPI, clients: dict[str, tuple[TestClient, str]
             else:
                 status = client.post(url, data={"csrf": csrf}, follow_redirects=False).status_code
             allowed = _allowed(rule, actor)
-            if actor == "anonymous":
+            if rule == METRICS:
+                ok = status == 403  # the test client is not this machine
+            elif actor == "anonymous":
                 ok = status == 401
             elif not allowed:
                 ok = status == 403
