@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from server.deps import ClockDep
 from server.metrics.exposition import scrape
 from server.metrics.scrape_access import scrape_refusal
 from server.settings import Settings
@@ -19,12 +20,12 @@ router = APIRouter(tags=["probes"], include_in_schema=False)
 
 
 @router.get("/metrics")
-def metrics(request: Request) -> Response:
+def metrics(request: Request, now: ClockDep) -> Response:
     settings: Settings = request.app.state.settings
     client = request.client.host if request.client else None
     refusal = scrape_refusal(client, request.headers, settings.metrics_token)
     if refusal is not None:
         headers = {"WWW-Authenticate": "Bearer"} if refusal.status == 401 else None
         return JSONResponse({"detail": refusal.detail}, refusal.status, headers=headers)
-    body = scrape(request.app.state.engine, settings, settings.now())
+    body = scrape(request.app.state.engine, settings, now())
     return Response(body, media_type=CONTENT_TYPE_LATEST)
