@@ -23,6 +23,9 @@ ENV_SMTP_FROM = "PRIKKLOK_SERVER_SMTP_FROM"
 ENV_PUBLIC_URL = "PRIKKLOK_SERVER_PUBLIC_URL"
 ENV_ABSENCE_ALERT_AFTER = "PRIKKLOK_SERVER_ABSENCE_ALERT_AFTER"
 ENV_TRUSTED_PROXIES = "PRIKKLOK_SERVER_TRUSTED_PROXIES"
+# The releases kiosks install from (server.administration.wheelhouse);
+# default: <data dir>/wheelhouse.
+ENV_WHEELHOUSE = "PRIKKLOK_SERVER_WHEELHOUSE"
 DB_FILE = "server.db"
 
 
@@ -62,6 +65,8 @@ class Settings:
     # How links in pages and mails begin; None: pages use the address the browser asked
     # for, mails the host and port the server listens on.
     public_url: str | None = None
+    # The releases the kiosks install from (docs/admin/upgrading.md).
+    wheelhouse: Path = Path("wheelhouse")
 
     def link_base(self, request_base: str | None = None) -> str:
         """Where links to this server begin: the configured public address, else the one
@@ -97,6 +102,10 @@ class Settings:
             smtp_from=env.get(ENV_SMTP_FROM) or "prikklok@localhost",
             public_url=(env.get(ENV_PUBLIC_URL) or "").rstrip("/") or None,
             trusted_proxies=trusted_proxies(env.get(ENV_TRUSTED_PROXIES)),
+            wheelhouse=Path(
+                env.get(ENV_WHEELHOUSE)
+                or Path(data_dir or env.get(ENV_DATA_DIR) or ".") / "wheelhouse"
+            ),
         )
 
 
