@@ -83,8 +83,13 @@ class Layout:
 
 def run_checked(command: Sequence[str]) -> None:
     """Run a command; InstallFailed with its last line of output when it fails."""
+    # The new venv's own modules, never ones a PYTHONPATH or the working folder would put
+    # first.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     try:
-        done = subprocess.run(list(command), capture_output=True, text=True, timeout=900)
+        done = subprocess.run(
+            list(command), capture_output=True, text=True, timeout=900, env=env, cwd="/"
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise InstallFailed(f"{Path(command[0]).name}: {error}") from None
     if done.returncode != 0:
