@@ -195,7 +195,7 @@ def test_a_failing_check_keeps_the_running_version(
 def test_naming_a_version_is_audited_and_needs_a_release(engine: Engine, wheels: Path) -> None:
     register_url = engine.url.render_as_string(hide_password=False)
     register(register_url, [])
-    with pytest.raises(wheelhouse.WheelhouseError, match="no release 9.9"):
+    with pytest.raises(wheelhouse.WheelhouseError, match=r"no release 9\.9"):
         name(engine, wheels, "9.9")
     name(engine, wheels, "2.0")
     name(engine, wheels, None)
