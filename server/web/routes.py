@@ -16,6 +16,7 @@ from server.web import (
     records,
     rights_pages,
     sign_in,
+    site_versions,
     translation_pages,
     users,
 )
@@ -29,6 +30,7 @@ ROUTERS: list[APIRouter] = [
     planning.router,
     kiosks.router,
     users.router,
+    site_versions.router,
     rights_pages.router,
     coach.router,
     attendance_feeds.router,

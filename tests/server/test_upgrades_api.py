@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -40,9 +40,14 @@ def house(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def api(database_url: str, clock: HeldClock, house: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url, now=clock, wheelhouse=house))) as client:
-        yield client
+def app(database_url: str, clock: HeldClock, house: Path) -> FastAPI:
+    """The server with this wheelhouse (browser_client and client use it)."""
+    return create_app(Settings(database_url, now=clock, wheelhouse=house))
+
+
+@pytest.fixture
+def api(client: TestClient) -> TestClient:
+    return client
 
 
 def test_the_manifest_names_every_wheel_by_its_sha256(house: Path) -> None:
@@ -193,3 +198,36 @@ def test_the_cli_fills_the_wheelhouse_and_names_the_version(
         "3.0",
         wheelhouse.release(house, "3.0").manifest_sha256,
     )
+
+
+def test_the_admin_names_the_version_on_the_sites_page(
+    browser_client: TestClient, staff_world, world: World, engine: Engine, house: Path
+) -> None:
+    csrf = log_in(browser_client, "anna")
+    page = browser_client.get("/sites", headers={"accept": "text/html"}).text
+    assert '<option value="2.0">2.0</option>' in page
+    done = browser_client.post(
+        "/sites/north/version", data={"version": "2.0", "csrf": csrf}, follow_redirects=True
+    )
+    assert "De kiosks installeren die versie" in done.text
+    assert '<option value="2.0" selected>2.0</option>' in done.text
+    with engine.connect() as conn:
+        row = conn.execute(select(sites).where(sites.c.id == "north")).one()
+        [audit] = conn.execute(select(audit_log).where(audit_log.c.action == "upgrade")).all()
+    assert row.wanted_manifest_sha256 == wheelhouse.release(house, "2.0").manifest_sha256
+    assert audit.detail == {"site": "north", "from": None, "to": "2.0"}
+    assert "anna" in audit.actor.lower()
+    gone = browser_client.post(
+        "/sites/north/version", data={"version": "9.9", "csrf": csrf}, follow_redirects=True
+    )
+    assert "Die versie staat niet (meer) klaar" in gone.text
+    # A supervisor cannot.
+    browser_client.post("/logout", data={"csrf": csrf})
+    marieke = log_in(browser_client, "marieke")
+    refused = browser_client.post("/sites/north/version", data={"version": "", "csrf": marieke})
+    assert refused.status_code == 403
+    with engine.connect() as conn:
+        assert (
+            conn.execute(select(sites.c.wanted_version).where(sites.c.id == "north")).scalar_one()
+            == "2.0"
+        )
