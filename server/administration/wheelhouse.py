@@ -170,7 +170,8 @@ def build(
         shutil.copy2(own, folder / own.name)
     pinned = ["--constraint", str(constraints)] if constraints else []
     links = [arg for path in find_links for arg in ("--find-links", str(path))]
-    run([sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(folder),
+    # Not --quiet: pip names the packages without a wheel only in its full output.
+    run([sys.executable, "-m", "pip", "download", "--dest", str(folder),
          "--platform", PLATFORM, "--python-version", PYTHON_VERSION, "--implementation", "cp",
          "--only-binary=:all:", *pinned, *links, str(folder / own.name)])  # fmt: skip
     return write_manifest(folder, version)
@@ -179,8 +180,26 @@ def build(
 def _run(command: Sequence[str]) -> None:
     done = subprocess.run(list(command), capture_output=True, text=True)
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise WheelhouseError(f"{command[3]} failed: {last}")
+        raise WheelhouseError(f"pip {command[3]} failed: {_why(done.stdout + done.stderr)}")
+
+
+def _why(output: str) -> str:
+    """pip's reason in one line: the packages without a wheel for the kiosks, when that is
+    it (they are built once on a Pi: docs/admin/upgrading.md), else its first error."""
+    lines = output.strip().splitlines() or ["(no output)"]
+    for at, line in enumerate(lines):
+        if "no matching distributions available for your environment" in line:
+            names = []
+            for following in lines[at + 1 :]:
+                if not following.startswith((" ", "\t")):
+                    break
+                names.append(following.strip())
+            return (
+                f"no wheel for {PLATFORM}, CPython {PYTHON_VERSION}: {', '.join(names)} "
+                "(build it on a Pi and give its folder with --find-links)"
+            )
+    errors = [line for line in lines if line.startswith("ERROR:")]
+    return (errors or lines)[0]
 
 
 def _project_and_version(wheel_name: str) -> tuple[str, str]:

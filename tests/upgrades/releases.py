@@ -62,3 +62,22 @@ def release_wheel(
 
 def _digest(body: bytes) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(body).digest()).rstrip(b"=").decode()
+
+
+def plain_wheel(folder: Path, project: str, version: str) -> Path:
+    """A dependency's wheel (one empty module), for a wheelhouse built without PyPI."""
+    dist = f"{project}-{version}.dist-info"
+    files = {
+        f"{project}/__init__.py": b"",
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n".encode(),
+        f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
+        b"Tag: py3-none-any\n",
+    }
+    record = "".join(f"{name},sha256={_digest(body)},{len(body)}\n" for name, body in files.items())
+    files[f"{dist}/RECORD"] = (record + f"{dist}/RECORD,,\n").encode()
+    path = folder / f"{project}-{version}-py3-none-any.whl"
+    folder.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as wheel:
+        for name, body in files.items():
+            wheel.writestr(name, body)
+    return path
