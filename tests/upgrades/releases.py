@@ -69,7 +69,9 @@ def plain_wheel(folder: Path, project: str, version: str) -> Path:
     dist = f"{project}-{version}.dist-info"
     files = {
         f"{project}/__init__.py": b"",
-        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n".encode(),
+        f"{dist}/METADATA": (
+            f"Metadata-Version: 2.1\nName: {project}\nVersion: {version}\n".encode()
+        ),
         f"{dist}/WHEEL": b"Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
         b"Tag: py3-none-any\n",
     }
