@@ -12,7 +12,7 @@ from server.deps import ClockDep, EngineDep
 from server.web.access import Admin, CsrfDep
 from server.web.forms import FormDep, back, text
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 
 def release_names(request: Request) -> list[str]:
