@@ -150,7 +150,7 @@ def test_the_kiosks_page_shows_how_the_upgrade_went(
     )
     log_in(browser_client, "marieke")
     north = card(kiosk_page(browser_client), "north-1")
-    assert "2.1 niet geïnstalleerd</span> 2.0 draait door" in north
+    assert "2.1 niet geïnstalleerd</span> 2.0 draait door</dd>" in north
     assert "config check: unknown key &#39;colour&#39;" in north
 
 
