@@ -139,7 +139,7 @@ class Installer:
         self._step(f"venv for {wanted.version}", [self.python, "-m", "venv", str(venv)])
         pip = str(venv / "bin" / "pip")
         # Only the staged wheels: no PyPI, no compiler on the kiosk.
-        offline = ["--no-index", "--find-links", str(staging)]
+        offline = ["--no-index", "--no-cache-dir", "--find-links", str(staging)]
         self._step(
             "pip install", [pip, "install", "--quiet", *offline, f"prikklok=={wanted.version}"]
         )

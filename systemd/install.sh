@@ -477,6 +477,9 @@ install_kiosk() {
     make_dir 0755 root:root "$ETC"
     make_dir 0750 "$KIOSK_USER:$KIOSK_USER" "$KIOSK_DATA"
     make_dir 0700 "$KIOSK_USER:$KIOSK_USER" "$KIOSK_DATA/backup"
+    # Upgrades: the sync agent (prikklok) writes wanted.json, the installer (root, without
+    # the right to override permissions) writes status.json: owner root, group prikklok.
+    make_dir 0770 "root:$KIOSK_USER" "$KIOSK_DATA/upgrade"
     if [[ -f $(at "$CONFIG") ]]; then
         say "kept $CONFIG"
     else

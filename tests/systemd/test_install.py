@@ -61,6 +61,7 @@ def test_kiosk_files_have_their_modes(pi: Path, kiosk_args: list[str]) -> None:
     assert (etc / "kiosk.token").read_text() == "k1-s3cr3t-t0ken\n"
     assert mode(pi / "var" / "lib" / "prikklok") == 0o750
     assert mode(pi / "var" / "lib" / "prikklok" / "backup") == 0o700
+    assert mode(pi / "var" / "lib" / "prikklok" / "upgrade") == 0o770
     units = pi / "etc" / "systemd" / "system"
     assert sorted(p.name for p in units.iterdir()) == KIOSK_UNITS
     assert {mode(p) for p in units.iterdir()} == {0o644}
@@ -75,6 +76,8 @@ def test_kiosk_owners_are_set(pi: Path, kiosk_args: list[str]) -> None:
     assert "chown root:prikklok /etc/prikklok/prikklok.toml" in chowns
     assert "chown prikklok:prikklok /var/lib/prikklok" in chowns
     assert "chown prikklok:prikklok /var/lib/prikklok/backup" in chowns
+    # The agent writes what the site wants there, the installer (root) how it went.
+    assert "chown root:prikklok /var/lib/prikklok/upgrade" in chowns
 
 
 def test_kiosk_gets_its_debian_packages(pi: Path, kiosk_args: list[str]) -> None:

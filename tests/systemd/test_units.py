@@ -155,7 +155,7 @@ def test_every_service_is_hardened(name: str) -> None:
     assert settings["RestrictAddressFamilies"]
     if name == "prikklok-upgrade.service":
         # Root, to write /opt/prikklok and restart the door; the checks run as prikklok.
-        assert one(name, "ReadWritePaths") == "/opt/prikklok /var/lib/prikklok/upgrade"
+        assert one(name, "ReadWritePaths") == "/opt/prikklok -/var/lib/prikklok/upgrade"
         assert "User" not in settings
         return
     assert any(v.startswith("~@privileged") for v in settings["SystemCallFilter"])
