@@ -518,8 +518,9 @@ install_kiosk() {
     else
         run systemctl restart prikklok-kiosk.service prikklok-sync.service
         say "done: the door is starting (journalctl -fu prikklok-kiosk)"
+        # Only once the old door is gone: until the reboot it runs from its own folder.
+        tidy_versions
     fi
-    tidy_versions
 }
 
 install_server() {
