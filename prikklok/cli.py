@@ -163,6 +163,26 @@ def journal_backup(
     )
 
 
+@journal.command("migrate")
+@config_option
+@click.option("--dry-run", is_flag=True, help="Migrate a copy; the journal stays as it is.")
+@click.pass_obj
+def journal_migrate(group_config: Path | None, config_path: Path | None, dry_run: bool) -> None:
+    """Try this version's journal migration on a copy of the journal (an upgrade does,
+    before it switches to this version). The journal itself migrates when the door starts."""
+    if not dry_run:
+        raise Failure("the door migrates its journal when it starts; --dry-run tries it on a copy")
+    config = read_config(config_path or group_config)
+    from sync.journal import JournalError
+    from sync.journal_trial import try_migration
+
+    try:
+        records = try_migration(config.journal_path, config["kiosk"]["id"])
+    except JournalError as error:
+        raise Failure(str(error)) from None
+    click.echo(f"{config.journal_path}: a copy migrates, {records} record(s), integrity ok")
+
+
 @cli.command()
 @config_option
 def sync(config_path: Path | None) -> None:
@@ -233,9 +253,11 @@ def config_keys() -> None:
         click.echo(f"{key.section}.{key.name} = {default}{span}  ({key.env})  {key.doc}")
 
 
+from prikklok.upgrade_command import upgrade  # noqa: E402
 from server.cli import server  # noqa: E402 (imports only click; the rest is lazy)
 
 cli.add_command(server)
+cli.add_command(upgrade)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from sync.client import ServerClient
 from sync.journal import Journal, JournalError
 from sync.log_outbox import WarningsOutbox
 from sync.media import MediaCache
+from sync.upgrade import UpgradeFolder
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,13 @@ def build_agent(config: Config, journal: Journal) -> SyncAgent:
         retention=timedelta(days=sync["retention_days"]),
         media=MediaCache(config.media_path, int(sync["media_cache_mb"]) * 1024 * 1024),
         warnings=WarningsOutbox(config.warnings_path),
+        upgrades=UpgradeFolder(upgrade_folder(config)),
     )
+
+
+def upgrade_folder(config: Config) -> Path:
+    """Where the agent and the installer meet (sync.upgrade): beside the journal."""
+    return Path(config["kiosk"]["data_dir"]) / "upgrade"
 
 
 def _open_journal(config: Config, path: Path) -> Journal:

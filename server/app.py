@@ -16,7 +16,7 @@ from pydantic.json_schema import models_json_schema
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from server import faults
-from server.api import health, heartbeat, photos, pull, push, scrape, who_is_in
+from server.api import health, heartbeat, photos, pull, push, releases, scrape, who_is_in
 from server.api.problems import on_validation_error
 from server.db import make_engine
 from server.kiosks.snapshot_bodies import SnapshotBodies
@@ -63,7 +63,7 @@ def create_app(settings: Settings, *, migrate: bool = False) -> FastAPI:
     app.state.snapshot_bodies = SnapshotBodies()  # built snapshots, by ETag (server.api.pull)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     faults.install(app)
-    for module in (push, pull, heartbeat, who_is_in, photos, health, scrape):
+    for module in (push, pull, heartbeat, who_is_in, photos, releases, health, scrape):
         app.include_router(module.router)
     # Large answers (pages, feeds) travel compressed when the client asks; the snapshot
     # arrives compressed already (server.api.pull keeps it so per version) and passes.

@@ -545,8 +545,9 @@ def erase_participant(
 
 
 # Verbs in modules of their own (they use this module's helpers, hence at the end).
-from server import alert_command, backup_cli, words_cli  # noqa: E402
+from server import alert_command, backup_cli, upgrade_commands, words_cli  # noqa: E402
 
 alert_command.add_to(server)
 backup_cli.add_to(server)
+upgrade_commands.add_to(server)
 words_cli.add_to(server)

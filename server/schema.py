@@ -87,6 +87,11 @@ sites = Table(
     # it ('confirmed'), or at once ('at_once'). No CHECK: adding one makes SQLite rebuild
     # `sites`, which its foreign keys forbid; server.administration.sites checks the value.
     Column("estimated_hours", String(16), nullable=False, server_default="confirmed"),
+    # -- upgrades without a visit (migration 0019, server.administration.upgrades) --
+    # The prikklok version the site's kiosks should run, and the sha256 of its wheelhouse
+    # manifest (server.administration.wheelhouse); NULL: kiosks keep what they have.
+    Column("wanted_version", String(64)),
+    Column("wanted_manifest_sha256", String(64)),
 )
 
 kiosks = Table(
@@ -222,6 +227,11 @@ kiosk_heartbeats = Table(
     Column("disk_free_bytes", BigInteger),
     Column("disk_total_bytes", BigInteger),
     Column("journal_trouble", String(16)),
+    # -- upgrades without a visit (migration 0019): the kiosk's word on the wanted version:
+    # installed, pending or failed, and why it failed (sync.upgrade); NULL: it does not say.
+    Column("upgrade_version", String(64)),
+    Column("upgrade_state", String(16)),
+    Column("upgrade_reason", String(300)),
 )
 
 # A kiosk's newest warnings and errors, sent with its heartbeats already masked (sync.log_lines);

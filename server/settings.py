@@ -25,6 +25,9 @@ ENV_ABSENCE_ALERT_AFTER = "PRIKKLOK_SERVER_ABSENCE_ALERT_AFTER"
 ENV_TRUSTED_PROXIES = "PRIKKLOK_SERVER_TRUSTED_PROXIES"
 ENV_METRICS_TOKEN = "PRIKKLOK_SERVER_METRICS_TOKEN"
 METRICS_TOKEN_LENGTH = 32  # characters at least: a guessable token would open /metrics
+# The releases kiosks install from (server.administration.wheelhouse);
+# default: <data dir>/wheelhouse.
+ENV_WHEELHOUSE = "PRIKKLOK_SERVER_WHEELHOUSE"
 DB_FILE = "server.db"
 
 
@@ -67,6 +70,8 @@ class Settings:
     # The bearer token a Prometheus elsewhere shows for /metrics; None: only a scrape from
     # this machine is answered (server/metrics/scrape_access.py). Never in a log or repr.
     metrics_token: str | None = field(default=None, repr=False)
+    # The releases the kiosks install from (docs/admin/upgrading.md).
+    wheelhouse: Path = Path("wheelhouse")
 
     def link_base(self, request_base: str | None = None) -> str:
         """Where links to this server begin: the configured public address, else the one
@@ -103,6 +108,10 @@ class Settings:
             public_url=(env.get(ENV_PUBLIC_URL) or "").rstrip("/") or None,
             trusted_proxies=trusted_proxies(env.get(ENV_TRUSTED_PROXIES)),
             metrics_token=metrics_token(env.get(ENV_METRICS_TOKEN)),
+            wheelhouse=Path(
+                env.get(ENV_WHEELHOUSE)
+                or Path(data_dir or env.get(ENV_DATA_DIR) or ".") / "wheelhouse"
+            ),
         )
 
 

@@ -23,9 +23,10 @@ from sync.disk import RESERVE_BYTES, Room, WriteTrouble, room, size_text, troubl
 from sync.journal import Journal
 from sync.log_outbox import WarningsOutbox
 from sync.media import MediaCache, fetch_plan_photos
-from sync.protocol import Heartbeat
+from sync.protocol import Heartbeat, UpgradeReport
 from sync.push import SyncResult, push_pending
 from sync.roster import DoorData, DoorDataError
+from sync.upgrade import UpgradeFolder, report
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ def sync_once(
     keep_free: int = RESERVE_BYTES,
     media: MediaCache | None = None,
     warnings: WarningsOutbox | None = None,
+    upgrades: UpgradeFolder | None = None,
 ) -> SyncResult:
     """One round: push, pull if changed, heartbeat, re-push what the server lacks.
 
@@ -62,9 +64,13 @@ def sync_once(
     beat = _heartbeat(journal, now(), app_version)
     if warnings is not None:
         beat = beat.model_copy(update={"log_lines": warnings.to_send(lambda: _names(journal))})
+    if upgrades is not None:
+        beat = _upgrade_news(journal, upgrades, beat, app_version, result)
     answer = client.heartbeat(beat)
     if warnings is not None:
         warnings.answered(answer.takes_log_lines, beat.log_lines)
+    if upgrades is not None:
+        upgrades.server_takes = bool(answer.takes_upgrade)
     journal.note_contact(now().wall, clock_offset_seconds=answer.clock_offset_seconds)
     result.clock_offset_seconds = answer.clock_offset_seconds
     # Records held back since a restore go in this round, renumbered or not.
@@ -94,6 +100,32 @@ def _photos(
         return
     result.photos_fetched = len(done.fetched)
     result.problems.extend(done.problems)
+
+
+# -- upgrades without a visit (sync.upgrade) --------------------------------------------------
+
+
+def _upgrade_news(
+    journal: Journal,
+    upgrades: UpgradeFolder,
+    beat: Heartbeat,
+    app_version: str,
+    result: SyncResult,
+) -> Heartbeat:
+    """Keep the site's wanted version for the installer; tell a server that takes it how
+    the upgrade went."""
+    try:
+        wanted = upgrades.note_wanted(journal.site())
+    except OSError as error:
+        result.problems.append(f"upgrade folder {upgrades.folder} not usable: {error.strerror}")
+        return beat
+    said = report(wanted, app_version, upgrades.status())
+    if said is None or not upgrades.server_takes:
+        return beat
+    return beat.model_copy(update={"upgrade": UpgradeReport(**said)})
+
+
+# -----------------------------------------------------------------------------------------------
 
 
 def _site_presence(
@@ -260,10 +292,12 @@ class SyncAgent:
         logger: logging.Logger = log,
         media: MediaCache | None = None,
         warnings: WarningsOutbox | None = None,
+        upgrades: UpgradeFolder | None = None,
     ) -> None:
         self.journal, self.client = journal, client
         self.media = media
         self.warnings = warnings
+        self.upgrades = upgrades
         self.now = now or SystemClock().now
         self.interval, self.batch_size, self.app_version = interval, batch_size, app_version
         self.prune_after, self.prune_every, self.poll = prune_after, prune_every, poll
@@ -323,6 +357,7 @@ class SyncAgent:
                 app_version=self.app_version,
                 media=self.media,
                 warnings=self.warnings,
+                upgrades=self.upgrades,
             )
         except RetryLater as error:
             self._failed(error)

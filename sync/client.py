@@ -28,6 +28,7 @@ from sync.protocol import (
     PICTOGRAMS,
     RECALL,
     UNDERSTANDS_HEADER,
+    UPGRADE,
     VOICES,
     Heartbeat,
     HeartbeatResponse,
@@ -129,7 +130,7 @@ class ServerClient:
 
     def pull(self, etag: str | None) -> Pulled | None:
         """The snapshot if it changed since etag; None when the server says 304."""
-        understood = ",".join((PICTOGRAMS, PHOTOS, VOICES, PHRASE_FIXES, OWN_SAY, RECALL))
+        understood = ",".join((PICTOGRAMS, PHOTOS, VOICES, PHRASE_FIXES, OWN_SAY, RECALL, UPGRADE))
         headers = {UNDERSTANDS_HEADER: understood, **({"If-None-Match": etag} if etag else {})}
         response = self._request("GET", "/snapshot", headers=headers)
         if response.status_code == 304:
@@ -141,9 +142,13 @@ class ServerClient:
             "POST",
             "/heartbeat",
             # Left out, never null, while there are none: an older server forbids the name.
-            data=beat.model_dump_json(exclude={"log_lines"} if beat.log_lines is None else None),
-            headers={UNDERSTANDS_HEADER: f"{HIGHEST_SEQ},{LOG_LINES}"},
+            data=beat.model_dump_json(exclude=_left_out(beat) or None),
+            headers={UNDERSTANDS_HEADER: f"{HIGHEST_SEQ},{LOG_LINES},{UPGRADE}"},
         )
+        if response.status_code == 422 and beat.upgrade is not None:  # upgrades
+            log.info("server refused the upgrade report (%s); heartbeat sent without",
+                     _problem(response))  # fmt: skip
+            return self.heartbeat(beat.model_copy(update={"upgrade": None}))
         if response.status_code == 422 and beat.log_lines is not None:
             # A server put back to an older version refuses the field it no longer knows:
             # the heartbeat goes without, and the answer says not to send them again.
@@ -152,6 +157,13 @@ class ServerClient:
             )
             return self.heartbeat(beat.model_copy(update={"log_lines": None}))
         return self._parse(response, HeartbeatResponse)
+
+    def wheelhouse(self, sha256: str) -> bytes:
+        """A release's manifest or wheel (sync.upgrade_install checks it against sha256)."""
+        response = self._request(
+            "GET", f"/wheelhouse/{sha256}", headers={"Accept": "application/octet-stream"}
+        )
+        return response.content
 
     def media(self, sha256: str) -> bytes:
         """The bytes of a photo the snapshot names (sync.media checks them against it)."""
@@ -290,3 +302,9 @@ def _reason(error: Exception) -> str:
 def _first_line(thing: object) -> str:
     text = str(thing).strip()
     return text.splitlines()[0] if text else ""
+
+
+def _left_out(beat: Heartbeat) -> set[str]:
+    """Optional fields left out, never sent as null, while empty: an older server forbids
+    the names."""
+    return {name for name in ("log_lines", "upgrade") if getattr(beat, name) is None}

@@ -124,7 +124,7 @@ class MediaCache:
             except PhotoUnavailable as error:
                 result.problems.append(f"photo {name[:12]}… not fetched: {error}")
                 continue
-            if hashlib.sha256(content).hexdigest() != name:
+            if not matches(content, name):
                 result.refused.append(name)
                 result.problems.append(
                     f"photo {name[:12]}… refused: its bytes do not match its name; "
@@ -171,12 +171,25 @@ class MediaCache:
             if content.startswith(WAV_MAGIC)
             else ".jpg"
         )
-        part = self.folder / f".{name}.part"
-        with open(part, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(part, self.folder / f"{name}{extension}")
+        write_whole(self.folder / f"{name}{extension}", content)
+
+
+def matches(content: bytes, sha256: str) -> bool:
+    """The bytes are what their name promises (a photo here, a wheel in sync.upgrade_install)."""
+    return hashlib.sha256(content).hexdigest() == sha256
+
+
+def write_whole(path: Path, content: bytes, *, mode: int | None = None) -> None:
+    """Whole or not at all (a part file, fsync, rename): a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(f".{path.name}.part")
+    with open(part, "wb") as out:
+        out.write(content)
+        out.flush()
+        os.fsync(out.fileno())
+    if mode is not None:
+        os.chmod(part, mode)
+    os.replace(part, path)
 
 
 def fetch_plan_photos(

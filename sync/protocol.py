@@ -114,6 +114,33 @@ class LogLine(Strict):
     message: Annotated[str, Field(min_length=1, max_length=300)]
 
 
+# -- upgrades without a visit (docs/admin/upgrading.md, sync.upgrade) -----------------------
+# GET /snapshot: the site's `upgrade`; POST /heartbeat: the answer may say takes_upgrade.
+UPGRADE = "upgrade"
+VersionName = Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}$")]
+UpgradeState = Literal["installed", "pending", "failed"]
+
+
+class UpgradeWanted(Strict):
+    """The release the site's kiosks should run, and the sha256 of its wheelhouse manifest
+    (GET /wheelhouse/{sha256} gives the manifest, then each wheel it names)."""
+
+    version: VersionName
+    manifest_sha256: MediaHash
+
+
+class UpgradeReport(Strict):
+    """What the kiosk did about the wanted version: installed (it runs it), pending (being
+    fetched or waiting to be installed), failed (it runs the old one; the reason says why)."""
+
+    version: VersionName
+    state: UpgradeState
+    reason: Annotated[str, Field(max_length=300)] | None = None
+
+
+# -------------------------------------------------------------------------------------------
+
+
 class Heartbeat(Strict):
     """The kiosk's state; the server keeps the latest and learns the kiosk's clock from it."""
 
@@ -145,6 +172,9 @@ class Heartbeat(Strict):
             raise ValueError(f"log lines take {size} bytes, more than {MAX_LOG_BYTES}")
         return lines
 
+    # Upgrades: sent only to a server that said it takes them (HeartbeatResponse.takes_upgrade).
+    upgrade: UpgradeReport | None = None
+
 
 # A kiosk names the optional answer fields it understands in this request header. A kiosk
 # of an earlier version refuses fields it does not know (extra="forbid"), so the server
@@ -175,6 +205,8 @@ class HeartbeatResponse(Strict):
     # True: this server keeps the kiosk's log_lines, so the next heartbeats may carry them.
     # Only when asked for (UNDERSTANDS_HEADER); None: an older server.
     takes_log_lines: bool | None = None
+    # Upgrades: True: this server keeps the kiosk's upgrade report; only when asked for.
+    takes_upgrade: bool | None = None
 
 
 class SiteSettings(Strict):
@@ -192,6 +224,8 @@ class SiteSettings(Strict):
     # When people of this site usually leave (site time, earliest first): the buttons of
     # "Hoe laat ging je gisteren weg?". Empty: the door reckons them from closes_at.
     usual_leaving_times: Annotated[list[time], Field(max_length=6)] = Field(default_factory=list)
+    # Upgrades: sent only to a kiosk that understands UPGRADE; None: keep the version it runs.
+    upgrade: UpgradeWanted | None = None
 
     # Sent only to a kiosk that understands RECALL: at a participant's own check-out, a
     # five-second check of a word they have met (sync.recall). False: never.
@@ -297,6 +331,8 @@ class Snapshot(Strict):
             exclude["recall"] = exclude["recall_words"] = True
         elif word_fields:
             exclude["recall_words"] = {"__all__": word_fields}
+        if UPGRADE not in understood:  # upgrades
+            site_fields.add("upgrade")
         if site_fields:
             exclude["site"] = site_fields
         return self.model_dump(mode="json", exclude=exclude)

@@ -8,11 +8,16 @@
 #
 # --root DIR writes every file under DIR instead of / and prints each system command as
 # "would run: …" instead of running it: nothing outside DIR is touched. The tests run it so.
+#
+# The door is never stopped for an upgrade: the new version goes into a venv of its own
+# beside the running one (/opt/prikklok/versions/VERSION/venv), is checked there, and only
+# then does /opt/prikklok/venv, a symlink, point at it, and the door restarts.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-VENV=/opt/prikklok/venv
+VENV=/opt/prikklok/venv  # a symlink to versions/VERSION/venv: what the units run
+VERSIONS=/opt/prikklok/versions
 PRIKKLOK=$VENV/bin/prikklok
 ETC=/etc/prikklok
 CONFIG=$ETC/prikklok.toml
@@ -35,7 +40,8 @@ BUILD_PACKAGES=(python3 python3-venv python3-dev gcc linux-libc-dev sqlite3)
 KIOSK_PACKAGES=(fonts-noto-core fonts-sil-abyssinica fonts-dejavu-core espeak-ng alsa-utils
                 libmtdev1 libdrm2 libgbm1 libegl1 libgles2 libgl1 libgl1-mesa-dri fake-hwclock)
 KIOSK_UNITS=(prikklok-kiosk.service prikklok-kiosk-revive.service prikklok-kiosk-revive.timer
-             prikklok-sync.service prikklok-backup.service prikklok-backup.timer)
+             prikklok-sync.service prikklok-backup.service prikklok-backup.timer
+             prikklok-upgrade.service prikklok-upgrade.timer)
 SERVER_UNITS=(prikklok-server.service prikklok-retention.service prikklok-retention.timer
               prikklok-digest.service prikklok-digest.timer
               prikklok-server-backup.service prikklok-server-backup.timer
@@ -52,6 +58,7 @@ DATABASE_URL=""
 WORKERS=""
 YES=0
 REBOOT=0
+BUILD=0
 
 usage() {
     cat <<'EOF'
@@ -68,11 +75,14 @@ usage: install.sh [--kiosk | --server] [options]
   --source DIR          the prikklok source to install (default: this repository)
   --root DIR            write every file under DIR and print the system commands instead
                         of running them (a dry run; nothing outside DIR is touched)
+  --build-under-root    with --root: really make the new venv under DIR (python3 -m venv,
+                        pip install), to see an upgrade fail or succeed without a Pi
   --yes                 ask no questions: what is missing is an error
   -h, --help            this help
 
-Run again to upgrade: config, token and data are kept. Missing answers are asked for when
-standard input is a terminal.
+Run again to upgrade: config, token and data are kept, and the door runs on until the new
+version is installed and checked. Missing answers are asked for when standard input is a
+terminal.
 EOF
 }
 
@@ -152,6 +162,7 @@ parse_args() {
             --database-url) DATABASE_URL=${2?}; shift ;;
             --workers) WORKERS=${2?}; shift ;;
             --yes|-y) YES=1 ;;
+            --build-under-root) BUILD=1 ;;
             -h|--help) usage; exit 0 ;;
             *) usage >&2; die "unknown option: $1" ;;
         esac
@@ -160,6 +171,7 @@ parse_args() {
 }
 
 check_setup() {
+    [[ $BUILD -eq 0 || -n $ROOT ]] || die "--build-under-root goes with --root DIR"
     if [[ -n $ROOT ]]; then
         mkdir -p "$ROOT"
         ROOT=$(cd "$ROOT" && pwd)
@@ -168,6 +180,8 @@ check_setup() {
     [[ -n $ROOT || $EUID -eq 0 ]] || die "run it as root (sudo), or as a dry run with --root DIR"
     SOURCE=$(cd "${SOURCE:-$HERE/..}" 2>/dev/null && pwd) || die "--source: no such directory"
     [[ -f $SOURCE/pyproject.toml ]] || die "$SOURCE: no pyproject.toml (not a prikklok source)"
+    VERSION=$(sed -n 's/^version = "\([0-9A-Za-z.+_-]*\)"$/\1/p' "$SOURCE/pyproject.toml" | head -n 1)
+    [[ -n $VERSION ]] || die "$SOURCE/pyproject.toml: no version = \"…\" line"
 }
 
 valid_url() { [[ $1 =~ ^https?://[^[:space:]\"\'\\]+$ ]]; }
@@ -343,27 +357,105 @@ pi_setup() {
 
 # -- prikklok itself -------------------------------------------------------------------------
 
-install_venv() {
+# A build step: run for real, also under --root with --build-under-root (paths under DIR).
+build() {
+    if [[ $BUILD -eq 1 ]]; then
+        printf 'building: %s\n' "$*"
+        "$@"
+    else
+        run "$@"
+    fi
+}
+
+# The folder of the new venv: versions/VERSION, or VERSION-2, … while the link names it (the
+# same version installed again): the running venv is never written to.
+new_release() {
+    local current folder=$VERSIONS/$VERSION n=1
+    current=$(readlink "$(at "$VENV")" 2>/dev/null || true)
+    while [[ $current == "versions/${folder##*/}/venv" ]]; do
+        n=$((n + 1))
+        folder=$VERSIONS/$VERSION-$n
+    done
+    printf '%s' "$folder"
+}
+
+# build_venv EXTRA: the new version in a venv of its own; NEW is its folder. The running
+# version is not touched: when pip fails here, the script stops and the door runs on.
+build_venv() {
     local extra=$1
     mkdir -p "$(at /opt/prikklok)"
     chmod 0755 "$(at /opt/prikklok)"
+    NEW=$(new_release)
+    rm -rf "$(at "$NEW")"  # a half-built venv of an earlier try
+    mkdir -p "$(at "$NEW/venv")"
+    local venv=$NEW/venv
+    [[ $BUILD -eq 1 ]] && venv=$(at "$NEW/venv")
     local constraints=()
     [[ -f $SOURCE/constraints.txt ]] && constraints=(--constraint "$SOURCE/constraints.txt")
-    # Run again on an existing venv it refreshes its python links (after an OS upgrade).
-    run python3 -m venv "$VENV"
-    run "$VENV/bin/pip" install --quiet --upgrade pip
+    build python3 -m venv "$venv" || die "the new venv could not be made; the running version is unchanged"
+    build "$venv/bin/pip" install --quiet --upgrade pip ||
+        die "pip could not upgrade itself in $NEW; the running version is unchanged"
     # A path, never a bare name: pip would take "prikklok" for a package on PyPI.
-    run "$VENV/bin/pip" install --quiet --upgrade "${constraints[@]}" "$SOURCE$extra"
-    # The admin's shortcut: plain "prikklok" in a root shell.
-    mkdir -p "$(at /usr/local/bin)"
-    ln -sfn "$PRIKKLOK" "$(at /usr/local/bin/prikklok)"
+    build "$venv/bin/pip" install --quiet --upgrade "${constraints[@]}" "$SOURCE$extra" ||
+        die "prikklok $VERSION did not install in $NEW; the running version is unchanged"
     if [[ $MODE == kiosk ]] && is_pi5; then
         say "Raspberry Pi 5: rpi-lgpio in place of RPi.GPIO"
         # Both provide the module RPi.GPIO: the one that cannot work on a Pi 5 goes, and
         # rpi-lgpio is reinstalled whole, since installing RPi.GPIO overwrote its files.
-        run "$VENV/bin/pip" uninstall --quiet --yes RPi.GPIO
-        run "$VENV/bin/pip" install --quiet --force-reinstall rpi-lgpio
+        build "$venv/bin/pip" uninstall --quiet --yes RPi.GPIO
+        build "$venv/bin/pip" install --quiet --force-reinstall rpi-lgpio
     fi
+}
+
+# The new kiosk version's checks, as the door's user, before it may run the door.
+check_kiosk_venv() {
+    local checked=$NEW/venv/bin/prikklok  # not "prikklok": shellcheck reads prikklok-server as a sum
+    run runuser -u "$KIOSK_USER" -- "$checked" config check --config "$CONFIG" ||
+        die "prikklok $VERSION does not accept $CONFIG; the running version is unchanged"
+    if [[ -f $(at "$KIOSK_DATA/journal.db") ]]; then
+        run runuser -u "$KIOSK_USER" -- "$checked" journal --config "$CONFIG" migrate --dry-run ||
+            die "prikklok $VERSION cannot migrate the journal; the running version is unchanged"
+    fi
+}
+
+# /opt/prikklok/venv names the new venv after one rename. A plain venv from before
+# versions/ steps aside first and goes once the new version runs.
+switch_venv() {
+    local link tmp
+    link=$(at "$VENV")
+    tmp=$(at "/opt/prikklok/.venv.new")
+    rm -f "$tmp"
+    ln -s "versions/${NEW##*/}/venv" "$tmp"
+    if [[ -d $link && ! -L $link ]]; then
+        rm -rf "$(at /opt/prikklok/.venv.plain)"
+        mv -T "$link" "$(at /opt/prikklok/.venv.plain)"
+    fi
+    mv -T "$tmp" "$link"
+    # The admin's shortcut: plain "prikklok" in a root shell.
+    mkdir -p "$(at /usr/local/bin)"
+    ln -sfn "$PRIKKLOK" "$(at /usr/local/bin/prikklok)"
+    say "prikklok $VERSION in $NEW"
+}
+
+# The release folder the link names now (kept for going back); empty before versions/.
+previous_release() {
+    local target
+    target=$(readlink "$(at "$VENV")" 2>/dev/null) || return 0
+    target=${target%/venv}
+    printf '%s' "${target##*/}"
+}
+
+# After the restart: the plain venv set aside, and releases older than the one before.
+tidy_versions() {
+    rm -rf "$(at /opt/prikklok/.venv.plain)"
+    local keep_new=${NEW##*/} keep_old=${PREVIOUS:-} folder
+    for folder in "$(at "$VERSIONS")"/*; do
+        [[ -d $folder ]] || continue
+        case ${folder##*/} in
+            "$keep_new"|"$keep_old") ;;
+            *) rm -rf "$folder" ;;
+        esac
+    done
 }
 
 install_units() {
@@ -385,6 +477,9 @@ install_kiosk() {
     make_dir 0755 root:root "$ETC"
     make_dir 0750 "$KIOSK_USER:$KIOSK_USER" "$KIOSK_DATA"
     make_dir 0700 "$KIOSK_USER:$KIOSK_USER" "$KIOSK_DATA/backup"
+    # Upgrades: the sync agent (prikklok) writes wanted.json, the installer (root, without
+    # the right to override permissions) writes status.json: owner root, group prikklok.
+    make_dir 0770 "root:$KIOSK_USER" "$KIOSK_DATA/upgrade"
     if [[ -f $(at "$CONFIG") ]]; then
         say "kept $CONFIG"
     else
@@ -403,25 +498,28 @@ install_kiosk() {
     else
         say "kept $TOKEN_PATH"
     fi
-    if upgrading prikklok-kiosk.service; then
-        # The door is dark for the upgrade: no tap can race a half-installed version, and
-        # the journal is backed up first, before a new version migrates it.
-        run systemctl stop prikklok-kiosk-revive.timer prikklok-kiosk.service prikklok-sync.service
-        if [[ -x $(at "$PRIKKLOK") ]]; then
-            run runuser -u "$KIOSK_USER" -- "$PRIKKLOK" journal backup --config "$CONFIG" ||
-                say "no backup before the upgrade (see above); going on"
-        fi
+    # The door runs on while the new version is built beside it and checked.
+    PREVIOUS=$(previous_release)
+    build_venv ""
+    check_kiosk_venv
+    if upgrading prikklok-kiosk.service && [[ -x $(at "$PRIKKLOK") ]]; then
+        # A backup before the new version migrates the journal at its first start.
+        run runuser -u "$KIOSK_USER" -- "$PRIKKLOK" journal backup --config "$CONFIG" ||
+            say "no backup before the upgrade (see above); going on"
     fi
-    install_venv ""
+    switch_venv
     pi_setup
     install_units "${KIOSK_UNITS[@]}"
-    run systemctl enable prikklok-kiosk.service prikklok-sync.service prikklok-backup.timer
-    run systemctl start prikklok-backup.timer
+    run systemctl enable prikklok-kiosk.service prikklok-sync.service prikklok-backup.timer \
+        prikklok-upgrade.timer
+    run systemctl start prikklok-backup.timer prikklok-upgrade.timer
     if [[ $REBOOT -eq 1 ]]; then
         say "done: reboot now (sudo reboot) to turn on SPI, the watchdog and the display settings"
     else
         run systemctl restart prikklok-kiosk.service prikklok-sync.service
         say "done: the door is starting (journalctl -fu prikklok-kiosk)"
+        # Only once the old door is gone: until the reboot it runs from its own folder.
+        tidy_versions
     fi
 }
 
@@ -465,10 +563,10 @@ EOF
         run chown "root:$SERVER_USER" "$SERVER_ENV"
         say "wrote $SERVER_ENV"
     fi
-    if upgrading prikklok-server.service; then
-        run systemctl stop prikklok-server.service
-    fi
-    install_venv "[server]"
+    # The server serves on while the new version is built beside it.
+    PREVIOUS=$(previous_release)
+    build_venv "[server]"
+    switch_venv
     install_units "${SERVER_UNITS[@]}"
     run systemctl enable prikklok-server.service prikklok-retention.timer prikklok-digest.timer \
         prikklok-server-backup.timer prikklok-alerts.timer
@@ -476,6 +574,7 @@ EOF
         prikklok-alerts.timer
     run systemctl restart prikklok-server.service
     say "done: the server is starting (journalctl -fu prikklok-server)"
+    tidy_versions
 }
 
 main() {

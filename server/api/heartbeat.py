@@ -19,6 +19,7 @@ from sync.protocol import (
     HIGHEST_SEQ,
     LOG_LINES,
     UNDERSTANDS_HEADER,
+    UPGRADE,
     Heartbeat,
     HeartbeatResponse,
 )
@@ -68,6 +69,7 @@ async def heartbeat(request: Request) -> Response:
                 now(),
                 tell_highest_seq=HIGHEST_SEQ in asked,
                 tell_takes_log_lines=LOG_LINES in asked,
+                tell_takes_upgrade=UPGRADE in asked,
             )
         # An optional field left out is never sent as null: a kiosk of an earlier version
         # refuses answer fields it does not know.

@@ -24,6 +24,7 @@ def record_heartbeat(
     *,
     tell_highest_seq: bool = False,
     tell_takes_log_lines: bool = False,
+    tell_takes_upgrade: bool = False,
 ) -> HeartbeatResponse:
     """Store the heartbeat, correct the boot's clock, and answer with what is missing
     (and, to a kiosk that understands it, the highest sequence number held for it)."""
@@ -49,6 +50,10 @@ def record_heartbeat(
             "disk_free_bytes": beat.disk_free_bytes,
             "disk_total_bytes": beat.disk_total_bytes,
             "journal_trouble": beat.journal_trouble,
+            # upgrades: the kiosk's word on the wanted version (None: it does not say)
+            "upgrade_version": beat.upgrade.version if beat.upgrade else None,
+            "upgrade_state": beat.upgrade.state if beat.upgrade else None,
+            "upgrade_reason": beat.upgrade.reason if beat.upgrade else None,
         },
     )
     note_heartbeat(conn, kiosk.id, beat.boot_id, beat.monotonic, received_at)
@@ -59,6 +64,7 @@ def record_heartbeat(
         missing_seqs=missing_seqs(conn, kiosk.id, beat.last_seq),
         highest_seq=highest_seq(conn, kiosk.id) if tell_highest_seq else None,
         takes_log_lines=True if tell_takes_log_lines else None,
+        takes_upgrade=True if tell_takes_upgrade else None,
     )
 
 

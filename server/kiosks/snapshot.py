@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, and_, or_, select
 
 from server.administration.translations import door_fixes
+from server.administration.upgrades import wanted_upgrade
 from server.kiosks.leaving_times import usual_leaving_times
 from server.schema import badges, participants, sites, staff, tasks, words
 from sync.protocol import (
@@ -142,6 +143,7 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             my_week=site.my_week,
             leave_reason_minutes=site.leave_reason_minutes,
             usual_leaving_times=usual_leaving_times(conn, site_id, site.timezone, now),
+            upgrade=wanted_upgrade(site),  # upgrades: server.administration.upgrades
         ),
         participants=people,
         supervisors=supervisors,

@@ -17,6 +17,7 @@ from server.administration.passwords import WeakPassword, check_strength, hash_p
 from server.deps import ClockDep, EngineDep
 from server.web.access import Admin, CsrfDep
 from server.web.forms import FormDep, back, page, text
+from server.web.site_versions import release_names
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,6 +66,7 @@ def _sites_page(
         form=form or {"opens_at": "08:30", "closes_at": "17:00", "timezone": "Europe/Amsterdam"},
         alerts=alerts,
         alert_error_site=alert_form[0] if alert_form else None,
+        releases=release_names(request),  # upgrades: server.web.site_versions
     )
 
 

@@ -19,7 +19,8 @@ def test_schemathesis_no_server_errors(app: FastAPI, client: TestClient, world: 
     # The client fixture keeps the app's lifespan (its engine) running while schemathesis calls.
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 6  # push, pull, heartbeat, presence, media and the JSON feed
+    # push, pull, heartbeat, presence, media, the wheelhouse and the JSON feed
+    assert len(operations) == 7
     for operation in operations:
 
         @settings(

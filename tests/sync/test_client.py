@@ -139,7 +139,7 @@ def test_pull_uses_etag_and_304_means_unchanged(peer: Peer, client: ServerClient
     # workshop's fixed translations and the own-say settings: it says so, and the server
     # sends them.
     understood = {s.headers["Prikklok-Understands"] for s in peer.seen("/snapshot")}
-    assert understood == {"pictogram,photo,voice,phrase_fixes,own_say,recall"}
+    assert understood == {"pictogram,photo,voice,phrase_fixes,own_say,recall,upgrade"}
 
 
 def test_answer_not_in_the_protocol_is_a_sync_error(peer: Peer, client: ServerClient) -> None:

@@ -70,6 +70,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/sites"): ADMIN,
     ("POST", "/sites"): ADMIN,
     ("POST", "/sites/{site_id}/greeting"): ADMIN,
+    ("POST", "/sites/{site_id}/version"): ADMIN,
     ("POST", "/sites/{site_id}/own-say"): ADMIN,
     ("POST", "/sites/{site_id}/alerts"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
