@@ -15,8 +15,9 @@ from sqlalchemy import Engine, func, select
 from server.administration import operations as admin
 from server.db import writing
 from server.schema import events, rejected_records
+from sync.protocol import RECALL, UNDERSTANDS_HEADER
 from tests.server.conftest import NOW, World, wire
-from tests.server.recall_world import cards, noon, push, recalled, word_day
+from tests.server.recall_world import cards, check_in, noon, plan_words, push, recalled, word_day
 
 ANSWERS = ("right", "wrong", "skipped", "right", "right", "wrong", "right")
 
@@ -145,9 +146,12 @@ def test_two_doors_one_offline_for_a_week_converge(
     client: TestClient, world: World, engine: Engine
 ) -> None:
     """Amal answers at the front door while the back door is offline for a week; when the
-    back door syncs, her cards are the cards of all her answers in time order."""
+    back door syncs, her cards are the cards of all her answers in time order, and both
+    doors get the same plan."""
+    plan_words(engine)
     with writing(engine) as conn:
         back = admin.add_kiosk(conn, "north", "north-back", "Back door", NOW)
+    push(client, world, *[check_in(20 + d, word_day(d)) for d in (0, 1, 5, 6)])
     front_answers = [(noon(word_day(d)), w, a) for d, w, a in (
         (2, "hamer", "right"), (4, "zaag", "wrong"), (9, "hamer", "wrong"), (11, "zaag", "right"),
     )]  # fmt: skip
@@ -164,3 +168,10 @@ def test_two_doors_one_offline_for_a_week_converge(
     for word in ("hamer", "zaag"):
         mine = [(at, a) for at, w, a in everything if w == word]
         same_card(cards(engine)[word][0], py_fsrs(mine))
+    snapshots = [
+        client.get("/api/v1/snapshot", headers={**world.auth(token), UNDERSTANDS_HEADER: RECALL})
+        for token in (world.north_token, back)
+    ]
+    front_plan, back_plan = (s.json()["recall"] for s in snapshots)
+    assert front_plan == back_plan
+    assert front_plan[0]["participant_id"] == "p-amal" and "zaag" in front_plan[0]["met"]
