@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from fsrs import Card, State
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, func, select
 
 from server.learning.cards import Given, card_of
 from server.schema import events, participants, word_cards
@@ -97,7 +97,9 @@ def _card_columns(card: Card | None) -> dict[str, Any]:
 
 def note_answers(conn: Connection, pairs: Iterable[tuple[str, str]], now: datetime) -> None:
     """Rebuild the cards of these (participant id, word key) pairs from all their answers:
-    called by the ingest for the records it has just stored, after their honest times."""
+    called by the ingest for the records it has just stored, after their honest times, and
+    by the retention after it deleted old answers (a pair with none left loses its card:
+    nothing derived outlives the answers it came from)."""
     wanted = set(pairs)
     if not wanted:
         return
@@ -115,10 +117,22 @@ def note_answers(conn: Connection, pairs: Iterable[tuple[str, str]], now: dateti
         key = (answer.participant_id, answer.word)
         if key in wanted:
             grouped.setdefault(key, []).append(answer)
+    for participant_id, word in sorted(wanted - set(grouped)):
+        conn.execute(
+            delete(word_cards).where(
+                word_cards.c.participant_id == participant_id, word_cards.c.word == word
+            )
+        )
     for (participant_id, word), answers in sorted(grouped.items()):
+        if participant_id not in sites:
+            continue  # erased meanwhile
         row = {"participant_id": participant_id, "word": word, "site_id": sites[participant_id]}
         upsert(conn, word_cards, ["participant_id", "word"],
                {**row, **card_row(answers), "updated_at": now})  # fmt: skip
+
+
+def count_cards(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(word_cards)).scalar_one())
 
 
 def stored_card(row: Any) -> Card | None:
