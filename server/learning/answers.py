@@ -24,7 +24,7 @@ from sync.recall import RIGHT, SKIPPED, WORD_RECALL, WRONG
 
 
 @dataclass(frozen=True)
-class Answer:
+class StoredAnswer:
     """One stored word_recall record, as the cards need it."""
 
     event_id: str
@@ -35,7 +35,7 @@ class Answer:
     response_ms: int | None = None
 
 
-def answers_of(conn: Connection, participant_ids: Iterable[str]) -> list[Answer]:
+def answers_of(conn: Connection, participant_ids: Iterable[str]) -> list[StoredAnswer]:
     """Every stored word_recall answer of these participants, by honest time (then id)."""
     ids = sorted(set(participant_ids))
     if not ids:
@@ -50,7 +50,7 @@ def answers_of(conn: Connection, participant_ids: Iterable[str]) -> list[Answer]
         ).where(events.c.kind == WORD_RECALL, member_of(conn, events.c.participant_id, ids))
     )
     found = [
-        Answer(
+        StoredAnswer(
             event_id=row.id,
             participant_id=row.participant_id,
             word=str(row.detail.get("word")),
@@ -63,7 +63,7 @@ def answers_of(conn: Connection, participant_ids: Iterable[str]) -> list[Answer]
     return sorted(found, key=lambda a: (a.at, a.event_id))
 
 
-def card_row(answers: list[Answer]) -> dict[str, Any]:
+def card_row(answers: list[StoredAnswer]) -> dict[str, Any]:
     """The word_cards columns of one participant's answers to one word (in time order):
     the FSRS card, the counts, and the last answer that said something of memory (right or
     wrong; only skips: skipped)."""
@@ -112,7 +112,7 @@ def note_answers(conn: Connection, pairs: Iterable[tuple[str, str]], now: dateti
             )
         )
     }
-    grouped: dict[tuple[str, str], list[Answer]] = {}
+    grouped: dict[tuple[str, str], list[StoredAnswer]] = {}
     for answer in answers_of(conn, sites):
         key = (answer.participant_id, answer.word)
         if key in wanted:
