@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fsrs import Card
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, select
 
 from server.learning.answers import stored_card
 from server.learning.cards import is_due, recall_chance
@@ -29,6 +29,10 @@ from server.schema import events, participants, word_cards, words
 from sync.protocol import RecallPlan, SnapshotWord
 from sync.recall import MAX_DUE, MAX_MET, RIGHT, Plan, word_key
 from sync.record import OPENS_SESSION
+
+# What a plan needs of a card row: not its counts and times of change (a datetime each).
+CARD_COLUMNS = ("participant_id", "word", "state", "step", "stability", "difficulty",
+                "due_at", "last_review_at", "last_answer")  # fmt: skip
 
 
 @dataclass
@@ -52,23 +56,28 @@ def past_words(conn: Connection, site_id: str, today: date) -> dict[date, Any]:
     return {row.day: row for row in rows}
 
 
-def met_days(conn: Connection, site_id: str, today: date) -> list[tuple[str, date]]:
-    """(participant id, day) for each day before today with a word on which they checked
-    in at the site: one query, answered from the site's check-ins joined to its words."""
+def met_days(
+    conn: Connection, site_id: str, today: date, days: set[date]
+) -> list[tuple[str, date]]:
+    """(participant id, day) for each of `days` (days with a word, before today) on which
+    they checked in at the site: one query over the site's check-ins since the first of
+    them (by the site-and-time index). Not a join with `words`: the databases then read
+    the site's check-ins once per word day (60 days, 2 000 people: 13 s on SQLite)."""
+    if not days:
+        return []
+    since = datetime.combine(min(days) - timedelta(days=2), time(0), UTC)  # any time zone
     rows = conn.execute(
         select(events.c.participant_id, events.c.workshop_day)
         .distinct()
-        .join(
-            words, and_(words.c.site_id == events.c.site_id, words.c.day == events.c.workshop_day)
-        )
         .where(
             events.c.site_id == site_id,
+            events.c.wall_at >= since,
             events.c.kind.in_(sorted(OPENS_SESSION)),
             events.c.workshop_day < today,
             events.c.participant_id.is_not(None),
         )
     )
-    return [(pid, day) for pid, day in rows]
+    return [(pid, day) for pid, day in rows if day in days]
 
 
 def learners(
@@ -85,12 +94,13 @@ def learners(
         ).scalars()
     )
     found: dict[str, Learner] = {}
-    for pid, day in met_days(conn, site_id, today):
+    for pid, day in met_days(conn, site_id, today, set(keys)):
         if pid in checked and day in keys:
             met = found.setdefault(pid, Learner()).met
             key = keys[day]
             met[key] = max(day, met.get(key, day))
-    for row in conn.execute(select(word_cards).where(word_cards.c.site_id == site_id)):
+    card = [word_cards.c[name] for name in CARD_COLUMNS]
+    for row in conn.execute(select(*card).where(word_cards.c.site_id == site_id)):
         learner = found.get(row.participant_id)
         if learner is None:
             continue  # met nothing here (yet), or the check is off
