@@ -8,8 +8,10 @@ a new card bumps) and the day — and a check-in never has to change the version
 of a day a participant came joins their plan the next morning. Today's word is never asked:
 they have just seen it.
 
-Two queries for the whole site however many participants: the days each one came on a
-word day, and every card of the site.
+A fixed number of queries for the whole site however many participants: its past words,
+who has the check on, the days each one came on a word day (one scan of the site's
+check-ins since the first past word day), and every card of the site. A check-in that
+arrives late for an earlier day is in the plan from the next version or day on.
 """
 
 from __future__ import annotations
