@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -40,6 +41,8 @@ metadata = MetaData(naming_convention=NAMING)
 
 MAX_COUNT = 2**63 - 1  # BIGINT: sequence numbers and queue depths beyond this are refused
 Id = String(64)  # ids chosen by admins ("p-amal", "door-1"): short text
+# The kinds that open a session (sync.record.OPENS_SESSION), as SQL for a partial index.
+CHECK_INS = "kind IN ('check_in', 'forgot_checkout', 'manual_check_in')"
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -190,6 +193,16 @@ events = Table(
     # A coach's feed reads a few participants over months: by participant and honest time.
     Index("ix_events_participant_wall", "participant_id", "wall_at"),
     Index("ix_events_participant_corrected", "participant_id", "corrected_wall_at"),
+    # Who came on which day, for the recall plans (server.learning.plans): check-ins only,
+    # so the site's days met are read from this index alone (migration 0018).
+    Index(
+        "ix_events_site_day_check_ins",
+        "site_id",
+        "workshop_day",
+        "participant_id",
+        sqlite_where=text(CHECK_INS),
+        postgresql_where=text(CHECK_INS),
+    ),
 )
 
 rejected_records = Table(

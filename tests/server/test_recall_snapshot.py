@@ -117,3 +117,13 @@ def test_an_answer_gives_the_doors_a_new_plan(
     again = pull(client, world, RECALL, etag)
     assert again.status_code == 200 and again.headers["etag"] != etag
     assert "ladder" not in plans(again)["p-amal"]["due"]
+
+
+def test_the_partial_index_of_check_ins_names_every_kind_that_opens_a_session() -> None:
+    """The days met are read from an index of check-in kinds written out as SQL."""
+    import re
+
+    from server.schema import CHECK_INS
+    from sync.record import OPENS_SESSION
+
+    assert set(re.findall(r"'([a-z_]+)'", CHECK_INS)) == OPENS_SESSION

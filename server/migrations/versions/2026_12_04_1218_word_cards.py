@@ -20,6 +20,7 @@ branch_labels = None
 depends_on = None
 
 SQLITE_TOKEN = "lower(hex(randomblob(16)))"
+CHECK_INS = "kind IN ('check_in', 'forgot_checkout', 'manual_check_in')"
 
 
 def upgrade() -> None:
@@ -52,6 +53,14 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_word_cards_site_id", "word_cards", ["site_id"])
+    # The site's days met, read from an index of check-ins alone (server.learning.plans).
+    op.create_index(
+        "ix_events_site_day_check_ins",
+        "events",
+        ["site_id", "workshop_day", "participant_id"],
+        sqlite_where=sa.text(CHECK_INS),
+        postgresql_where=sa.text(CHECK_INS),
+    )
     if op.get_bind().dialect.name == "sqlite":
         for event, where in (
             ("insert", "site_id = NEW.site_id"),
@@ -77,6 +86,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS door_data_word_cards_{event}")
     else:
         op.execute("DROP TRIGGER IF EXISTS door_data_changed ON word_cards")
+    op.drop_index("ix_events_site_day_check_ins", table_name="events")
     op.drop_index("ix_word_cards_site_id", table_name="word_cards")
     op.drop_table("word_cards")
     with op.batch_alter_table("participants", schema=None) as batch_op:
