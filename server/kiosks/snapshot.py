@@ -37,8 +37,11 @@ def weekdays(stored: str) -> list[int]:
     return [int(day) for day in stored.split(",") if day]
 
 
-def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
-    """The snapshot of `site_id` for today (site time) and the next DAYS_AHEAD days."""
+def build_snapshot(
+    conn: Connection, site_id: str, now: datetime, *, recall: bool = True
+) -> Snapshot:
+    """The snapshot of `site_id` for today (site time) and the next DAYS_AHEAD days;
+    `recall` False: without the recall plans (for a door that does not understand them)."""
     site = conn.execute(select(sites).where(sites.c.id == site_id)).one()
     today = now.astimezone(ZoneInfo(site.timezone)).date()
     last = today + timedelta(days=DAYS_AHEAD)
@@ -133,8 +136,10 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
         )
     ]
     # The recall check (issue 16): each participant's plan and the words it names.
-    recall, recall_words = (
-        recall_for(conn, site_id, today, site.timezone, vocabulary) if site.word_check else ([], [])
+    plans, recall_words = (
+        recall_for(conn, site_id, today, site.timezone, vocabulary)
+        if recall and site.word_check
+        else ([], [])
     )
     return Snapshot(
         site=SiteSettings(
@@ -155,7 +160,7 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
         tasks=plan,
         words=vocabulary,
         phrase_fixes=door_fixes(conn),
-        recall=recall,
+        recall=plans,
         recall_words=recall_words,
     )
 
