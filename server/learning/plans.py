@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,7 @@ class Learner:
     known: int = 0
 
 
+@lru_cache(maxsize=4096)  # a plan asks it for each word met: the same few hundred days
 def day_start(day: date, timezone: str) -> datetime:
     return datetime.combine(day, time(0), ZoneInfo(timezone))
 
