@@ -13,7 +13,7 @@ from server.deps import ClockDep, ConnDep, KioskDep
 from server.kiosks.door_version import door_etag
 from server.kiosks.snapshot import build_snapshot, canonical_json, etag_matches, etag_of
 from server.kiosks.snapshot_bodies import Bodies, SnapshotBodies, accepts_gzip
-from sync.protocol import API_PREFIX, UNDERSTANDS_HEADER, Snapshot
+from sync.protocol import API_PREFIX, RECALL, UNDERSTANDS_HEADER, Snapshot
 
 router = APIRouter(prefix=API_PREFIX, tags=["kiosk"])
 
@@ -66,7 +66,9 @@ def snapshot(
 
 
 def _built(conn: Connection, site_id: str, at: datetime, understood: frozenset[str]) -> bytes:
-    return canonical_json(build_snapshot(conn, site_id, at), understood=understood)
+    # The recall plans cost most of a build: not for a door that would not get them.
+    built = build_snapshot(conn, site_id, at, recall=RECALL in understood)
+    return canonical_json(built, understood=understood)
 
 
 def _headers(etag: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, and_, or_, select
 from server.administration.translations import door_fixes
 from server.administration.upgrades import wanted_upgrade
 from server.kiosks.leaving_times import usual_leaving_times
+from server.learning.plans import recall_for
 from server.schema import badges, participants, sites, staff, tasks, words
 from sync.protocol import (
     SiteSettings,
@@ -37,8 +38,11 @@ def weekdays(stored: str) -> list[int]:
     return [int(day) for day in stored.split(",") if day]
 
 
-def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
-    """The snapshot of `site_id` for today (site time) and the next DAYS_AHEAD days."""
+def build_snapshot(
+    conn: Connection, site_id: str, now: datetime, *, recall: bool = True
+) -> Snapshot:
+    """The snapshot of `site_id` for today (site time) and the next DAYS_AHEAD days;
+    `recall` False: without the recall plans (for a door that does not understand them)."""
     site = conn.execute(select(sites).where(sites.c.id == site_id)).one()
     today = now.astimezone(ZoneInfo(site.timezone)).date()
     last = today + timedelta(days=DAYS_AHEAD)
@@ -132,6 +136,12 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             .order_by(words.c.day)
         )
     ]
+    # The recall check (issue 16): each participant's plan and the words it names.
+    plans, recall_words = (
+        recall_for(conn, site_id, today, site.timezone, vocabulary)
+        if recall and site.word_check
+        else ([], [])
+    )
     return Snapshot(
         site=SiteSettings(
             id=site.id,
@@ -144,6 +154,7 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             leave_reason_minutes=site.leave_reason_minutes,
             usual_leaving_times=usual_leaving_times(conn, site_id, site.timezone, now),
             upgrade=wanted_upgrade(site),  # upgrades: server.administration.upgrades
+            word_check=site.word_check,
         ),
         participants=people,
         supervisors=supervisors,
@@ -151,6 +162,8 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
         tasks=plan,
         words=vocabulary,
         phrase_fixes=door_fixes(conn),
+        recall=plans,
+        recall_words=recall_words,
     )
 
 
