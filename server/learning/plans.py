@@ -30,7 +30,7 @@ from server.learning.answers import stored_card
 from server.learning.cards import is_due, recall_chance
 from server.schema import CHECK_INS, events, participants, word_cards, words
 from sync.protocol import RecallPlan, SnapshotWord
-from sync.recall import MAX_DUE, MAX_MET, RIGHT, Plan, word_key
+from sync.recall import MAX_DUE, MAX_MET, RIGHT, WordsPlan, word_key
 
 # What a plan needs of a card row: not its counts and times of change (a datetime each).
 CARD_COLUMNS = ("participant_id", "word", "state", "step", "stability", "difficulty",
@@ -111,7 +111,7 @@ def learners(
     return found
 
 
-def plan_of(learner: Learner, at: datetime, timezone: str, *, besides: str | None) -> Plan:
+def plan_of(learner: Learner, at: datetime, timezone: str, *, besides: str | None) -> WordsPlan:
     """The plan: due words most likely forgotten first (never-answered ones by the
     forgetting curve from the last day they met them), all met words newest first."""
     due = []
@@ -120,7 +120,7 @@ def plan_of(learner: Learner, at: datetime, timezone: str, *, besides: str | Non
         if key != besides and is_due(card, at):
             due.append((recall_chance(card, at, met_at=day_start(day, timezone)), key))
     met = sorted(learner.met, key=lambda k: (learner.met[k], k), reverse=True)
-    return Plan(
+    return WordsPlan(
         due=tuple(key for _, key in sorted(due)[:MAX_DUE]),
         met=tuple(met[:MAX_MET]),
         known=learner.known,
