@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, literal_column, select, union_all
 
 from server.deps import Kiosk
 from server.kiosks.boot_clock import BootTap
@@ -75,31 +75,26 @@ _KNOWN_IDS = per_dialect(
         one_of(dialect, events.c.id, "ids")
     )
 )
-_PARTICIPANT_SITES = per_dialect(
-    lambda dialect: select(participants.c.id, participants.c.site_id).where(
-        one_of(dialect, participants.c.id, "ids")
-    )
-)
-_SUPERVISOR_SITES = per_dialect(
-    lambda dialect: select(staff.c.id, staff.c.site_id).where(
-        one_of(dialect, staff.c.id, "ids"), staff.c.role == "supervisor"
-    )
-)
-_BADGE_SITES = per_dialect(
-    lambda dialect: select(badges.c.uid, badges.c.site_id).where(
-        one_of(dialect, badges.c.uid, "ids")
-    )
-)
 
 
-def _lookup(
-    conn: Connection, statement: Callable[[Connection], Any], ids: set[str]
-) -> list[tuple[Any, Any]]:
-    """(id, site) rows for `ids`; no query when there is nothing to look up (most pushes
-    name no supervisor)."""
-    if not ids:
-        return []
-    return [(a, b) for a, b in conn.execute(statement(conn), {"ids": id_list(conn, ids)})]
+def _tag(tag: str) -> Any:
+    """A constant column saying which table a row of _REFERRED comes from."""
+    return literal_column(tag, String)
+
+
+# What a batch's records name and which site each belongs to, in one statement for
+# participants, supervisors and badges alike: a round trip cost more CPU than the lookup
+# in it (docs/benchmarks.md, server CPU per request).
+_REFERRED = per_dialect(
+    lambda dialect: union_all(
+        select(_tag("'p'").label("what"), participants.c.id, participants.c.site_id)
+        .where(one_of(dialect, participants.c.id, "pids")),
+        select(_tag("'s'"), staff.c.id, staff.c.site_id)
+        .where(one_of(dialect, staff.c.id, "sids"), staff.c.role == "supervisor"),
+        select(_tag("'b'"), badges.c.uid, badges.c.site_id)
+        .where(one_of(dialect, badges.c.uid, "uids")),
+    )
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -119,15 +114,23 @@ class SiteCheck:
 
     @classmethod
     def load(cls, conn: Connection, site_id: str, records: list[WireRecord]) -> SiteCheck:
-        pids = {r.participant_id for r in records if r.participant_id}
-        sids = {r.supervisor_id for r in records if r.supervisor_id}
-        uids = {r.badge_uid for r in records if r.badge_uid}
-        p_rows = _lookup(conn, _PARTICIPANT_SITES, pids)
-        s_rows = _lookup(conn, _SUPERVISOR_SITES, sids)
-        badge_sites: dict[str, set[str]] = {}
-        for uid, site in _lookup(conn, _BADGE_SITES, uids):
-            badge_sites.setdefault(uid, set()).add(site)
-        return cls(site_id, dict(p_rows), dict(s_rows), badge_sites)
+        named = {
+            "pids": {r.participant_id for r in records if r.participant_id},
+            "sids": {r.supervisor_id for r in records if r.supervisor_id},
+            "uids": {r.badge_uid for r in records if r.badge_uid},
+        }
+        check = cls(site_id, {}, {}, {})
+        if not any(named.values()):
+            return check
+        values = {name: id_list(conn, ids) for name, ids in named.items()}
+        for what, key, site in conn.execute(_REFERRED(conn), values):
+            if what == "p":
+                check.participant_sites[key] = site
+            elif what == "s":
+                check.supervisor_sites[key] = site
+            else:
+                check.badge_sites.setdefault(key, set()).add(site)
+        return check
 
     def problem(self, record: WireRecord) -> str | None:
         """Why this record may not be stored for this site, or None."""
