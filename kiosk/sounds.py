@@ -52,7 +52,7 @@ TUNES: dict[str, tuple[Note, ...]] = {
     "my_words": ((C5, 110), (E5, 110), (G5, 170)),  # up a chord: what you have learnt
 }
 # Played softer than the answers: a touch of the check is no event for the whole hall.
-SOFT: dict[str, float] = {"touched": 0.18, "recall": 0.3}
+SOFT: dict[str, float] = {"touched": 0.26, "recall": 0.3}
 
 NAMES: tuple[str, ...] = tuple(TUNES)
 
