@@ -134,7 +134,7 @@ def test_one_touch_answers_and_the_right_picture_grows(
 
 
 def test_untouched_for_five_seconds_it_is_skipped(door: Doorway) -> None:
-    check = check_out_to_the_check(door)
+    check_out_to_the_check(door)
     finger(door, 100, 300)  # beside the pictures, on the panel: no answer
     assert door.stage.app.manager.current == "recall"
     door.stage.wait_for_screen("waiting", timeout=6.5)
