@@ -509,6 +509,7 @@ class KioskApp(App):
 
     # -- supervisor mode ------------------------------------------------------------------
     def open_supervisor(self, supervisor_id: str, page: str = "supervisor") -> None:
+        self.words.leaving(None)  # a supervisor's badge ends a check like any tap
         self._settle_lunch()
         if self._back is not None:
             self._back.cancel()

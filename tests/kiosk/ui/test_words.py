@@ -2,8 +2,8 @@
 recall check after the goodbye (never at check-in), answered right or wrong with the
 response time, skipped when untouched or when the next person taps (at once: the next
 answer does not wait), after the question the door puts; and "mijn woorden" after their
-own tap. Screenshots in nl, ar, ti and fa: artifacts/screens/<lang>/recall*.png and
-my_words.png."""
+own tap. Screenshots in nl, ar, ti and fa: artifacts/screens/<lang>/recall*.png,
+my_words.png and welcome_my_words.png."""
 
 from __future__ import annotations
 
@@ -155,6 +155,16 @@ def test_the_next_tap_ends_the_check_at_once_as_skipped(door: Doorway) -> None:
     assert kinds[-2:] == ["check_in", WORD_RECALL]
 
 
+def test_a_supervisors_badge_ends_the_check_as_skipped_too(door: Doorway) -> None:
+    from tests.kiosk.ui.conftest import SUPERVISOR_BADGE
+
+    check_out_to_the_check(door)
+    door.tap(SUPERVISOR_BADGE)
+    door.stage.wait_for_screen("supervisor")
+    door.stage.wait_for(lambda: len(recalls(door)) == 1, 5.0, "the skipped check")
+    assert recalls(door)[0].detail["answer"] == SKIPPED
+
+
 def test_a_check_never_shown_is_never_written(door: Doorway) -> None:
     tap_and_wait(door, AMAL, "welcome")
     door.clock.advance(7 * HOUR)
@@ -255,7 +265,13 @@ def test_screenshots_of_the_check_and_my_words(
 ) -> None:
     with kiosk(tmp_path, player) as door:
         person = PEOPLE[lang]
-        check = check_out_to_the_check(door, person)
+        tap_and_wait(door, person, "welcome")
+        door.stage.pump(0.3)  # the button comes a frame after the greeting
+        door.stage.screenshot(ARTIFACTS / lang / "welcome_my_words.png")
+        door.stage.app.go_waiting()
+        door.clock.advance(7 * HOUR)
+        tap_and_wait(door, person, "goodbye")
+        check = door.stage.wait_for_screen("recall", timeout=6.0)
         door.stage.pump(0.3)
         door.stage.screenshot(ARTIFACTS / lang / "recall.png")
         press(door, next(b for b in buttons(check) if b.picture.key != "emmer"))
