@@ -18,7 +18,8 @@ photo cache (random pixels, cleaned and scaled by the server's own code, as a wo
 photos arrive), so each welcome draws its tasks' and word's photos in place of pictograms.
 
 With --recall (issue 16) each demo participant has a recall plan: twenty words met (each
-with a pictogram), ten of them due. After each check-out with a word still to ask the bench
+with a pictogram), ten of them due, and the reason question is off (untouched, it would
+keep the check from coming). After each check-out with a word still to ask the bench
 waits until the check is on the glass (the goodbye's 3 s, and a little), and the next tap
 ends it as skipped: up to ten checks per participant in a day (the door asks a word once a
 day), each drawn with its four pictures. The count of `word_recall` records is checked.
@@ -178,6 +179,17 @@ def main() -> int:
         photos = add_photos(folder) if args.with_photos else 0
         if args.recall:
             add_recall(folder)
+            if not args.without_own_say:
+                # The bench answers no question, and the check waits for the reason question
+                # of every check-out (the bench's site is open all day): that question off,
+                # my week stays.
+                from screen_process import OWN_SAY_SITE
+
+                from sync.journal import Journal
+
+                journal = Journal(folder / "journal.db", kiosk_id="bench-door")
+                journal.store_site({**OWN_SAY_SITE, "leave_reason_minutes": None})
+                journal.close()
         checks_left = {person[0]: RECALL_DUE if args.recall else 0 for person in PEOPLE}
         checks = 0
         bare = bare_window(folder)
