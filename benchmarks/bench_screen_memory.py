@@ -22,7 +22,8 @@ with a pictogram), ten of them due, and the reason question is off (untouched, i
 keep the check from coming). After each check-out with a word still to ask the bench
 waits until the check is on the glass (the goodbye's 3 s, and a little), and the next tap
 ends it as skipped: up to ten checks per participant in a day (the door asks a word once a
-day), each drawn with its four pictures. The count of `word_recall` records is checked.
+day), each drawn with its four pictures. It prints how many `word_recall` records the
+door wrote beside how many checks it waited for.
 
 Targets: RSS after the taps ≤ 200 MiB, and growth over the second half of the taps
 (the least-squares slope through its samples) ≤ 5 MiB per 1000 taps.
@@ -191,7 +192,7 @@ def main() -> int:
                 journal.store_site({**OWN_SAY_SITE, "leave_reason_minutes": None})
                 journal.close()
         checks_left = {person[0]: RECALL_DUE if args.recall else 0 for person in PEOPLE}
-        checks = 0
+        checks = written = 0
         bare = bare_window(folder)
         kiosk = KioskProcess(folder)
         kiosk.start()
@@ -218,9 +219,8 @@ def main() -> int:
                     time.sleep(0.5)  # let the screen settle before reading
                     samples.append((n + 1, *memory(kiosk.pid)))
             time.sleep(6.0 if args.recall else 0)  # a last check ends by its own time
-            recalls = db.execute("SELECT count(*) FROM records WHERE kind = 'word_recall'")
-            if args.recall and recalls.fetchone()[0] != checks:
-                raise RuntimeError(f"{checks} checks waited for, not as many written")
+            query = "SELECT count(*) FROM records WHERE kind = 'word_recall'"
+            written = db.execute(query).fetchone()[0]
             db.close()
         finally:
             code = kiosk.stop()
@@ -229,7 +229,7 @@ def main() -> int:
 
     shown = f", {photos} photos in the plan" if photos else ", pictograms"
     shown += "" if args.without_own_say else ", own say on"
-    shown += f", {checks} recall checks shown" if args.recall else ""
+    shown += f", {written} recall checks written ({checks} waited for)" if args.recall else ""
     print(f"Resident memory of prikklok kiosk --offscreen over {args.taps} taps{shown} (MiB)")
     print(f"  {'':28}{'VmRSS':>10}{'RssAnon':>10}")
     print(f"  {'bare Kivy window + label':28}{bare[0]:10.1f}{bare[1]:10.1f}")
