@@ -237,6 +237,19 @@ def test_my_words_is_never_on_the_waiting_screen_nor_for_someone_without_words(
         assert door.stage.app.manager.current == "waiting"
 
 
+def test_a_word_answered_right_here_is_ticked_on_my_words(door: Doorway) -> None:
+    check = check_out_to_the_check(door)
+    press(door, next(b for b in buttons(check) if b.picture.key == "emmer"))
+    door.stage.wait_for(lambda: len(recalls(door)) == 1, 5.0, "the answer written")
+    door.stage.wait_for(lambda: bool(check.my_words_text), 2.0, "the button")
+    panel = next(w for w in check.walk(restrict=True) if type(w).__name__ == "AnswerPanel")
+    press(door, panel.ids.my_words)
+    words = door.stage.wait_for_screen("my_words")
+    ticked = [b.picture.key for b in buttons(words, "pictures") if b.picture.mark]
+    assert ticked == ["emmer"]
+    assert words.words.known == 2  # the count stays the server's (see docs/screen.md)
+
+
 def test_my_words_goes_back_to_waiting_by_itself(door: Doorway) -> None:
     tap_and_wait(door, AMAL, "welcome")
     door.stage.pump(0.1)
