@@ -12,7 +12,7 @@ from kiosk import phrases as P
 from kiosk.recall import RecallCheck
 from kiosk.signs import CUES, stays
 from kiosk.views import MyWordsView, RecallView, Said, View, WordPicture, say
-from sync.recall import Plan, word_key
+from sync.recall import WordsPlan, word_key
 from sync.roster import DoorData, WordOfTheDay
 
 # The most pictures "mijn woorden" shows: the newest met first (the plan's order); two
@@ -43,7 +43,7 @@ def check_view(check: RecallCheck) -> View:
 
 
 def my_words_view(
-    participant_id: str, plan: Plan, data: DoorData, lang: str | None, right: Collection[str]
+    participant_id: str, plan: WordsPlan, data: DoorData, lang: str | None, right: Collection[str]
 ) -> View:
     """ "Mijn woorden" for this participant: their plan's met words (newest first), those
     answered right at this door since the plan marked; the count is the server's."""
