@@ -87,6 +87,8 @@ sites = Table(
     # it ('confirmed'), or at once ('at_once'). No CHECK: adding one makes SQLite rebuild
     # `sites`, which its foreign keys forbid; server.administration.sites checks the value.
     Column("estimated_hours", String(16), nullable=False, server_default="confirmed"),
+    # The recall check of the words met at check-out (sync.recall, docs/learning.md).
+    Column("word_check", Boolean, nullable=False, server_default="1"),
 )
 
 kiosks = Table(
@@ -113,6 +115,8 @@ participants = Table(
     Column("birthday", String(5)),  # "MM-DD", only if the participant wishes: no year
     Column("team", String(64)),
     Column("active", Boolean, nullable=False, server_default="1"),
+    # The participant's own switch of the recall check; it asks only when the site's is on too.
+    Column("word_check", Boolean, nullable=False, server_default="1"),
 )
 
 staff = Table(
@@ -472,14 +476,39 @@ feed_tokens = Table(
 )
 
 # A token per site that changes in the same transaction as anything its doors' snapshot is
-# built from (sites, participants, staff, badges, tasks, words), and one row "*" for what
-# every door shows (phrase_fixes). Database triggers keep it (migration 0015), so no writer
-# can forget it; the snapshot's ETag derives from it (server.kiosks.door_version).
+# built from (sites, participants, staff, badges, tasks, words, word_cards), and one row "*"
+# for what every door shows (phrase_fixes). Database triggers keep it (migrations 0015 and
+# 0018), so no writer can forget it; the snapshot's ETag derives from it
+# (server.kiosks.door_version).
 door_data_versions = Table(
     "door_data_versions",
     metadata,
     Column("site_id", Id, primary_key=True),  # no foreign key: "*" is every site
     Column("version", String(32), nullable=False),
+)
+
+# A participant's FSRS card of a word (sync.recall.word_key), rebuilt from all their
+# word_recall answers to it whenever one arrives (server.learning.answers); the answers
+# themselves stay in `events`. `site_id` is the participant's site, for the door data
+# version triggers (migration 0018). Card fields NULL: every answer was a skip.
+word_cards = Table(
+    "word_cards",
+    metadata,
+    Column("participant_id", Id, ForeignKey("participants.id"), primary_key=True),
+    Column("word", String(200), primary_key=True),
+    Column("site_id", Id, ForeignKey("sites.id"), nullable=False, index=True),
+    Column("state", Integer),  # fsrs.State
+    Column("step", Integer),
+    Column("stability", Float),
+    Column("difficulty", Float),
+    _at("due_at"),
+    _at("last_review_at"),
+    Column("rights", Integer, nullable=False, server_default="0"),
+    Column("wrongs", Integer, nullable=False, server_default="0"),
+    Column("skips", Integer, nullable=False, server_default="0"),
+    Column("last_answer", String(8), nullable=False),  # sync.recall.ANSWERS
+    _at("last_answered_at", nullable=False),
+    _at("updated_at", nullable=False),
 )
 
 # Alerts that reach a person (server.kiosks.alert_round, docs/admin/alerts.md): whom a

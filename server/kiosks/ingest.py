@@ -17,11 +17,14 @@ from server.deps import Kiosk
 from server.kiosks.boot_clock import BootTap
 from server.kiosks.enrolment import enrol
 from server.kiosks.honest_time import reckon_arrivals
+from server.learning.answers import note_answers
 from server.schema import MAX_COUNT, badges, events, participants, rejected_records, staff
 from server.sql import id_list, insert_new, one_of, per_dialect
 from sync.own_say import KINDS as OWN_SAY_KINDS
 from sync.own_say import detail_problem
 from sync.protocol import WIRE_FIELDS, WireRecord
+from sync.recall import WORD_RECALL
+from sync.recall import detail_problem as recall_problem
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,7 @@ NEEDS = {
     "lunch": ("participant_id",),
     # What a participant says at the door is theirs (sync.own_say): it names them.
     **{kind: ("participant_id",) for kind in sorted(OWN_SAY_KINDS)},
+    WORD_RECALL: ("participant_id",),  # an answer to a recall check is the participant's
 }
 
 
@@ -130,7 +134,9 @@ class SiteCheck:
             return f"{record.kind} needs {' and '.join(missing)}"
         if record.kind == "lunch" and not isinstance(record.detail.get("eats"), bool):
             return "lunch needs detail.eats true or false"
-        said = detail_problem(record.kind, record.detail, record.workshop_day)
+        said = detail_problem(record.kind, record.detail, record.workshop_day) or recall_problem(
+            record.kind, record.detail
+        )
         if said is not None:
             return said
         if record.participant_id is not None:
@@ -207,9 +213,19 @@ def ingest(
     # Their honest times, in the same transaction: no reader ever sees a jumped boot unsorted.
     arrived = [BootTap(i, r.wall_at, r.clock_synced, r.monotonic) for i, r in accepted]
     reckon_arrivals(conn, kiosk.id, arrived, {i: r.boot_id for i, r in accepted}, received_at)
+    # The word cards of the new recall answers, from their honest times (server.learning).
+    note_answers(conn, _recalled(accepted), received_at)
     counts = {s: sum(r.status == s for r in ordered) for s in ("accepted", "duplicate", "rejected")}
     log.info("push from kiosk %s: %s", kiosk.id, counts)
     return ordered
+
+
+def _recalled(accepted: list[tuple[str, WireRecord]]) -> set[tuple[str, str]]:
+    return {
+        (r.participant_id, str(r.detail["word"]))
+        for _, r in accepted
+        if r.kind == WORD_RECALL and r.participant_id
+    }
 
 
 def _judge(

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, or_, select
 
 from server.administration.translations import door_fixes
 from server.kiosks.leaving_times import usual_leaving_times
+from server.learning.plans import recall_for
 from server.schema import badges, participants, sites, staff, tasks, words
 from sync.protocol import (
     SiteSettings,
@@ -131,6 +132,10 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             .order_by(words.c.day)
         )
     ]
+    # The recall check (issue 16): each participant's plan and the words it names.
+    recall, recall_words = (
+        recall_for(conn, site_id, today, site.timezone, vocabulary) if site.word_check else ([], [])
+    )
     return Snapshot(
         site=SiteSettings(
             id=site.id,
@@ -142,6 +147,7 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
             my_week=site.my_week,
             leave_reason_minutes=site.leave_reason_minutes,
             usual_leaving_times=usual_leaving_times(conn, site_id, site.timezone, now),
+            word_check=site.word_check,
         ),
         participants=people,
         supervisors=supervisors,
@@ -149,6 +155,8 @@ def build_snapshot(conn: Connection, site_id: str, now: datetime) -> Snapshot:
         tasks=plan,
         words=vocabulary,
         phrase_fixes=door_fixes(conn),
+        recall=recall,
+        recall_words=recall_words,
     )
 
 
