@@ -70,6 +70,7 @@ class Learner:
     badge: str
     weekdays: tuple[int, ...]  # ISO weekday numbers, 1 = Monday
     ability: float
+    h0_days: float = H0_DAYS  # the median half-life after a first meeting (--half-life)
     memory: dict[str, Memory] = field(default_factory=dict)
     # Every moment they saw a word: the check-in on its day, and every check of it.
     seen: dict[str, list[datetime]] = field(default_factory=dict)
@@ -83,7 +84,7 @@ class Learner:
         self.seen.setdefault(word, []).append(at)
         known = self.memory.get(word)
         if known is None:
-            h0 = H0_DAYS * self.ability * ease
+            h0 = self.h0_days * self.ability * ease
             self.memory[word] = Memory(h0, h0, at)
         else:  # the same word planned again: a restudy, as after a failed check
             known.half_life = max(known.h0, known.half_life * LAPSE)
@@ -110,14 +111,14 @@ class Learner:
         self.checks.append(Check(self.id, word, at, p_true, answer, recalled))
 
 
-def cohort(count: int, rng: random.Random) -> list[Learner]:
+def cohort(count: int, rng: random.Random, h0_days: float = H0_DAYS) -> list[Learner]:
     """`count` learners, half on two agreed weekdays and half on three (2.5 a week)."""
     people = []
     for n in range(count):
         days = 2 if n % 2 == 0 else 3
         weekdays = tuple(sorted(rng.sample(range(1, 6), days)))
         ability = math.exp(rng.gauss(0.0, ABILITY_SIGMA))
-        people.append(Learner(f"p-{n:03d}", f"04{0xA00000 + n:06X}", weekdays, ability))
+        people.append(Learner(f"p-{n:03d}", f"04{0xA00000 + n:06X}", weekdays, ability, h0_days))
     return people
 
 
