@@ -21,7 +21,7 @@ from server.administration.operations import (
     revoke_badge,
 )
 from server.administration.plan import Plan, load_plan
-from server.demo.data import PEOPLE, SUPERVISOR, door_data
+from server.demo.data import PEOPLE, SUPERVISOR, door_data, past_words
 from server.demo.past_weeks import load_history
 from server.schema import badges, coach_participants, participants, sites, staff
 from server.sql import upsert
@@ -62,7 +62,9 @@ def load_demo(conn: Connection, today: date, now: datetime, token_dir: Path) -> 
     # The revoked badge first: giving it to its holder later would revoke their new one.
     for badge in sorted(data["badges"], key=lambda b: b.get("active", True)):
         _badge(conn, badge, now)
-    load_plan(conn, SITE_ID, Plan.model_validate({"tasks": data["tasks"], "words": data["words"]}))
+    # The words of the days before today too: what the participants met (issue 16).
+    planned = {"tasks": data["tasks"], "words": [*past_words(today), *data["words"]]}
+    load_plan(conn, SITE_ID, Plan.model_validate(planned))
     _logins(conn, now)
     load_history(conn, SITE_ID, today, now, SUPERVISOR_ID)
     token_dir.mkdir(parents=True, exist_ok=True)

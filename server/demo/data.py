@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from sync.recall import MAX_DUE
+
 # Made-up people; any likeness is a coincidence. (id, display name, language, badge uid)
 PEOPLE = (
     ("p-amal", "Amal", "ar", "04A1B2C3"),
@@ -69,6 +71,38 @@ WORDS: tuple[tuple[str, str, str, str, dict[str, str]], ...] = (
         "uk": "сонце", "tr": "güneş", "en": "sun"}),
 )  # fmt: skip
 
+# The words of the days before the demo (issue 16: the recall check at check-out asks the
+# words a participant met): a day's word follows from its date, so every rerun agrees.
+# (Dutch word, article, example sentence, meaning per language); the pictogram has the word's
+# own name. Tigrinya and Somali are left out rather than guessed.
+PAST_WORDS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
+    ("fiets", "de", "Ik kom met de fiets.", {
+        "ar": "دراجة", "fa": "دوچرخه", "uk": "велосипед", "tr": "bisiklet", "en": "bicycle"}),
+    ("zaag", "de", "De zaag is scherp.", {
+        "ar": "منشار", "fa": "اره", "uk": "пилка", "tr": "testere", "en": "saw"}),
+    ("bezem", "de", "Pak de bezem en veeg de vloer.", {
+        "ar": "مكنسة", "fa": "جارو", "uk": "віник", "tr": "süpürge", "en": "broom"}),
+    ("emmer", "de", "Vul de emmer met water.", {
+        "ar": "دلو", "fa": "سطل", "uk": "відро", "tr": "kova", "en": "bucket"}),
+    ("sleutel", "de", "Waar is de sleutel van de kast?", {
+        "ar": "مفتاح", "fa": "کلید", "uk": "ключ", "tr": "anahtar", "en": "key"}),
+    ("ladder", "de", "Zet de ladder tegen de muur.", {
+        "ar": "سلم", "fa": "نردبان", "uk": "драбина", "tr": "merdiven", "en": "ladder"}),
+    ("helm", "de", "Zet je helm op.", {
+        "ar": "خوذة", "fa": "کلاه ایمنی", "uk": "каска", "tr": "baret", "en": "helmet"}),
+    ("lamp", "de", "Doe de lamp aan.", {
+        "ar": "مصباح", "fa": "چراغ", "uk": "лампа", "tr": "lamba", "en": "lamp"}),
+    ("brood", "het", "We eten brood bij de lunch.", {
+        "ar": "خبز", "fa": "نان", "uk": "хліб", "tr": "ekmek", "en": "bread"}),
+    ("appel", "de", "Wil je een appel?", {
+        "ar": "تفاحة", "fa": "سیب", "uk": "яблуко", "tr": "elma", "en": "apple"}),
+    ("stoel", "de", "Pak een stoel en ga zitten.", {
+        "ar": "كرسي", "fa": "صندلی", "uk": "стілець", "tr": "sandalye", "en": "chair"}),
+    ("deur", "de", "Doe de deur dicht.", {
+        "ar": "باب", "fa": "در", "uk": "двері", "tr": "kapı", "en": "door"}),
+)  # fmt: skip
+PAST_DAYS = 28  # the demo's past weeks (server.demo.past_weeks) have a word every day
+
 TASKS = (  # for everyone, two a day: (text, pictogram)
     ("Fietsen repareren in de werkplaats", "fiets"),
     ("Koffie zetten voor de pauze", "koffie"),
@@ -110,13 +144,44 @@ def door_data(today: date) -> dict[str, Any]:
     badges += [{"uid": uid, "holder": "supervisor", "holder_id": sid}
                for sid, _, uid in SUPERVISORS]  # fmt: skip
     days = [today + timedelta(days=n) for n in range(len(WORDS))]
+    recalled = past_words(today)
     return {
         "participants": participants,
         "supervisors": [{"id": sid, "display_name": name} for sid, name, _ in SUPERVISORS],
         "badges": badges,
         "tasks": [task for n, day in enumerate(days) for task in _tasks(n, day)],
         "words": [_word(day, *entry) for day, entry in zip(days, WORDS, strict=True)],
+        # Without a server (the offline demo door): every past word of a participant's
+        # agreed days counts as met, the oldest due first; the server reckons its own.
+        "recall": [_plan(pid, recalled) for pid, *_ in PEOPLE],
+        "recall_words": list({w["word"]: w for w in recalled}.values()),
     }
+
+
+def past_word(day: date) -> dict[str, Any]:
+    """The word of a day before the demo: the same for the same date on every run."""
+    word, article, sentence, translations = PAST_WORDS[day.toordinal() % len(PAST_WORDS)]
+    return {
+        "day": day.isoformat(),
+        "word": word,
+        "article": article,
+        "sentence": sentence,
+        "pictogram": word,
+        "translations": translations,
+    }
+
+
+def past_words(today: date) -> list[dict[str, Any]]:
+    """The words of the PAST_DAYS days before `today`, oldest first."""
+    return [past_word(today - timedelta(days=back)) for back in range(PAST_DAYS, 0, -1)]
+
+
+def _plan(pid: str, recalled: list[dict[str, Any]]) -> dict[str, Any]:
+    mine = [w for w in recalled
+            if date.fromisoformat(w["day"]).isoweekday() in AGREED_WEEKDAYS[pid]]  # fmt: skip
+    oldest = list(dict.fromkeys(w["word"] for w in mine))
+    newest = list(dict.fromkeys(w["word"] for w in reversed(mine)))
+    return {"participant_id": pid, "due": oldest[:MAX_DUE], "met": newest, "known": 0}
 
 
 def _word(

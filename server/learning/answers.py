@@ -101,13 +101,15 @@ def note_answers(conn: Connection, pairs: Iterable[tuple[str, str]], now: dateti
     wanted = set(pairs)
     if not wanted:
         return
-    sites = dict(
-        conn.execute(
+    named = sorted({pid for pid, _ in wanted})
+    sites: dict[str, str] = {
+        row.id: row.site_id
+        for row in conn.execute(
             select(participants.c.id, participants.c.site_id).where(
-                member_of(conn, participants.c.id, {pid for pid, _ in wanted})
+                member_of(conn, participants.c.id, named)
             )
-        ).tuples()
-    )
+        )
+    }
     grouped: dict[tuple[str, str], list[Answer]] = {}
     for answer in answers_of(conn, sites):
         key = (answer.participant_id, answer.word)

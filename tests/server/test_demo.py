@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import random
 from datetime import date
 from pathlib import Path
 
@@ -9,10 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from kiosk.recall import pick_check
 from server.db import writing
 from server.demo.build import DEMO_TOKEN, load_demo
 from server.demo.data import DEMO_KEYS, PEOPLE, door_data
-from sync.protocol import PICTOGRAMS, UNDERSTANDS_HEADER, Snapshot
+from sync.protocol import PICTOGRAMS, RECALL, UNDERSTANDS_HEADER, Snapshot
 from sync.roster import DoorData
 from tests.server.conftest import NOW
 
@@ -24,15 +27,38 @@ LANGUAGES = {"ar", "ti", "fa", "so", "uk", "tr", "en"}
 def demo(client: TestClient, engine: Engine, tmp_path: Path) -> DoorData:
     with writing(engine) as conn:
         load_demo(conn, TODAY, NOW, tmp_path)
-    # As today's kiosks ask: understanding pictograms.
-    headers = {"Authorization": f"Bearer {DEMO_TOKEN}", UNDERSTANDS_HEADER: PICTOGRAMS}
+    # As today's kiosks ask: understanding pictograms and the recall check.
+    headers = {
+        "Authorization": f"Bearer {DEMO_TOKEN}",
+        UNDERSTANDS_HEADER: f"{PICTOGRAMS},{RECALL}",
+    }
     answer = client.get("/api/v1/snapshot", headers=headers)
     assert answer.status_code == 200, answer.text
     return DoorData.from_dict(Snapshot.model_validate(answer.json()).door_data_dict())
 
 
+def _without_recall(data: DoorData) -> DoorData:
+    """The server reckons the recall plans from the demo's past weeks; the offline file
+    makes its own (server.demo.data)."""
+    return dataclasses.replace(data, recall={}, recall_words=())
+
+
 def test_demo_snapshot_equals_door_data(demo: DoorData) -> None:
-    assert demo == DoorData.from_dict(door_data(TODAY))
+    assert _without_recall(demo) == _without_recall(DoorData.from_dict(door_data(TODAY)))
+
+
+@pytest.mark.parametrize("source", ["server", "offline"])
+def test_demo_door_checks_a_word_at_amals_check_out(demo: DoorData, source: str) -> None:
+    """Amal (key 1) met past words of the day with pictograms and answered some: the demo
+    door has a check for her check-out, from the server's plan and from the offline file."""
+    data = demo if source == "server" else DoorData.from_dict(door_data(TODAY))
+    plan = data.recall["p-amal"]
+    assert len(plan.met) >= 4 and plan.due
+    check = pick_check("p-amal", data, set(), random.Random(1))
+    assert check is not None and check.key in plan.met
+    assert all(w.pictogram for w in check.choices) and len(check.choices) == 4
+    if source == "server":
+        assert plan.known >= 1  # some answered right in the past weeks
 
 
 def test_demo_people_words_and_one_birthday(demo: DoorData) -> None:
@@ -47,7 +73,7 @@ def test_demo_people_words_and_one_birthday(demo: DoorData) -> None:
 def test_demo_loaded_twice_changes_nothing(demo: DoorData, engine: Engine, tmp_path) -> None:
     with writing(engine) as conn:
         load_demo(conn, TODAY, NOW, tmp_path)
-    assert demo == DoorData.from_dict(door_data(TODAY))
+    assert _without_recall(demo) == _without_recall(DoorData.from_dict(door_data(TODAY)))
 
 
 @pytest.mark.parametrize("day", ["2026-02-28", "2028-02-29", "2026-03-21", "2026-12-31"])
