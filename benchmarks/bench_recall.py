@@ -48,7 +48,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.recall_figures import Figures, figures_at, print_figures, verdict  # noqa: E402
+from benchmarks.recall_figures import (  # noqa: E402
+    Figures,
+    figures_at,
+    print_figures,
+    schedule_text,
+    verdict,
+)
 from benchmarks.recall_learners import (  # noqa: E402
     CHOICES,
     H0_DAYS,
@@ -418,6 +424,7 @@ def run(args: argparse.Namespace) -> Result:
         f"Sync: {t.syncs} rounds, {t.sync_failures} with a problem, "
         f"{t.sync_seconds:.1f} s in all; the run took {time.perf_counter() - began:.0f} s"
     )
+    print(schedule_text(learners))
     cohort_figures = Figures()
     for figures in final.values():
         cohort_figures.add(figures)

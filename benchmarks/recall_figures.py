@@ -221,3 +221,32 @@ def verdict(cohort_figures: Figures) -> bool:
             f"alone varies ±{1.96 * f.noise:.1f} points (95 %)"
         )
     return ok
+
+
+GAPS = ((0, "< 1 d"), (1, "1–6 d"), (7, "7–13 d"), (14, "14–29 d"), (30, "≥ 30 d"))
+
+
+def schedule_text(learners: list[Learner]) -> str:
+    """How long after last seeing the word the answered checks came, and how often one
+    word was checked: what decides how many 30-day checks there are to measure."""
+    counts = dict.fromkeys([label for _, label in GAPS], 0)
+    per_word: dict[tuple[str, str], int] = {}
+    for learner in learners:
+        for check in learner.checks:
+            per_word[(learner.id, check.word)] = per_word.get((learner.id, check.word), 0) + 1
+            if check.answer == "skipped":
+                continue
+            last = last_seen_before(learner.seen[check.word], check.at)
+            days = (check.at - last).days if last else 0
+            label = next(label for start, label in reversed(GAPS) if days >= start)
+            counts[label] += 1
+    met = sum(len(learner.memory) for learner in learners)
+    checked = len(per_word)
+    times = sorted(per_word.values())
+    most = times[-1] if times else 0
+    gaps = ", ".join(f"{label} {count}" for label, count in counts.items())
+    return (
+        f"Answered checks by time since the learner last saw the word: {gaps}\n"
+        f"Words met {met}, of them checked at least once {checked}; checks per checked word: "
+        f"mean {sum(times) / max(1, checked):.2f}, most {most}"
+    )
