@@ -136,7 +136,7 @@ class Door:
         self.week_log = WeekLog.of(
             journal.of_kinds_since(OPENS_SESSION | {ABSENCE_ANNOUNCED}, since)
         )
-        self.recall_answered = self._recall_answered(today)
+        self.recall_answered, self.recall_right = self._recall_answers(today)
         self._merge_site()
 
     def _stamp(self) -> object:
@@ -148,7 +148,7 @@ class Door:
         with self._lock:
             self.data = self._with_enrolled(data if data is not None else self.journal.door_data())
             self._data_stamp = self._stamp()
-            self.recall_answered = self._recall_answered(self.clock.now().workshop_day())
+            self._reread_recall()
 
     def _fresh_data(self) -> None:
         # The sync agent may have stored a new snapshot from another connection. SQLite's
@@ -163,6 +163,7 @@ class Door:
             self.data, self._data_stamp = self._with_enrolled(self.journal.door_data()), stamp
             self.presence.forget_absent(set(self.data.participants))
             self.week_log.forget_absent(set(self.data.participants))
+            self._reread_recall()  # a new plan knows the answers synced since
         self.own_say = OwnSay.from_site(self.journal.site())
         self._merge_site()
 
@@ -349,6 +350,7 @@ class Door:
             self.recall_answered.setdefault(record.participant_id, set()).add(
                 str(record.detail.get("word"))
             )
+            recall.mark(self.recall_right, record.participant_id, record.detail)
         signal = SIGNALS.get(decision.outcome)  # a lunch answer has no light or sound
         if signal is not None:
             self.feedback.show(signal)
@@ -380,9 +382,21 @@ class Door:
             check = recall.pick_check(who.id, self.data, answered, self._rng)
         return replace(answer, week=week, asked=asked, recall=check)
 
-    def _recall_answered(self, today: date) -> dict[str, set[str]]:
+    def _recall_answers(self, today: date) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """The words answered at this door that the plan may not know yet, and of them
+        those last answered right (one read of the journal)."""
         since = today - RECALL_UNSYNCED
-        return recall.answered_keys(self.journal.of_kinds_since(RECALL_KINDS, since), today)
+        records = self.journal.of_kinds_since(RECALL_KINDS, since)
+        return recall.answered_keys(records, today), recall.right_keys(records, today)
+
+    def _reread_recall(self) -> None:
+        today = self.clock.now().workshop_day()
+        self.recall_answered, self.recall_right = self._recall_answers(today)
+
+    def words_right(self, participant_id: str) -> set[str]:
+        """The words this participant last answered right at this door, since the plan."""
+        with self._lock:
+            return set(self.recall_right.get(participant_id, ()))
 
     def _append(self, decision: Decision) -> Record:
         entry = decision.entry()

@@ -70,6 +70,9 @@ WHY_NOT_COMING = N_("Why will you not come?")
 ALREADY_SAID = N_("Already said")
 NOTED = N_("Thank you. Your supervisor will see it.")
 NEXT_TIME = N_("Next time: {date}")
+# The words of the recall check (issue 16): "mijn woorden" after their own tap.
+MY_WORDS = N_("My words")
+WORDS_KNOWN = N_("You know {known} of {met} words")
 
 # -- Kiosk chrome and supervisor screens ----------------------------------------------------
 PRESENT_COUNT = N_("Present: {count}")
@@ -130,7 +133,7 @@ PARTICIPANT: tuple[str, ...] = (
     DURATION, TAP_YOUR_BADGE, NOT_SAVED, GO_TO_SUPERVISOR,
     LEAVE_REASON_QUESTION, REASON_OFFICE, REASON_DOCTOR, REASON_CHILDREN, REASON_TRANSPORT,
     REASON_OTHER, LEFT_WHEN, DONT_KNOW, NOT_COMING, WHICH_DAY, WHY_NOT_COMING, ALREADY_SAID,
-    NOTED, NEXT_TIME,
+    NOTED, NEXT_TIME, MY_WORDS, WORDS_KNOWN,
 )  # fmt: skip
 
 KIOSK: tuple[str, ...] = (

@@ -11,9 +11,10 @@ nothing.
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from kiosk.decide import Decision, Outcome, Tap
 from sync.clock import Instant
@@ -106,3 +107,25 @@ def answered_keys(records: Iterable[Record], today: date) -> dict[str, set[str]]
         if record.synced_at is None or record.workshop_day == today:
             keys.setdefault(record.participant_id, set()).add(str(record.detail.get("word")))
     return keys
+
+
+def right_keys(records: Iterable[Record], today: date) -> dict[str, set[str]]:
+    """Per participant, the words whose last answer at this door that the plan may not know
+    yet (as answered_keys) was right: "mijn woorden" marks them. A wrong answer after a
+    right one takes the mark away again; a skipped check changes nothing."""
+    keys: dict[str, set[str]] = {}
+    for record in sorted(records, key=lambda r: r.seq):
+        if record.kind != WORD_RECALL or record.participant_id is None:
+            continue
+        if record.synced_at is None or record.workshop_day == today:
+            mark(keys, record.participant_id, record.detail)
+    return keys
+
+
+def mark(keys: dict[str, set[str]], participant_id: str, detail: Mapping[str, Any]) -> None:
+    """Fold one answer into right_keys' marks."""
+    word, outcome = str(detail.get("word")), detail.get("answer")
+    if outcome == RIGHT:
+        keys.setdefault(participant_id, set()).add(word)
+    elif outcome == WRONG:
+        keys.get(participant_id, set()).discard(word)

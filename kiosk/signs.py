@@ -38,6 +38,8 @@ PINE: RGBA = (0.05, 0.42, 0.20, 1)  # a darker green: in, with a note
 TEAL: RGBA = (0.00, 0.48, 0.42, 1)  # the blue end of the greens: out, and well done
 BLUE: RGBA = (0.10, 0.35, 0.70, 1)
 INDIGO: RGBA = (0.20, 0.28, 0.78, 1)  # a question the participant opened themselves
+OCEAN: RGBA = (0.05, 0.40, 0.60, 1)  # the recall check: a question the door puts, softly
+MOSS: RGBA = (0.18, 0.50, 0.12, 1)  # "mijn woorden": what they have learnt
 ORANGE_RED: RGBA = (0.80, 0.28, 0.05, 1)
 RED: RGBA = (0.75, 0.10, 0.10, 1)
 DARK_RED: RGBA = (0.55, 0.08, 0.08, 1)
@@ -51,6 +53,8 @@ COLOUR_NAMES: dict[RGBA, str] = {
     TEAL: "teal",
     BLUE: "blue",
     INDIGO: "indigo",
+    OCEAN: "ocean blue",
+    MOSS: "moss green",
     ORANGE_RED: "orange-red",
     RED: "red",
     DARK_RED: "dark red",
@@ -75,6 +79,14 @@ CUES: dict[str, Cue] = {
     "not_saved": Cue(PURPLE, "☛", "not_saved", "problem"),  # go to your supervisor
 }
 
+# Not answers to a tap, but what comes after one (kiosk.word_views): the recall check after
+# a check-out (a note: listen), and "mijn woorden". Their signs are no answer's either.
+AFTER_TAP: dict[str, Cue] = {
+    "recall": Cue(OCEAN, "♪", "recall", "question"),
+    "my_words": Cue(MOSS, "❖", "my_words", "success"),
+}
+CUES.update(AFTER_TAP)
+
 # Seconds an answer stays when nobody touches it (0: until its cause is gone). A slow
 # reader gets time; the next tap ends any answer at once, so a long stay holds nobody up.
 STAYS: dict[str, float] = {
@@ -89,6 +101,8 @@ STAYS: dict[str, float] = {
     "reader_problem": 0.0,
     "error": 10.0,
     "not_saved": 15.0,
+    "recall": 5.0,  # sync.recall.CHECK_SECONDS: no touch by then, the check is skipped
+    "my_words": 20.0,
 }
 
 # An answer that puts a question of the participant's own say (kiosk.questions: "Waarom
@@ -112,6 +126,8 @@ UNTOUCHED: dict[str, str] = {
     "reader_problem": "a touch does nothing; back to waiting once the reader works",
     "error": "back to waiting; the tap is not recorded: tap again",
     "not_saved": "back to waiting; the tap is not recorded: go to your supervisor",
+    "recall": "the check is recorded as skipped; back to waiting",
+    "my_words": "back to waiting",
 }
 
 # The symbols on buttons. "No" and "close" are not an answer's symbol; "leave" is the

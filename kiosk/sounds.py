@@ -44,7 +44,15 @@ TUNES: dict[str, tuple[Note, ...]] = {
     "error": ((G3, 110), (REST, 60), (G3, 110), (REST, 60), (G3, 110)),  # tap again
     "not_saved": ((A3, 250), (E4, 250), (A3, 250), (E4, 250)),  # a slow siren: go and tell
     "birthday": ((C5, 300), (C5, 225), (C5, 75), (C5, 300), (G4, 450)),
+    # The recall check (issue 16): a soft question before the word is played — a middle
+    # note, then up a fourth; and at any touch, right or wrong, one soft high note before
+    # the word is played again (no buzz for a wrong touch: the check teaches).
+    "recall": ((G4, 110), (C5, 170)),
+    "touched": ((A5, 120),),
+    "my_words": ((C5, 110), (E5, 110), (G5, 170)),  # up a chord: what you have learnt
 }
+# Played softer than the answers: a touch of the check is no event for the whole hall.
+SOFT: dict[str, float] = {"touched": 0.26, "recall": 0.3}
 
 NAMES: tuple[str, ...] = tuple(TUNES)
 
@@ -54,10 +62,12 @@ def length(name: str) -> float:
     return sum(ms for _, ms in TUNES[name]) / 1000
 
 
-def samples(notes: tuple[Note, ...], rate: int = RATE) -> array.array[int]:
+def samples(
+    notes: tuple[Note, ...], rate: int = RATE, amplitude: float = AMPLITUDE
+) -> array.array[int]:
     """The 16-bit samples of a tune: sine notes, each faded in and out."""
     out = array.array("h")
-    peak = AMPLITUDE * 32767
+    peak = amplitude * 32767
     for freq, ms in notes:
         n = rate * ms // 1000
         fade = max(1, min(n // 2, rate * FADE_MS // 1000))
@@ -75,8 +85,8 @@ def chime_file(name: str, cache_dir: Path) -> Path:
     if name not in TUNES:
         raise KeyError(f"no chime called {name!r}; known: {', '.join(NAMES)}")
     # The tune is in the file name, so a changed tune is written anew, not played stale.
-    notes = TUNES[name]
-    target = Path(cache_dir) / f"chime-{name}-{_tune_key(notes):08x}.wav"
+    notes, amplitude = TUNES[name], SOFT.get(name, AMPLITUDE)
+    target = Path(cache_dir) / f"chime-{name}-{_tune_key(notes, amplitude):08x}.wav"
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +97,7 @@ def chime_file(name: str, cache_dir: Path) -> Path:
             out.setnchannels(1)
             out.setsampwidth(2)
             out.setframerate(RATE)
-            data = samples(notes)
+            data = samples(notes, amplitude=amplitude)
             if sys.byteorder == "big":  # WAV is little-endian
                 data.byteswap()
             out.writeframes(data.tobytes())
@@ -98,7 +108,7 @@ def chime_file(name: str, cache_dir: Path) -> Path:
     return target
 
 
-def _tune_key(notes: tuple[Note, ...]) -> int:
+def _tune_key(notes: tuple[Note, ...], amplitude: float = AMPLITUDE) -> int:
     """A checksum of a tune and how it is rendered, stable between runs (unlike hash())."""
-    text = ";".join(f"{freq:.2f}/{ms}" for freq, ms in notes) + f"@{RATE}/{AMPLITUDE}/{FADE_MS}"
+    text = ";".join(f"{freq:.2f}/{ms}" for freq, ms in notes) + f"@{RATE}/{amplitude}/{FADE_MS}"
     return zlib.crc32(text.encode("ascii"))

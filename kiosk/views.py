@@ -26,8 +26,10 @@ from kiosk.language import (
     weekday_name,
 )
 from kiosk.questions import AfterTap
+from kiosk.recall import RecallCheck
 from kiosk.signs import CUES, Cue, stays
 from kiosk.speech import greeting
+from sync.recall import CHECK_SECONDS
 from sync.roster import DoorData
 
 __all__ = ["CUES", "Cue", "Said", "View", "WordView", "view_of"]
@@ -106,6 +108,42 @@ class WeekView:
 
 
 @dataclass(frozen=True)
+class WordPicture:
+    """One word the participant has met, as a picture: the workshop's photo, else the
+    pictogram, else the symbol; `heading` ("de hamer") is what is played and written."""
+
+    key: str  # sync.recall.word_key
+    heading: str
+    word: str
+    article: str | None
+    photo: str | None
+    pictogram: str | None
+    symbol: str | None
+    voice: str | None
+    mark: bool = False  # "mijn woorden": answered right at this door since the plan
+
+
+@dataclass(frozen=True)
+class RecallView:
+    """The recall check (kiosk.word_views): the word asked, and four pictures."""
+
+    check: RecallCheck
+    asked: WordPicture
+    choices: tuple[WordPicture, ...]
+    seconds: float = CHECK_SECONDS
+
+
+@dataclass(frozen=True)
+class MyWordsView:
+    """ "Mijn woorden": the words they met as pictures, and how many of them they know."""
+
+    pictures: tuple[WordPicture, ...]
+    known: int
+    met: int
+    count: Said  # "Je kent 12 van de 30 woorden", and in their language
+
+
+@dataclass(frozen=True)
 class View:
     """One screen's content."""
 
@@ -127,6 +165,11 @@ class View:
     week: WeekView | None = None
     question: Question | None = None
     not_coming: Said | None = None
+    # The words they have met (kiosk.word_views): the check after a check-out, "mijn
+    # woorden", and the button that opens it after their own tap.
+    recall: RecallView | None = None
+    words: MyWordsView | None = None
+    my_words: Said | None = None
 
 
 Value = str | Callable[[str], str]  # a fixed text, or one formatted per language

@@ -152,3 +152,21 @@ def test_the_supervisors_printed_page_shows_each_answers_own_symbol() -> None:
     rows = [line for line in table.splitlines()[2:] if line.startswith("| ")]
     symbols = [row.split("|")[1].split('"')[0].split()[-1] for row in rows]
     assert symbols == [view.cue.symbol for view in answers().values()]
+
+
+def test_the_recall_check_and_my_words_have_signs_of_their_own() -> None:
+    # Issue 16: shown after an answer, never instead of one; no answer's colour, symbol or
+    # sound, and each colour in its family with a white symbol that stands out.
+    from kiosk.signs import AFTER_TAP
+
+    taken = [view.cue for view in answers().values()]
+    for name, cue in AFTER_TAP.items():
+        assert all(
+            cue.symbol != t.symbol and cue.sound != t.sound and cue.colour != t.colour
+            for t in taken
+        ), name
+        assert TUNES[cue.sound] not in [TUNES[t.sound] for t in taken]
+        hue, _, saturation = colorsys.rgb_to_hls(*cue.colour[:3])
+        low, high = FAMILY_HUES[cue.family]
+        assert low <= hue * 360 <= high and saturation > 0.5, name
+    assert AFTER_TAP["recall"].symbol != AFTER_TAP["my_words"].symbol

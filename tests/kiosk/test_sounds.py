@@ -98,3 +98,13 @@ def test_chime_file_accepts_a_signal(tmp_path: Path) -> None:
 def test_chime_unknown_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(KeyError, match="welcome"):
         chime_file("fanfare", tmp_path)
+
+
+def test_the_recall_checks_chimes_are_softer_than_any_answer(tmp_path: Path) -> None:
+    # Issue 16: "a soft sound, no red cross": the check is no event for the whole hall.
+    from kiosk.sounds import SOFT
+
+    loudest_soft = max(max(abs(s) for s in read(chime_file(n, tmp_path))) for n in SOFT)
+    answers = [n for n in NAMES if n not in SOFT]
+    quietest = min(max(abs(s) for s in read(chime_file(n, tmp_path))) for n in answers)
+    assert set(SOFT) == {"recall", "touched"} and loudest_soft < 0.75 * quietest
