@@ -49,6 +49,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.recall_figures import (  # noqa: E402
+    LEGEND,
     Figures,
     figures_at,
     print_figures,
@@ -385,6 +386,7 @@ def run(args: argparse.Namespace) -> Result:
                     else ""
                 )
             )
+            print(LEGEND)
             final: dict[str, Figures] = {}
 
             def report(at: datetime) -> None:
