@@ -313,9 +313,13 @@ def simulate(
     weeks: int,
     offline_week: int,
     rng: random.Random,
+    minds: random.Random,
     report_at: list[datetime],
     report: Any,
 ) -> None:
+    """Day by day: check-ins, a sync, check-outs with their checks, a sync. `rng` draws who
+    comes when, `minds` what the learners recall and touch: two streams, so another truth
+    model (--half-life) meets the same days, visits and times."""
     from sync.recall import word_key
 
     words = {day: (word_key(word), ease[word_key(word)]) for day, word, _ in plan}
@@ -339,7 +343,7 @@ def simulate(
         departures = sorted((rng.uniform(0, 5400), p.id) for p in coming)
         for seconds, pid in departures:
             site.clock.to(local(day, 15, 30) + timedelta(seconds=seconds))
-            site.check_out(by_id[pid], rng)
+            site.check_out(by_id[pid], minds)
         site.clock.to(local(day, 17, 30))
         if not offline:
             site.sync()
@@ -410,7 +414,16 @@ def run(args: argparse.Namespace) -> Result:
                 site = Site(Path(tmp), server.url, token, clock, args.seed)
                 try:
                     simulate(
-                        site, learners, plan, ease, args.weeks, args.offline_week, rng, ends, report
+                        site,
+                        learners,
+                        plan,
+                        ease,
+                        args.weeks,
+                        args.offline_week,
+                        rng,
+                        random.Random(args.seed + 1_000_003),
+                        ends,
+                        report,
                     )
                 finally:
                     site.close()
