@@ -7,10 +7,11 @@ One site plans a new word of the day every workday (a pictogram of sync.pictogra
 kiosk.door.Door on a real sync.journal.Journal: the check-in tap (they see the word of the
 day), the check-out tap, and — when the door puts a recall check after the goodbye
 (Answer.recall) — the touch on one of the four pictures, or none (Door.answer_recall). The
-door syncs twice a day with the real sync round (sync.agent.sync_once: push, snapshot,
-heartbeat) against the real server app served by uvicorn on 127.0.0.1 in a thread, on
-SQLite (default) or PostgreSQL (--database-url). Door and server share one simulated clock.
---offline-week takes the door offline for one week (its answers reach the server late).
+door syncs twice a day (--syncs-a-day) with the real sync round (sync.agent.sync_once:
+push, snapshot, heartbeat) against the real server app served by uvicorn on 127.0.0.1 in a
+thread, on SQLite (default) or PostgreSQL (--database-url). Door and server share one
+simulated clock. --offline-week takes the door offline for one week (its answers reach the
+server late).
 
 The learners' memory is a known forgetting curve (benchmarks/recall_learners.py: exponential
 with a half-life that grows with each true retrieval — not FSRS); not recalling, they guess
@@ -314,6 +315,7 @@ def simulate(
     offline_week: int,
     rng: random.Random,
     minds: random.Random,
+    syncs_a_day: int,
     report_at: list[datetime],
     report: Any,
 ) -> None:
@@ -338,7 +340,7 @@ def simulate(
             site.clock.to(local(day, 8, 30) + timedelta(seconds=seconds))
             site.check_in(by_id[pid], words.get(day))
         site.clock.to(local(day, 10, 0))
-        if not offline:
+        if not offline and syncs_a_day > 1:
             site.sync()
         departures = sorted((rng.uniform(0, 5400), p.id) for p in coming)
         for seconds, pid in departures:
@@ -422,6 +424,7 @@ def run(args: argparse.Namespace) -> Result:
                         args.offline_week,
                         rng,
                         random.Random(args.seed + 1_000_003),
+                        args.syncs_a_day,
                         ends,
                         report,
                     )
@@ -464,6 +467,13 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=8,
         help="the week (from 0) the door does not sync; -1: never offline",
+    )
+    parser.add_argument(
+        "--syncs-a-day",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="2: after the check-ins and after closing; 1: after closing only (faster)",
     )
     parser.add_argument(
         "--half-life",

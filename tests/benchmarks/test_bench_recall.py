@@ -17,7 +17,18 @@ from benchmarks.bench_recall import options, run
 def test_the_recall_benchmark_runs_and_reports_checks(
     kind: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["--learners", "6", "--weeks", "8", "--offline-week", "3", "--seed", "5"]
+    argv = [
+        "--learners",
+        "6",
+        "--weeks",
+        "8",
+        "--offline-week",
+        "3",
+        "--seed",
+        "5",
+        "--syncs-a-day",
+        "1",
+    ]
     if kind == "postgresql":
         url = os.environ.get("PRIKKLOK_TEST_DATABASE_URL")
         if not url:
