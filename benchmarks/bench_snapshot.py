@@ -13,6 +13,11 @@ the next eight days; one kiosk asks over a keep-alive connection, as its agent d
 
 Then the bytes of one snapshot on the wire, gzip against plain.
 
+With `--recall-days N` (default 60; 0: none) the site had a word of the day on each of
+the N days before yesterday, each participant came on about 40 % of them, and has a word
+card for half of the words they met (issue 16): the snapshot then carries every
+participant's recall plan, and the kiosk says it understands them.
+
     .venv/bin/python benchmarks/bench_snapshot.py                      # both databases
     .venv/bin/python benchmarks/bench_snapshot.py --databases sqlite --pulls 50
 """
@@ -96,6 +101,50 @@ def fill(server: ServerProcess, participants: int) -> str:
     return server.add_kiosks("big", ["door"])["door"]
 
 
+def fill_recall(server: ServerProcess, participants: int, days: int) -> None:
+    """Past words, check-ins on word days and word cards (server.learning), by SQL in bulk."""
+    import random
+    from uuid import uuid4
+
+    from server.cli import admin_db
+    from server.learning.answers import StoredAnswer, card_row
+    from server.schema import events, word_cards, words
+
+    chance = random.Random(16)
+    today = datetime.now(UTC).date()
+    past = [today - timedelta(days=2 + n) for n in range(days)]
+    with admin_db(server.database_url, None) as conn:
+        conn.execute(words.insert(), [
+            {"site_id": "big", "day": day, "word": f"woord{n}", "article": "het",
+             "sentence": "", "translations": {}, "pictogram": "hamer"}
+            for n, day in enumerate(past)
+        ])  # fmt: skip
+        taps, cards = [], []
+        seq = 0
+        for p in range(participants):
+            pid = f"p{p:05d}"
+            for n, day in enumerate(past):
+                if chance.random() >= 0.4:
+                    continue
+                seq += 1
+                at = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=8)
+                taps.append({
+                    "id": str(uuid4()), "kiosk_id": "door", "site_id": "big", "seq": seq,
+                    "kind": "check_in", "participant_id": pid, "wall_at": at,
+                    "workshop_day": day, "clock_synced": True, "boot_id": "bench",
+                    "monotonic": float(seq), "detail": {}, "content_hash": "0" * 64,
+                    "received_at": at,
+                })  # fmt: skip
+                if chance.random() < 0.5:
+                    answer = StoredAnswer("x", pid, f"woord{n}", at + timedelta(days=3), "right")
+                    cards.append({"participant_id": pid, "word": f"woord{n}", "site_id": "big",
+                                  **card_row([answer]), "updated_at": at})  # fmt: skip
+        for start in range(0, len(taps), 5000):
+            conn.execute(events.insert(), taps[start : start + 5000])
+        for start in range(0, len(cards), 5000):
+            conn.execute(word_cards.insert(), cards[start : start + 5000])
+
+
 def flip_setting(server: ServerProcess, on: bool) -> None:
     from server.administration.sites import say_greeting
     from server.db import make_engine
@@ -113,6 +162,11 @@ def run(kind: str, args: argparse.Namespace, tmp: Path) -> bool:
         url = f"{server.base_url}/api/v1/snapshot"
         http = requests.Session()
         http.headers["Authorization"] = f"Bearer {token}"
+        if args.recall_days:
+            from sync.protocol import PICTOGRAMS, RECALL, UNDERSTANDS_HEADER
+
+            fill_recall(server, args.participants, args.recall_days)
+            http.headers[UNDERSTANDS_HEADER] = f"{PICTOGRAMS},{RECALL}"
         packed = http.get(url)
         plain = http.get(url, headers={"Accept-Encoding": "identity"})
         assert packed.status_code == plain.status_code == 200, packed.text[:200]
@@ -160,7 +214,10 @@ def run(kind: str, args: argparse.Namespace, tmp: Path) -> bool:
     def ms2(values: list[float]) -> tuple[str, str]:
         return f"{percentile(values, 0.5) * 1000:8.1f}", f"{percentile(values, 0.99) * 1000:8.1f}"
 
-    print(f"\n{kind}: {args.participants} participants, {args.pulls} pulls of each kind")
+    print(
+        f"\n{kind}: {args.participants} participants, {args.pulls} pulls of each kind, "
+        f"{args.recall_days} past word days"
+    )
     print("                                              p50 ms   p99 ms")
     row = "  {:<40} {} {}"
     print(row.format("304 (If-None-Match matches), over HTTP", *ms2(not_modified)))
@@ -187,6 +244,7 @@ def main() -> int:
     parser.add_argument("--participants", type=int, default=2000)
     parser.add_argument("--pulls", type=int, default=200)
     parser.add_argument("--burst", type=int, default=1000, help="304s in a row for the CPU")
+    parser.add_argument("--recall-days", type=int, default=60, help="past word days (0: none)")
     parser.add_argument("--pg-url", default=None)
     parser.add_argument("--dir", type=Path, default=ROOT)
     args = parser.parse_args()

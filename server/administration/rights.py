@@ -19,6 +19,7 @@ from server.attendance.presence import honest_at
 from server.attendance.sessions import SESSION_KINDS, ReceivedTap, closing_time, pair_sessions
 from server.attendance.statements import statements_of
 from server.db import writing
+from server.learning.answers import count_cards, note_answers
 from server.schema import (
     absences,
     audit_log,
@@ -35,8 +36,10 @@ from server.schema import (
     staff,
     statement_reviews,
     tasks,
+    word_cards,
 )
 from sync.own_say import KINDS as OWN_SAY_KINDS
+from sync.recall import WORD_RECALL
 
 CLI_ACTOR = "admin (cli)"
 ERASED = "(erased participant)"  # what a flag about another tap says instead of their id
@@ -99,6 +102,18 @@ def apply_retention(
         raise AdminError("the retention period is at least 1 day")
     before = now - timedelta(days=days)
     old_events = select(events.c.id).where(events.c.received_at < before)
+    # The word cards rest on the answers: those of deleted answers are rebuilt from the
+    # answers kept, or deleted with the last of them (server.learning.answers).
+    old_answers = {
+        (row.participant_id, str(row.detail.get("word")))
+        for row in conn.execute(
+            select(events.c.participant_id, events.c.detail).where(
+                events.c.received_at < before,
+                events.c.kind == WORD_RECALL,
+                events.c.participant_id.is_not(None),
+            )
+        )
+    }
     counts = {
         "event_flags": _deleted(
             conn,
@@ -121,6 +136,9 @@ def apply_retention(
         "boot_anchors": _deleted(conn, boot_anchors, boot_anchors.c.reckoned_at < before),
         "absences": _deleted(conn, absences, absences.c.created_at < before),
     }
+    kept_cards = count_cards(conn)
+    note_answers(conn, old_answers, now)
+    counts["word_cards"] = kept_cards - count_cards(conn)
     detail = {"days": days, "before": before.isoformat(), "deleted": counts}
     record_audit(conn, now, actor, "retention", None, detail)
     return counts
@@ -234,6 +252,7 @@ def export_participant(
     ).all()
     taps: list[dict[str, Any]] = []
     lunch: list[dict[str, Any]] = []
+    word_answers: list[dict[str, Any]] = []
     session_taps: list[ReceivedTap] = []
     for row in their_events:
         at = honest_at(row.wall_at, row.corrected_wall_at)
@@ -251,6 +270,9 @@ def export_participant(
         }
         if row.kind in OWN_SAY_KINDS:
             continue  # under "statements", with a supervisor's verdict
+        if row.kind == WORD_RECALL:
+            word_answers.append(item)  # the recall checks at check-out (docs/learning.md)
+            continue
         (lunch if row.kind == "lunch" else taps).append(item)
         if row.kind in SESSION_KINDS:
             session_taps.append(ReceivedTap(row.id, row.kind, at, row.kiosk_id))
@@ -264,6 +286,13 @@ def export_participant(
         "sessions": _sessions(conn, person.site_id, session_taps, now),
         "lunch_answers": lunch,
         "statements": _statements(conn, participant_id),
+        "word_answers": word_answers,
+        "word_cards": _rows(
+            conn,
+            select(word_cards)
+            .where(word_cards.c.participant_id == participant_id)
+            .order_by(word_cards.c.word),
+        ),
         "corrections": _rows(
             conn, select(corrections).where(corrections.c.participant_id == participant_id)
         ),
@@ -352,6 +381,7 @@ def erase_participant(
         "rejected_records": _deleted(conn, rejected_records, _names(participant_id)),
         "tasks": _deleted(conn, tasks, tasks.c.participant_id == participant_id),
         "absences": _deleted(conn, absences, absences.c.participant_id == participant_id),
+        "word_cards": _deleted(conn, word_cards, word_cards.c.participant_id == participant_id),
         "coach_participants": _deleted(
             conn, coach_participants, coach_participants.c.participant_id == participant_id
         ),

@@ -1,6 +1,6 @@
 """The workshop's sites as the admin's pages show them: their names, the overview of them
 all, a new site, whether its doors speak the greeting, and what participants may tell its
-doors themselves (sync.own_say)."""
+doors themselves (sync.own_say), and whether its doors ask a word back (sync.recall)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 
 from server.administration.operations import add_site
+from server.administration.rights import record_audit
 from server.attendance.presence import presence_now
 from server.db import writing
 from server.schema import kiosks, participants, sites
@@ -75,6 +76,18 @@ def say_greeting(engine: Engine, site_id: str, on: bool) -> bool:
     """Whether the site's doors say the greeting aloud; False when there is no such site."""
     with writing(engine) as conn:
         done = conn.execute(update(sites).where(sites.c.id == site_id).values(speak_greeting=on))
+    return done.rowcount == 1
+
+
+def set_word_check(engine: Engine, site_id: str, on: bool, *, actor: str, now: datetime) -> bool:
+    """Whether the site's doors ask a word back at check-out (issue 16, docs/learning.md);
+    False when there is no such site. Logged: it decides whether answers are collected.
+    Switched off, the doors get no plans; the answers already given stay until retention
+    or erasure removes them."""
+    with writing(engine) as conn:
+        done = conn.execute(update(sites).where(sites.c.id == site_id).values(word_check=on))
+        if done.rowcount == 1:
+            record_audit(conn, now, actor, "site", None, {"site_id": site_id, "word_check": on})
     return done.rowcount == 1
 
 

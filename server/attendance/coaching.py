@@ -19,6 +19,7 @@ from server.attendance.history import (
 )
 from server.attendance.statements import Statement, statements_of
 from server.attendance.summary import Agreement, AttendanceRecord
+from server.learning.progress import WordProgress, progress_of
 from server.schema import coach_participants
 
 PROGRAM_FALLBACK = timedelta(days=182)  # a program without a start: the last half year
@@ -43,6 +44,8 @@ class Program:
     timelines: Timelines
     # What they said at the door about days after `last` (say "Ik kom niet op donderdag").
     upcoming: list[Statement] = field(default_factory=list)
+    # The words of the day they met and what their recall checks say (issue 16).
+    words: WordProgress | None = None
 
 
 def coaches(conn: Connection, coach_id: str, participant_id: str) -> bool:
@@ -89,7 +92,8 @@ def program(
         loaded = load_timelines(conn, [participant_id], first, last, now, late_after=late_after)
         after = last + timedelta(days=1)
         upcoming = statements_of(conn, [participant_id], after, after + AHEAD)
-    return Program(plan, first, last, loaded, upcoming)
+        words = progress_of(conn, participant_id, now)
+    return Program(plan, first, last, loaded, upcoming, words)
 
 
 def record_of(

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from server.attendance.history import load_timelines
 from server.attendance.statements import Statement
 from server.attendance.summary import Agreement, Day, Figures
+from server.learning.progress import WordProgress, progress_of
 from server.wording import clock
 
 
@@ -22,6 +23,8 @@ class FeedParticipant:
     days: list[Day]  # the listed days of the period, oldest first
     absence_run: int
     alert: bool
+    # The words of the day met and the recall checks (issue 16), as of when the feed is made.
+    words: WordProgress
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ def feed_content(
                 [d for d in days if d.listed],
                 loaded.runs[pid],
                 loaded.alert(pid, alert_after),
+                progress_of(conn, pid, now),
             )
         )
     return Feed(first, last, now, alert_after, title, found)

@@ -19,6 +19,7 @@ from server.feeds.content import (
     own_say_columns,
     reason_label,
 )
+from server.learning.progress import WordProgress
 
 DAY_HEADER = [
     "Deelnemer",
@@ -51,6 +52,15 @@ SUMMARY_HEADER = [
     "Achter elkaar afwezig",
     "Signaal",
     "Zelf afgemeld",
+    # The words of the day and the recall checks at the door (docs/learning.md), as of now:
+    "Woorden ontmoet",
+    "Woordvragen gesteld",
+    "Woordvragen beantwoord",
+    "Deel beantwoord (%)",
+    "Onthouden volgens model (%)",
+    "Na 30 dagen nog geweten (%)",
+    "Na 30 dagen, aantal vragen",
+    "Na 30 dagen volgens model (%)",
 ]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -70,6 +80,10 @@ def decimal(value: float) -> str:
 
 def local_time(moment: datetime | None, tz: str) -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime("%H:%M") if moment else ""
+
+
+def percent(share: float | None) -> str:
+    return "" if share is None else decimal(100 * share)
 
 
 def yes(value: bool) -> str:
@@ -129,6 +143,20 @@ def summary_csv(feed: Feed) -> bytes:
                 str(person.absence_run),
                 f"{person.absence_run} keer achter elkaar afwezig" if person.alert else "",
                 str(figures.absences_announced),
+                *_word_columns(person.words),
             ]
         )
     return _write(rows)
+
+
+def _word_columns(words: WordProgress) -> list[str]:
+    return [
+        str(words.words_met),
+        str(words.checks_shown),
+        str(words.checks_answered),
+        percent(words.share_answered),
+        percent(words.model_recall),
+        percent(words.recall_30d),
+        str(words.recall_30d_checks),
+        percent(words.model_recall_30d),
+    ]

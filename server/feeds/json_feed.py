@@ -3,6 +3,7 @@ the participant-days paged with `limit` and `offset` (documented in the OpenAPI 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Literal, cast
 
@@ -77,6 +78,28 @@ class FeedDay(BaseModel):
     )
 
 
+class FeedWords(BaseModel):
+    """The words of the day the participant met and what the recall checks at check-out
+    say (docs/learning.md), as of when the feed was made. Shares are 0…1; null: nothing
+    to reckon from yet."""
+
+    words_met: int = Field(description="Words of the day of the days they checked in.")
+    checks_shown: int = Field(description="Recall checks shown, skipped ones too.")
+    checks_answered: int = Field(description="Recall checks answered (right or wrong).")
+    share_answered: float | None
+    model_recall: float | None = Field(
+        description="The schedule's model: mean chance, now, of recalling a word met."
+    )
+    recall_30d: float | None = Field(
+        description="Share right, corrected for guessing among four pictures, of the checks "
+        "answered 30 days or more after the participant last saw the word."
+    )
+    recall_30d_checks: int = Field(description="How many checks recall_30d rests on.")
+    model_recall_30d: float | None = Field(
+        description="What the model predicted for those same checks, before each answer."
+    )
+
+
 class FeedSummary(BaseModel):
     """A participant's figures over the whole period (all pages)."""
 
@@ -102,6 +125,7 @@ class FeedSummary(BaseModel):
         description="Agreed days away that the participant announced at the door and no "
         "supervisor rejected; not counted in absences_unexcused."
     )
+    words: FeedWords
 
 
 class AttendanceFeed(BaseModel):
@@ -175,6 +199,7 @@ def feed_summary(person: FeedParticipant) -> FeedSummary:
         consecutive_absences=person.absence_run,
         absence_alert=person.alert,
         absences_announced=figures.absences_announced,
+        words=FeedWords(**asdict(person.words)),
     )
 
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from server.feeds.content import STATUS_LABELS, Feed, own_say_columns, reason_label
 from server.feeds.csv_feed import DAY_HEADER, SUMMARY_HEADER
+from server.learning.progress import WordProgress
 
 EPOCH = date(1899, 12, 30)  # day 0 of a spreadsheet's dates (1900 date system)
 # Cell styles, by their index in styles.xml's cellXfs.
@@ -163,6 +164,24 @@ def _local(moment: datetime | None, tz: str) -> time | None:
     return moment.astimezone(ZoneInfo(tz)).time().replace(second=0, microsecond=0)
 
 
+def _percent(share: float | None) -> float | None:
+    return None if share is None else round(100 * share, 2)
+
+
+def _word_cells(words: WordProgress) -> list[int | float | None]:
+    """The word columns of csv_feed.SUMMARY_HEADER, as numbers (empty: nothing to say)."""
+    return [
+        words.words_met,
+        words.checks_shown,
+        words.checks_answered,
+        _percent(words.share_answered),
+        _percent(words.model_recall),
+        _percent(words.recall_30d),
+        words.recall_30d_checks,
+        _percent(words.model_recall_30d),
+    ]
+
+
 def attendance_xlsx(feed: Feed) -> bytes:
     summary = [
         [
@@ -180,6 +199,7 @@ def attendance_xlsx(feed: Feed) -> bytes:
             p.absence_run,
             f"{p.absence_run} keer achter elkaar afwezig" if p.alert else "",
             p.figures.absences_announced,
+            *_word_cells(p.words),
         ]
         for p in feed.participants
     ]

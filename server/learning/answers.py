@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from fsrs import Card, State
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, func, select
 
 from server.learning.cards import Given, card_of
 from server.schema import events, participants, word_cards
@@ -24,7 +24,7 @@ from sync.recall import RIGHT, SKIPPED, WORD_RECALL, WRONG
 
 
 @dataclass(frozen=True)
-class Answer:
+class StoredAnswer:
     """One stored word_recall record, as the cards need it."""
 
     event_id: str
@@ -35,7 +35,7 @@ class Answer:
     response_ms: int | None = None
 
 
-def answers_of(conn: Connection, participant_ids: Iterable[str]) -> list[Answer]:
+def answers_of(conn: Connection, participant_ids: Iterable[str]) -> list[StoredAnswer]:
     """Every stored word_recall answer of these participants, by honest time (then id)."""
     ids = sorted(set(participant_ids))
     if not ids:
@@ -50,7 +50,7 @@ def answers_of(conn: Connection, participant_ids: Iterable[str]) -> list[Answer]
         ).where(events.c.kind == WORD_RECALL, member_of(conn, events.c.participant_id, ids))
     )
     found = [
-        Answer(
+        StoredAnswer(
             event_id=row.id,
             participant_id=row.participant_id,
             word=str(row.detail.get("word")),
@@ -63,7 +63,7 @@ def answers_of(conn: Connection, participant_ids: Iterable[str]) -> list[Answer]
     return sorted(found, key=lambda a: (a.at, a.event_id))
 
 
-def card_row(answers: list[Answer]) -> dict[str, Any]:
+def card_row(answers: list[StoredAnswer]) -> dict[str, Any]:
     """The word_cards columns of one participant's answers to one word (in time order):
     the FSRS card, the counts, and the last answer that said something of memory (right or
     wrong; only skips: skipped)."""
@@ -97,7 +97,9 @@ def _card_columns(card: Card | None) -> dict[str, Any]:
 
 def note_answers(conn: Connection, pairs: Iterable[tuple[str, str]], now: datetime) -> None:
     """Rebuild the cards of these (participant id, word key) pairs from all their answers:
-    called by the ingest for the records it has just stored, after their honest times."""
+    called by the ingest for the records it has just stored, after their honest times, and
+    by the retention after it deleted old answers (a pair with none left loses its card:
+    nothing derived outlives the answers it came from)."""
     wanted = set(pairs)
     if not wanted:
         return
@@ -110,15 +112,27 @@ def note_answers(conn: Connection, pairs: Iterable[tuple[str, str]], now: dateti
             )
         )
     }
-    grouped: dict[tuple[str, str], list[Answer]] = {}
+    grouped: dict[tuple[str, str], list[StoredAnswer]] = {}
     for answer in answers_of(conn, sites):
         key = (answer.participant_id, answer.word)
         if key in wanted:
             grouped.setdefault(key, []).append(answer)
+    for participant_id, word in sorted(wanted - set(grouped)):
+        conn.execute(
+            delete(word_cards).where(
+                word_cards.c.participant_id == participant_id, word_cards.c.word == word
+            )
+        )
     for (participant_id, word), answers in sorted(grouped.items()):
+        if participant_id not in sites:
+            continue  # erased meanwhile
         row = {"participant_id": participant_id, "word": word, "site_id": sites[participant_id]}
         upsert(conn, word_cards, ["participant_id", "word"],
                {**row, **card_row(answers), "updated_at": now})  # fmt: skip
+
+
+def count_cards(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(word_cards)).scalar_one())
 
 
 def stored_card(row: Any) -> Card | None:

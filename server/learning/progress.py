@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, and_, select
 
-from server.learning.answers import Answer, answers_of
+from server.learning.answers import StoredAnswer, answers_of
 from server.learning.cards import Given, card_of, recall_chance
 from server.schema import events, words
 from sync.recall import RIGHT, WRONG, word_key
@@ -74,7 +74,7 @@ def progress_of(conn: Connection, participant_id: str, at: datetime) -> WordProg
 
 
 def progress_from(
-    met: list[tuple[datetime, str]], checks: list[Answer], at: datetime
+    met: list[tuple[datetime, str]], checks: list[StoredAnswer], at: datetime
 ) -> WordProgress:
     """The figures from the meetings and checks (both by time, none after `at`)."""
     last_met: dict[str, datetime] = {}

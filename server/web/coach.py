@@ -251,6 +251,7 @@ def coach_participant(
         weekdays_agreed=[WEEKDAYS[d - 1] for d in sorted(plan.agreed_weekdays)],
         months=_program_months(timeline, start, end),
         total=timeline.figures(start, end),
+        words=shown.words,
         absences=[d for d in days if d.status in (EXCUSED, ABSENT, ANNOUNCED)][::-1],
         said=sorted(
             shown.upcoming + [s for d in days for s in d.said],

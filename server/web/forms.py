@@ -162,6 +162,7 @@ def read_participant(form: FormData, coaches: dict[str, str]) -> Filled:
         )
     }  # fmt: skip
     shown["active"] = form.get("active") is not None
+    shown["word_check"] = form.get("word_check") is not None
     days = set()
     for value in form.getlist("weekdays"):
         if isinstance(value, str) and value.isdigit() and 1 <= int(value) <= 7:
@@ -194,6 +195,7 @@ def read_participant(form: FormData, coaches: dict[str, str]) -> Filled:
         "birthday": birthday,
         "team": shown["team"] or None,
         "active": shown["active"],
+        "word_check": shown["word_check"],
     }
     return Filled(shown, errors, row)
 
@@ -214,4 +216,5 @@ def shown_of(row: Any, coach: str | None) -> dict[str, Any]:
         "birthday_day": str(int(day)) if day else "",
         "birthday_month": str(int(month)) if month else "",
         "active": row.active,
+        "word_check": row.word_check,
     }

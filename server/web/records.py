@@ -160,7 +160,7 @@ def new_participant_form(
     request: Request, engine: EngineDep, viewer: SiteViewerDep, site_id: str, now: ClockDep
 ) -> HTMLResponse:
     site = known_site(engine, site_id)
-    shown = {"language": "nl", "active": True, "weekdays": set()}
+    shown = {"language": "nl", "active": True, "word_check": True, "weekdays": set()}
     return participant_page(request, engine, viewer, site, shown, now())
 
 

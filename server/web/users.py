@@ -128,6 +128,18 @@ def site_greeting(
     return back("/sites?saved=greeting")
 
 
+@router.post("/sites/{site_id}/word-check", response_model=None)
+def site_word_check(
+    site_id: str, engine: EngineDep, clock: ClockDep, viewer: Admin, _: CsrfDep, form: FormDep
+) -> Response:
+    """Whether the site's doors ask a participant a word of the day back at check-out; the
+    doors learn it with their next snapshot."""
+    on = bool(text(form, "word_check"))
+    if not sites.set_word_check(engine, site_id, on, actor=viewer.actor, now=clock()):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "deze locatie bestaat niet")
+    return back("/sites?saved=greeting")
+
+
 OWN_SAY_MINUTES = (
     "Reden vragen: een heel aantal minuten voor sluitingstijd, van 0 tot "
     f"{sites.MAX_LEAVE_REASON_MINUTES}, of leeg om het nooit te vragen."

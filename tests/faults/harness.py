@@ -29,10 +29,11 @@ from server.administration import operations as admin
 from server.administration.importer import import_participants
 from server.db import make_engine, writing
 from server.local import NotServing, free_port, wait_until_serving
-from server.schema import events, rejected_records
+from server.schema import events, rejected_records, word_cards
 from sync.client import ServerClient
 from sync.own_say import ABSENCE_ANNOUNCED, KINDS, LEAVE_REASON, REASONS
 from sync.protocol import PushResponse, WireRecord
+from sync.recall import ANSWERS, SKIPPED, WORD_RECALL
 from sync.record import Entry, Record
 
 BOOTED_AT = datetime(2026, 1, 1, tzinfo=UTC)  # when the test doors' boot-1 began
@@ -330,6 +331,51 @@ def own_say(after: Record, kind: str, rng: random.Random) -> Entry:
         participant_id=after.participant_id,
         detail=detail,
     )
+
+
+RECALLED = ("hamer", "zaag", "bezem", "emmer")
+
+
+def word_recall(after: Record, rng: random.Random) -> Entry:
+    """The answer to the recall check of a word right after a check-out (sync.recall): a
+    record of its own among the taps, with the check-out's clock readings a moment on."""
+    answer = rng.choice(ANSWERS)
+    detail = {
+        "word": rng.choice(RECALLED),
+        "answer": answer,
+        "response_ms": None if answer == SKIPPED else rng.randint(500, 5000),
+    }
+    return Entry(
+        kind=WORD_RECALL,
+        wall_at=after.wall_at + timedelta(seconds=2),
+        workshop_day=after.workshop_day,
+        clock_synced=after.clock_synced,
+        boot_id=after.boot_id,
+        monotonic=after.monotonic + 2.0,
+        participant_id=after.participant_id,
+        detail=detail,
+    )
+
+
+def card_counts(database_url: str) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """Per (participant, word): the word_recall answers stored, and the answers their card
+    counts (server.learning): equal when every answer made its card exactly once."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            stored_answers: dict[tuple[str, str], int] = {}
+            for row in conn.execute(
+                select(events.c.participant_id, events.c.detail).where(events.c.kind == WORD_RECALL)
+            ):
+                key = (str(row.participant_id), str(row.detail["word"]))
+                stored_answers[key] = stored_answers.get(key, 0) + 1
+            counted = {
+                (row.participant_id, row.word): row.rights + row.wrongs + row.skips
+                for row in conn.execute(select(word_cards))
+            }
+            return stored_answers, counted
+    finally:
+        engine.dispose()
 
 
 def kinds_stored(database_url: str, kinds: Sequence[str]) -> dict[str, list[str]]:

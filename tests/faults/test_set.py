@@ -2,13 +2,15 @@
 
 Four kiosks tap thousands of badges at their doors (Door → journal), and among the taps
 write what participants say at the door (sync.own_say: a reason for leaving early after a
-confirmed check-out, an announced absence or an estimated check-out after a check-in),
+confirmed check-out, an announced absence or an estimated check-out after a check-in) and
+their answers to the recall check of a word after a check-out (sync.recall),
 while each one's sync agent pushes through a proxy that resets connections, delays them
 and drops answers. A chaos thread SIGKILLs the server at random moments, often while
 pushes are in flight, and restarts it on the same port; once the network is partitioned
 for a dozen seconds. Then everything heals and the agents drain. The server must hold
 exactly the union of the records the doors acknowledged: none missing, none doubled, every
-kiosk's sequence gapless, and each thing a participant said there once, of its own kind.
+kiosk's sequence gapless, and each thing a participant said there once, of its own kind;
+every word card counts each answer to its word exactly once.
 
 The same experiment runs again with two servers on one PostgreSQL behind a real HAProxy
 (the admin guide's docs/admin/haproxy.cfg): the chaos thread then kills one of the two at a
@@ -35,6 +37,7 @@ from sync.agent import Backoff, SyncAgent
 from sync.clock import SystemClock
 from sync.journal import Journal
 from sync.own_say import ABSENCE_ANNOUNCED, CHECKOUT_ESTIMATE, KINDS, LEAVE_REASON
+from sync.recall import WORD_RECALL
 from sync.record import Record
 from tests.faults.balancer import Balancer
 from tests.faults.harness import (
@@ -43,12 +46,14 @@ from tests.faults.harness import (
     ServerProcess,
     Tally,
     assert_exactly,
+    card_counts,
     kinds_stored,
     own_say,
     register,
     seed_from_env,
     stored,
     wait_until,
+    word_recall,
 )
 from tests.faults.proxy import FaultProxy, Faults
 
@@ -120,6 +125,8 @@ def _answers(kiosk: Kiosk, record: Record, uid: str, rng: random.Random) -> None
     elif record.kind == "check_in" and rng.random() < 0.6:
         kind = rng.choice((ABSENCE_ANNOUNCED, CHECKOUT_ESTIMATE))
         written.append(kiosk.journal.append(own_say(record, kind, rng)))
+    elif record.kind == "check_out" and rng.random() < 0.5:
+        written.append(kiosk.journal.append(word_recall(record, rng)))
     for said in written:
         kiosk.acknowledged.add(said.id)
         kiosk.said.setdefault(said.kind, set()).add(said.id)
@@ -331,11 +338,13 @@ def _experiment(
     last_seqs = {k.id: k.journal.last_seq() for k in kiosks}
     held = assert_exactly(database_url, acknowledged, last_seqs, seed=seed)
     # What participants said at the door is there too, each exactly once, of its own kind.
-    on_server = kinds_stored(database_url, sorted(KINDS))
-    for kind in sorted(KINDS):
+    on_server = kinds_stored(database_url, sorted(KINDS | {WORD_RECALL}))
+    for kind in sorted(KINDS | {WORD_RECALL}):
         said = set().union(*(k.said.get(kind, set()) for k in kiosks))
         assert said, f"seed {seed}: no {kind} written: the run proves nothing for it"
         assert sorted(on_server[kind]) == sorted(said), f"seed {seed}: {kind} not once each"
+    answers, counted = card_counts(database_url)
+    assert counted == answers, f"seed {seed}: a word card did not count each answer once"
     for kiosk in kiosks:
         assert kiosk.failed_taps == 0
         assert last_seqs[kiosk.id] == len(kiosk.acknowledged)

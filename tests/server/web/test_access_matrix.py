@@ -68,6 +68,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/sites"): ADMIN,
     ("POST", "/sites/{site_id}/greeting"): ADMIN,
     ("POST", "/sites/{site_id}/own-say"): ADMIN,
+    ("POST", "/sites/{site_id}/word-check"): ADMIN,
     ("POST", "/sites/{site_id}/alerts"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,

@@ -151,6 +151,8 @@ def furnish(served: Served, page: Any) -> str:
     ahead = (came_in.astimezone(ZONE).date() + timedelta(days=1)).isoformat()
     served.push("absence_announced", "p-amal", came_in, day=ahead, reason="doctor")
     push_unknown_badge(served, came_in)
+    # A word recalled at the door (issue 16): the coach's page shows the word figures.
+    served.push("word_recall", "p-amal", came_in, word="sneeuw", answer="right", response_ms=1500)
     log_in(page, served, SUPERVISOR)
     page.goto(f"{served.url}/sites/{SITE}/participants/p-amal/days/{day}")
     form = page.locator("#corrigeren form")

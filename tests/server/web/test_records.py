@@ -36,6 +36,7 @@ def form(**fields: Any) -> dict[str, Any]:
         "birthday_day": "",
         "birthday_month": "",
         "active": "1",
+        "word_check": "1",
     }
     data.update(fields)
     return data
