@@ -17,11 +17,17 @@ With --with-photos every task and word of the plan has a photo of its own in the
 photo cache (random pixels, cleaned and scaled by the server's own code, as a workshop's
 photos arrive), so each welcome draws its tasks' and word's photos in place of pictograms.
 
+With --recall (issue 16) each demo participant has a recall plan: twenty words met (each
+with a pictogram), ten of them due. After each check-out with a word still to ask the bench
+waits until the check is on the glass (the goodbye's 3 s, and a little), and the next tap
+ends it as skipped: up to ten checks per participant in a day (the door asks a word once a
+day), each drawn with its four pictures. The count of `word_recall` records is checked.
+
 Targets: RSS after the taps ≤ 200 MiB, and growth over the second half of the taps
 (the least-squares slope through its samples) ≤ 5 MiB per 1000 taps.
 
 Run from the repo root:
-python benchmarks/bench_screen_memory.py [--taps 2000] [--dir DIR] [--with-photos]
+python benchmarks/bench_screen_memory.py [--taps 2000] [--dir DIR] [--with-photos] [--recall]
 """
 
 from __future__ import annotations
@@ -114,8 +120,43 @@ def add_photos(folder: Path) -> int:
     return len(items)
 
 
+RECALL_WORDS = (
+    "aardappel", "appel", "auto", "baby", "bad", "banaan", "bed", "beker", "bezem", "boek",
+    "boom", "brief", "brood", "bus", "camera", "citroen", "computer", "deur", "doos", "emmer",
+)  # fmt: skip
+RECALL_DUE = 10
+CHECK_SHOWN = 3.4  # s after a check-out: the goodbye's CHECK_AFTER_GOODBYE, and a frame
+
+
+def add_recall(folder: Path) -> None:
+    """A recall plan for every demo participant, in the door data the kiosk reads."""
+    import json
+    from datetime import date, timedelta
+
+    data_file = folder / "door-data.json"
+    data = json.loads(data_file.read_text("utf-8"))
+    today = date.today()
+    data["recall_words"] = [
+        {"day": (today - timedelta(days=n + 1)).isoformat(), "word": word, "article": "de",
+         "pictogram": word, "sentence": "", "translations": {}}
+        for n, word in enumerate(RECALL_WORDS)
+    ]  # fmt: skip
+    data["recall"] = [
+        {"participant_id": person[0], "due": list(RECALL_WORDS[n % 10 : n % 10 + RECALL_DUE]),
+         "met": list(RECALL_WORDS), "known": n}
+        for n, person in enumerate(PEOPLE)
+    ]  # fmt: skip
+    data_file.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+
+
 def taps_recorded(db: sqlite3.Connection) -> int:
-    return db.execute("SELECT count(*) FROM records WHERE kind != 'lunch'").fetchone()[0]
+    query = "SELECT count(*) FROM records WHERE kind NOT IN ('lunch', 'word_recall')"
+    return db.execute(query).fetchone()[0]
+
+
+def last_tap(db: sqlite3.Connection) -> tuple[str, str | None]:
+    query = "SELECT kind, participant_id FROM records WHERE kind != 'lunch' ORDER BY seq DESC"
+    return db.execute(query).fetchone()
 
 
 def main() -> int:
@@ -127,6 +168,7 @@ def main() -> int:
     parser.add_argument(
         "--without-own-say", action="store_true", help="no week, no questions (before issue 15)"
     )
+    parser.add_argument("--recall", action="store_true", help="the recall check at check-outs")
     args = parser.parse_args()
 
     samples: list[tuple[int, float, float]] = []
@@ -134,6 +176,10 @@ def main() -> int:
         folder = Path(tmp)
         prepare(folder, too_soon_minutes=0, own_say=not args.without_own_say)
         photos = add_photos(folder) if args.with_photos else 0
+        if args.recall:
+            add_recall(folder)
+        checks_left = {person[0]: RECALL_DUE if args.recall else 0 for person in PEOPLE}
+        checks = 0
         bare = bare_window(folder)
         kiosk = KioskProcess(folder)
         kiosk.start()
@@ -151,9 +197,18 @@ def main() -> int:
                         raise RuntimeError(f"tap {n} was not recorded")
                     time.sleep(0.002)
                 time.sleep(FRAME_GAP)
+                kind, who = last_tap(db)
+                if kind == "check_out" and checks_left.get(who or "", 0) > 0:
+                    checks_left[who or ""] -= 1
+                    checks += 1
+                    time.sleep(CHECK_SHOWN)  # the check on the glass; the next tap ends it
                 if (n + 1) % tenth == 0:
                     time.sleep(0.5)  # let the screen settle before reading
                     samples.append((n + 1, *memory(kiosk.pid)))
+            time.sleep(6.0 if args.recall else 0)  # a last check ends by its own time
+            recalls = db.execute("SELECT count(*) FROM records WHERE kind = 'word_recall'")
+            if args.recall and recalls.fetchone()[0] != checks:
+                raise RuntimeError(f"{checks} checks waited for, not as many written")
             db.close()
         finally:
             code = kiosk.stop()
@@ -162,6 +217,7 @@ def main() -> int:
 
     shown = f", {photos} photos in the plan" if photos else ", pictograms"
     shown += "" if args.without_own_say else ", own say on"
+    shown += f", {checks} recall checks shown" if args.recall else ""
     print(f"Resident memory of prikklok kiosk --offscreen over {args.taps} taps{shown} (MiB)")
     print(f"  {'':28}{'VmRSS':>10}{'RssAnon':>10}")
     print(f"  {'bare Kivy window + label':28}{bare[0]:10.1f}{bare[1]:10.1f}")

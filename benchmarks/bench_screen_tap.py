@@ -20,8 +20,15 @@ beforehand and each measured tap is an early check-out, whose goodbye shows the 
 asks "Waarom ga je eerder weg?" with its five pictogram buttons (the reference then times
 Door.tap for a check-out).
 
+With --recall every participant has a recall plan (issue 16: the demo's words, one due),
+and before each measured tap the recall check of the participant before is on the glass,
+unanswered, as after their check-out: the measured tap ends it as skipped (its record is
+written on a thread of its own while the tap's answer goes up), so the time is that of the
+next person's tap at the end of a check.
+
 Run from the repo root:
   python benchmarks/bench_screen_tap.py [--taps 500] [--dir DIR] [--own-say [--leaving]]
+                                        [--recall]
 """
 
 from __future__ import annotations
@@ -61,12 +68,20 @@ def badge_of(n: int) -> str:
     return f"05{n:06X}"
 
 
-def door_data(today: date, people: int) -> dict[str, Any]:
-    """The demo's words and tasks for today, and `people` participants each with a badge."""
+def door_data(today: date, people: int, *, recall: bool = False) -> dict[str, Any]:
+    """The demo's words and tasks for today, and `people` participants each with a badge;
+    with `recall`, each with a plan naming the demo's words (one of them due)."""
     from server.demo.data import PEOPLE
     from server.demo.data import door_data as demo
 
     data = demo(today)
+    if recall:
+        keys = [w["word"] for w in data["words"]]
+        data["recall"] = [
+            {"participant_id": f"p-bench-{n}", "due": [keys[n % len(keys)]], "met": keys,
+             "known": n % len(keys)}
+            for n in range(people)
+        ]  # fmt: skip
     start, end = today - timedelta(days=30), today + timedelta(days=150)
     for n in range(people):
         name = PEOPLE[n % len(PEOPLE)][1]
@@ -84,7 +99,9 @@ def door_data(today: date, people: int) -> dict[str, Any]:
 class Bench:
     """The app on its stage, a socket to tap through, and the times each tap took."""
 
-    def __init__(self, folder: Path, taps: int, *, own_say: bool, leaving: bool) -> None:
+    def __init__(
+        self, folder: Path, taps: int, *, own_say: bool, leaving: bool, recall: bool = False
+    ) -> None:
         from kivy.core.window import Window
 
         from hardware.feedback import QuietIndicator
@@ -99,7 +116,7 @@ class Bench:
 
         today = date.today()
         morning = datetime(today.year, today.month, today.day, 9, 0, tzinfo=WORKSHOP_TZ)
-        data = DoorData.from_dict(door_data(today, taps))
+        data = DoorData.from_dict(door_data(today, taps, recall=recall))
         self.socket_path = folder / "taps.sock"
         self.clock = HeldClock(morning)
         self.journal = Journal(folder / "journal.db", kiosk_id="bench-screen")
@@ -145,7 +162,9 @@ class Bench:
         self.stage.wait_for_screen("waiting")
 
     # -- hooks: reader thread (commit), UI thread (screen, flip) -----------------------
-    def _committed(self, _answer: Any) -> None:
+    def _committed(self, answer: Any) -> None:
+        if answer.record.kind == "word_recall":
+            return  # the skipped check, written aside after the tap's own record
         self.committed_at = time.perf_counter()
 
     def _on_screen(self, name: str, view: Any) -> None:
@@ -176,6 +195,21 @@ class Bench:
             self.flipped_at - start,
         )
 
+    def check_on_glass(self, n: int) -> None:
+        """The recall check of participant n on the glass, unanswered, as after their
+        check-out (the door's own pick, from their plan)."""
+        import random
+
+        from kiosk.recall import pick_check
+        from kiosk.word_views import check_view
+
+        door = self.stage.app.door
+        check = pick_check(f"p-bench-{n}", door.data, set(), random.Random(n))
+        assert check is not None
+        self.stage.app.show(check_view(check))
+        self.stage.wait_for_screen("recall")
+        self.stage.next_frame()
+
     def back_to_waiting(self) -> None:
         self.stage.app.go_waiting()  # as the welcome's timeout does
         self.stage.wait_for_screen("waiting")
@@ -202,12 +236,15 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, default=ROOT, help="a folder on the disk to test")
     parser.add_argument("--own-say", action="store_true", help="my week and the questions on")
     parser.add_argument("--leaving", action="store_true", help="early check-outs (--own-say)")
+    parser.add_argument("--recall", action="store_true", help="each tap ends a recall check")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(dir=args.dir, prefix=".bench-") as tmp:
         folder = Path(tmp)
         prepare_kivy(offscreen=True, home=folder / "kivy", fps=FPS)
-        bench = Bench(folder, args.taps, own_say=args.own_say, leaving=args.leaving)
+        bench = Bench(
+            folder, args.taps, own_say=args.own_say, leaving=args.leaving, recall=args.recall
+        )
         screen: list[float] = []
         commit: list[float] = []
         current: list[float] = []
@@ -216,6 +253,8 @@ def main() -> int:
         try:
             for n in range(args.taps):
                 bench.clock.advance(1)
+                if args.recall:
+                    bench.check_on_glass((n + 1) % args.taps)
                 committed, became_current, flipped = bench.tap(badge_of(n))
                 screen.append(flipped)
                 commit.append(committed)
@@ -239,6 +278,8 @@ def main() -> int:
         ("core: Door.tap → committed", core),
     ]
     mode = " (my week and the questions on)" if args.own_say else ""
+    if args.recall:
+        mode += " (each tap ends a recall check)"
     print(f"Tap → {answer} screen over {args.taps} taps{mode}, offscreen at {FPS} fps, "
           f"on {args.dir}")  # fmt: skip
     print(f"  {'':34}{'p50':>11}{'p99':>11}{'max':>11}")

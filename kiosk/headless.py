@@ -8,6 +8,7 @@ import logging
 import queue
 import signal
 import threading
+import time as monotonic_time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time, timedelta
@@ -22,13 +23,16 @@ from kiosk.door import Answer, Door, DoorFailure
 from kiosk.language import clock_time, dutch
 from kiosk.notify import notify
 from kiosk.own_views import with_own_say
+from kiosk.recall import RecallCheck
 from kiosk.supervision import lunch_count, present_list
-from kiosk.transcript import supervisor_transcript, transcript
+from kiosk.transcript import recall_outcome, supervisor_transcript, transcript
 from kiosk.views import error_view, not_saved_view, view_of
 from kiosk.watchdog import PingPacer, arm
+from kiosk.word_views import check_view
 from sync.clock import Clock, SystemClock
 from sync.disk import Reserve
 from sync.journal import Journal
+from sync.recall import CHECK_SECONDS
 from sync.roster import DoorData, DoorDataError
 
 log = logging.getLogger(__name__)
@@ -121,6 +125,9 @@ class HeadlessDoor:
         self.door = Door(journal=journal, clock=clock or SystemClock(), feedback=feedback,
                          rules=rules, on_answer=on_answer, reserve=reserve)  # fmt: skip
         self._inbox: queue.Queue[BadgeRead | ReaderHealth | _Stop] = queue.Queue()
+        # The recall check printed after a check-out, and when it ends (time.monotonic):
+        # no touch here, so it ends skipped, after CHECK_SECONDS or at the next tap.
+        self._check: tuple[RecallCheck, float] | None = None
 
     def stop(self, reason: str = "stop") -> None:
         """Ask the loop to end; safe from any thread and from signal handlers."""
@@ -144,10 +151,12 @@ class HeadlessDoor:
         try:
             while True:
                 try:
-                    item = self._inbox.get(timeout=pings.wait())
+                    item = self._inbox.get(timeout=self._wait(pings.wait()))
                 except queue.Empty:
                     item = None
                 pings.tick()
+                if self._check is not None and monotonic_time.monotonic() >= self._check[1]:
+                    self._end_check()
                 if item is None:
                     continue
                 if isinstance(item, _Stop):
@@ -159,6 +168,7 @@ class HeadlessDoor:
                 self._answer(item)
         finally:
             self.reader.close()
+            self._end_check()
             self.feedback.close()
             self.journal.close()
             counts = self.reader.stats.snapshot()
@@ -191,6 +201,29 @@ class HeadlessDoor:
         self.say(f"[{clock_time(record.wall_at)} #{record.seq}] {lines[0]}")
         for line in lines[1:]:
             self.say(line)
+        self._end_check()  # the last check ends at this tap, once its answer is out
+        if answer.recall is not None:
+            for line in transcript(check_view(answer.recall)):
+                self.say(f"  {line}")
+            self._check = (answer.recall, monotonic_time.monotonic() + CHECK_SECONDS)
+
+    def _wait(self, ping_wait: float | None) -> float | None:
+        """How long the loop may wait for a read: until the next ping, or the check's end."""
+        if self._check is None:
+            return ping_wait
+        left = max(0.0, self._check[1] - monotonic_time.monotonic())
+        return left if ping_wait is None else min(ping_wait, left)
+
+    def _end_check(self) -> None:
+        """The check printed last ends unanswered: nobody can touch a terminal's pictures."""
+        if self._check is None:
+            return
+        check, self._check = self._check[0], None
+        try:
+            self.door.answer_recall(check, None, None)
+        except DoorFailure:
+            return  # the door logged why; the check is lost, never the taps
+        self.say(recall_outcome(f"{check.word.article or ''} {check.word.word}".strip(), "skipped"))
 
     def _supervisor_lines(self, name: str) -> list[str]:
         """What supervisor mode would show: who is in and since when, whom to check in by

@@ -49,7 +49,18 @@ def transcript(view: View) -> list[str]:
             lines += _own(view.week.next_day, "    ")
     if view.not_coming is not None:
         lines.append(f"  [☒ {view.not_coming.dutch}]")
+    if view.recall is not None:  # the recall check (kiosk.word_views): the word, 4 pictures
+        pictures = " ".join(f"[{p.heading}]" for p in view.recall.choices)
+        lines.append(f"  {pictures}")
     return lines
+
+
+# What became of a recall check, as the headless door prints it.
+RECALL_OUTCOMES = {"right": "goed", "wrong": "fout", "skipped": "overgeslagen"}
+
+
+def recall_outcome(heading: str, outcome: str) -> str:
+    return f"  {'♪'} {heading}: {RECALL_OUTCOMES[outcome]}"
 
 
 def _own(said: Said, indent: str) -> list[str]:

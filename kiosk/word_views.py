@@ -15,9 +15,9 @@ from kiosk.views import MyWordsView, RecallView, Said, View, WordPicture, say
 from sync.recall import Plan, word_key
 from sync.roster import DoorData, WordOfTheDay
 
-# The most pictures "mijn woorden" shows: the newest met first (the plan's order); four
-# rows of six fill the screen beside the answer panel at a size a finger can hit.
-MOST_WORDS = 24
+# The most pictures "mijn woorden" shows: the newest met first (the plan's order); two
+# rows of six beside the answer panel, each large enough for a finger (the count is all).
+MOST_WORDS = 12
 
 
 def picture_of(key: str, word: WordOfTheDay, *, mark: bool = False) -> WordPicture:

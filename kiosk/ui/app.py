@@ -11,7 +11,7 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,14 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 import kiosk.ui.text  # noqa: F401  (registers ScriptLabel for the .kv files)
 from hardware.badge import BadgeRead, BadgeReader, ReaderHealth
+from kiosk import phrases as P
 from kiosk.decide import BadgeTaken, Outcome
 from kiosk.door import Answer, Door, DoorFailure
 from kiosk.notify import notify
 from kiosk.own_views import absence_view, with_own_say
 from kiosk.player import Player, SilentPlayer
 from kiosk.questions import AfterTap
+from kiosk.signs import CUES
 from kiosk.sounds import chime_file, length
 from kiosk.speech import Pronouncer, greetings, spoken_text
 from kiosk.ui import memory
@@ -47,11 +49,15 @@ from kiosk.ui.screens import (
     UnknownScreen,
     WaitingScreen,
     WelcomeScreen,
+    both,
 )
 from kiosk.ui.supervisor import EnrolScreen, EvacuationScreen, SupervisorScreen
 from kiosk.ui.voice import Voice
+from kiosk.ui.words import MyWordsScreen, RecallScreen, WordTurns
 from kiosk.views import (
+    Said,
     View,
+    WordPicture,
     WordView,
     error_view,
     not_saved_view,
@@ -59,6 +65,7 @@ from kiosk.views import (
     view_of,
 )
 from kiosk.watchdog import arm
+from kiosk.word_views import has_words, my_words_view
 from sync.journal import Journal
 from sync.media import media_file
 from sync.own_say import CHECKOUT_ESTIMATE, LEAVE_REASON
@@ -80,11 +87,15 @@ SCREENS: tuple[type[KioskScreen], ...] = (
     ReaderProblemScreen,
     ErrorScreen,
     NotSavedScreen,
+    RecallScreen,
+    MyWordsScreen,
     SupervisorScreen,
     EvacuationScreen,
     EnrolScreen,
 )
 _loaded = False
+# The answers to a participant's own tap that carry the "Mijn woorden" button.
+OWN_TAP = frozenset({"welcome", "forgot", "goodbye"})
 
 
 def kv_files() -> list[Path]:
@@ -140,6 +151,7 @@ class KioskApp(App):
         self.player = player or SilentPlayer()
         self.pronouncer = pronouncer
         self.voice = Voice(pronouncer, self.player, on=self.settings.sound)
+        self.words = WordTurns(self)  # the recall check after a check-out (issue 16)
         self.keys = dict(keys or {})  # demo: a key on the keyboard taps a badge
         self.on_screen = on_screen
         self.is_online = is_online or (lambda: False)
@@ -190,6 +202,7 @@ class KioskApp(App):
             return
         self._started = False
         self._settle_lunch()  # a question left open when the kiosk stops takes the default
+        self.words.close()  # a check on the glass is skipped, and every answer written
         for event in self._ticks:
             event.cancel()
         if self._back is not None:
@@ -265,7 +278,10 @@ class KioskApp(App):
         view = view_of(decision, self.door.data, lunch_seconds=self.settings.lunch_seconds)
         if answer.week is not None or answer.asked is not None:
             view = with_own_say(view, answer.week, answer.asked)
+        if view.screen in OWN_TAP and has_words(self.door.data, view.participant_id):
+            view = replace(view, my_words=Said(P.MY_WORDS))
         self.show(view)
+        self.words.after(answer, view)  # the check, if any, comes after this answer
 
     def not_recorded(self, failure: DoorFailure) -> None:
         """A tap the journal did not take: tap again, or (it cannot pass) go to the supervisor."""
@@ -281,6 +297,7 @@ class KioskApp(App):
         self.show(not_saved_view(failure.trouble.value, failure.lang))
 
     def show(self, view: View) -> None:
+        self.words.leaving(view)  # a check on the glass is skipped, one to come dropped
         self._settle_lunch()
         self.supervisor_id = None
         self.enrolling = False
@@ -304,6 +321,7 @@ class KioskApp(App):
             self.show(reader_problem_view(self.health.value))
 
     def go_waiting(self, *_args: Any) -> None:
+        self.words.leaving(None)
         self._settle_lunch()
         self.voice.hush()
         if self._back is not None:
@@ -364,6 +382,7 @@ class KioskApp(App):
             elif asked.kind == CHECKOUT_ESTIMATE:
                 self.door.checkout_estimate(asked, time.fromisoformat(value) if value else None)
         self._rest_if_answered()
+        self.words.question_answered()  # the check, if any, after the answer shows
 
     def open_absence(self) -> None:
         """ "Ik kom niet op …" on the answer to their tap: their next agreed days."""
@@ -372,6 +391,42 @@ class KioskApp(App):
         if view is None or pid is None:
             return
         self.show(absence_view(pid, view.title.lang, self.door.next_days(pid)))
+
+    def rest(self, seconds: float) -> None:
+        """The answer on the glass stays `seconds` more, its bar from full again."""
+        self._back_in(seconds)
+
+    # -- the words they have met (issue 16; kiosk.ui.words) -------------------------------
+    def open_my_words(self) -> None:
+        """The "Mijn woorden" button on the answer to their own tap."""
+        view: Any = getattr(self.screen(self.manager.current), "view", None)
+        pid = view.participant_id if view is not None else None
+        plan = self.door.data.recall.get(pid or "")
+        if view is None or pid is None or plan is None:
+            return
+        lang = view.title.lang or self._language_of(pid)
+        right = self.door.words_right(pid)
+        self.show(my_words_view(pid, plan, self.door.data, lang, right))
+
+    def my_words_label(self, view: View | None) -> str:
+        """The "Mijn woorden" button's markup for the participant of `view`."""
+        pid = view.participant_id if view is not None else None
+        lang = self._language_of(pid) if pid else None
+        return both(lang, P.MY_WORDS, CUES["my_words"].symbol)
+
+    def _language_of(self, participant_id: str) -> str | None:
+        who = self.door.data.participants.get(participant_id)
+        return who.language if who is not None else None
+
+    def say_word(self, word: WordPicture, after: float = 0.0) -> None:
+        """Play a word they met: the workshop's recording if the cache has it, else the
+        computer's voice — the word with its article, no sentence."""
+        folder = self.settings.photo_dir
+        recorded = media_file(folder, word.voice) if folder and word.voice else None
+        if recorded is not None:
+            self.voice.play(recorded, after=after)
+        else:
+            self.voice.say(spoken_text(word.word, "", word.article), after=after)
 
     def question_moved_on(self) -> None:
         """A question of its own screen went to its next step: the full time again."""
@@ -454,6 +509,7 @@ class KioskApp(App):
 
     # -- supervisor mode ------------------------------------------------------------------
     def open_supervisor(self, supervisor_id: str, page: str = "supervisor") -> None:
+        self.words.leaving(None)  # a supervisor's badge ends a check like any tap
         self._settle_lunch()
         if self._back is not None:
             self._back.cancel()

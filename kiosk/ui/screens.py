@@ -56,6 +56,7 @@ class AnswerScreen(KioskScreen):
     week = ObjectProperty(None, allownone=True)
     question = ObjectProperty(None, allownone=True)
     not_coming_text = StringProperty("")
+    my_words_text = StringProperty("")  # "Mijn woorden" (issue 16), after their own tap
     own_say_later = True  # see show()
     _own_say_event: Any = None
     line_size = sp(30)  # of the lines under the title, both languages alike
@@ -75,11 +76,12 @@ class AnswerScreen(KioskScreen):
         if self._own_say_event is not None:
             self._own_say_event.cancel()
             self._own_say_event = None
-        if self.own_say_later and (view.week or view.question or view.not_coming):
+        own_say = view.week or view.question or view.not_coming or view.my_words
+        if self.own_say_later and own_say:
             # The answer to the tap first; their week and the question on the next frame
             # (33 ms on), so the greeting is as quick as ever. Never the last one's week.
             self.week = self.question = None
-            self.not_coming_text = ""
+            self.not_coming_text = self.my_words_text = ""
             self._own_say_event = Clock.schedule_once(lambda _dt: self.show_own_say(view))
         else:
             self.show_own_say(view)
@@ -95,6 +97,8 @@ class AnswerScreen(KioskScreen):
         self.not_coming_text = (
             both(lang, P.NOT_COMING, CUES["absence"].symbol) if view.not_coming else ""
         )
+        words = view.my_words
+        self.my_words_text = both(lang, P.MY_WORDS, CUES["my_words"].symbol) if words else ""
 
     def count_down(self, seconds: float, start: float = 1.0) -> None:
         """Run the bar from `start` (its share, 1: full) to nothing in `seconds`; 0 seconds:
@@ -130,7 +134,7 @@ class AnswerScreen(KioskScreen):
         # (the software GL keeps textures in process memory). Its widgets stay for reuse.
         self.title = Said("")
         self.word = self.week = self.question = None
-        self.not_coming_text = ""
+        self.not_coming_text = self.my_words_text = ""
         for box_id, names in (("lines", ("said",)), ("tasks", ("text", "pictogram", "photo"))):
             try:
                 box = self.box(box_id)

@@ -50,10 +50,15 @@ class Voice:
 
         threading.Thread(target=render, name="speech", daemon=True).start()
 
-    def play(self, path: Path) -> None:
-        """A recording of a person (sync.media's cache): played at once, from the UI thread."""
-        if self.sound:
+    def play(self, path: Path, *, after: float = 0.0) -> None:
+        """A recording of a person (sync.media's cache), from the UI thread: at once, or
+        `after` seconds from now (after a chime) if no new answer comes first."""
+        if not self.sound:
+            return
+        if after <= 0:
             self.player.play(path)
+            return
+        self._play(path, self._turn, Clock.get_boottime() + after)
 
     def hush(self) -> None:
         """A new answer: whatever the last one was still going to say is dropped."""

@@ -54,6 +54,7 @@ class AnswerPanel(BoxLayout):
     left = NumericProperty(0.0)
     week = ObjectProperty(None, allownone=True)  # a kiosk.views.WeekView, after an own tap
     not_coming_text = StringProperty("")  # the "Ik kom niet op …" button; empty: none
+    my_words_text = StringProperty("")  # the "Mijn woorden" button; empty: none
 
 
 class NoticeLayout(BoxLayout):

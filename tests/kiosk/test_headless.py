@@ -54,3 +54,59 @@ def test_headless_door_prints_taps_and_says_when_the_reader_dies(tmp_path: Path)
             loop.join(timeout=5)
     assert not loop.is_alive()
     assert "#1] ✔" in out.getvalue()
+
+
+def test_headless_door_prints_the_recall_check_and_that_it_was_skipped(tmp_path: Path) -> None:
+    # Issue 16: no touch here, so a check ends skipped after five seconds or at the next tap
+    # — printed after that tap's answer, never before it.
+    import random
+    import socket
+
+    from hardware.simulated import SimulatedReader
+    from sync.clock import HeldClock
+    from sync.recall import SKIPPED, WORD_RECALL
+    from tests.kiosk.test_recall import AMAL_BADGE, SANNE_BADGE, TUESDAY
+    from tests.kiosk.test_recall import data as recall_data
+
+    def tap(uid: str) -> None:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(str(socket_path))
+            s.sendall(f"{uid}\n".encode())
+
+    journal = Journal(tmp_path / "journal.db", kiosk_id="door-1")
+    journal.store_door_data(recall_data(), source="test")
+    socket_path, out, clock = tmp_path / "taps.sock", io.StringIO(), HeldClock(TUESDAY)
+    reader = SimulatedReader(socket_path=socket_path)
+    door = HeadlessDoor(journal=journal, reader=reader, feedback=QuietIndicator(),
+                        rules=DoorRules(), out=out, clock=clock)  # fmt: skip
+    door.door._rng = random.Random(3)
+    loop = threading.Thread(target=door.run, kwargs={"install_signals": False})
+    loop.start()
+    try:
+        wait_until(socket_path.exists, what="the reader's socket")
+        tap(AMAL_BADGE)
+        wait_until(lambda: "Welkom, Amal!" in out.getvalue(), what="the welcome")
+        assert "♪" not in out.getvalue()  # never at check-in
+        clock.advance(6 * 3600)
+        tap(AMAL_BADGE)
+        wait_until(lambda: "♪ de emmer\n" in out.getvalue(), what="the check")
+        assert "[de emmer]" in out.getvalue().split("♪ de emmer\n", 1)[1]
+        wait_until(lambda: "♪ de emmer: overgeslagen" in out.getvalue(), timeout=8,
+                   what="skipped after five seconds")  # fmt: skip
+        clock.advance(60)
+        tap(AMAL_BADGE)  # back in: no check
+        wait_until(lambda: out.getvalue().count("Welkom, Amal!") == 2, what="back in")
+        clock.advance(3600)
+        tap(AMAL_BADGE)  # out again: "hamer" is next
+        wait_until(lambda: "♪ de hamer\n" in out.getvalue(), what="the second check")
+        tap(SANNE_BADGE)
+        wait_until(lambda: "♪ de hamer: overgeslagen" in out.getvalue(), what="ended by a tap")
+        text = out.getvalue()
+        assert text.index("Welkom, Sanne!") < text.index("♪ de hamer: overgeslagen")
+    finally:
+        door.stop()
+        loop.join(timeout=5)
+    records = Journal(tmp_path / "journal.db", kiosk_id="door-1").of_kind(WORD_RECALL)
+    assert [(r.detail["word"], r.detail["answer"]) for r in records] == [
+        ("emmer", SKIPPED), ("hamer", SKIPPED)
+    ]  # fmt: skip

@@ -166,7 +166,7 @@ def test_tigrinya_renders_in_abyssinica_not_as_tofu() -> None:
 def test_every_participant_phrase_has_a_glyph_for_every_letter(lang: str) -> None:
     # The font chosen per run must draw every character of every translation.
     values = {"name": "Amal", "time": "08:58", "duration": "6", "weekday": "", "date": ""}
-    values |= {"hours": 6, "minutes": 30}
+    values |= {"hours": 6, "minutes": 30, "known": "12", "met": "30"}
     missing = set()
     for msgid in phrases.PARTICIPANT:
         text = in_language(lang, msgid, **values)
