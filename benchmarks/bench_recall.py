@@ -396,10 +396,12 @@ def run(args: argparse.Namespace) -> Result:
             final: dict[str, Figures] = {}
 
             def report(at: datetime) -> None:
-                figures = figures_at(db.url, learners, at)
+                figures, fitted_on = figures_at(db.url, learners, at)
                 weeks_in = round((at - local(START, 0)).days / 7)
+                curve = f"fitted to the site's {fitted_on} answers" if fitted_on else "default"
                 print_figures(
-                    f"After {weeks_in} weeks ({at.date()}): 30-day recall, points",
+                    f"After {weeks_in} weeks ({at.date()}): 30-day recall, points; "
+                    f"the model's curve now: {curve}",
                     figures,
                     args.show,
                 )
