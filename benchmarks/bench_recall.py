@@ -52,6 +52,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.recall_figures import (  # noqa: E402
     LEGEND,
     Figures,
+    cards_of,
     figures_at,
     print_figures,
     schedule_text,
@@ -445,12 +446,34 @@ def run(args: argparse.Namespace) -> Result:
         f"{t.sync_seconds:.1f} s in all; the run took {time.perf_counter() - began:.0f} s"
     )
     print(schedule_text(learners))
+    print(calibration_cost(learners, local(days[-1], 23)))
     cohort_figures = Figures()
     for figures in final.values():
         cohort_figures.add(figures)
     ok = verdict(cohort_figures)
     print("PASS" if ok else "FAIL")
     return Result(t, cohort_figures, ok)
+
+
+def calibration_cost(learners: list[Learner], at: datetime) -> str:
+    """What one calibration of the site's curve costs (progress_of makes one per site and
+    day, cached): on the cohort's answers, and on three times as many (the cohort's cards
+    three times over, as a site of 72 learners), against the target of well under 1 s."""
+    from server.learning.calibration import MEET, MIN_ANSWERS, fit_site
+
+    cards = cards_of(learners, at)
+    times = []
+    for copies in (1, 3):
+        many = [events for _ in range(copies) for events in cards.values()]
+        answers = sum(e.kind != MEET for events in many for e in events)
+        began = time.perf_counter()
+        fit_site(many)
+        times.append(f"{answers} answers {time.perf_counter() - began:.2f} s")
+    return (
+        f"Calibration (fit_site, one per site and day; default below {MIN_ANSWERS} answers): "
+        + ", ".join(times)
+        + " (target: well under 1 s)"
+    )
 
 
 def options(argv: list[str] | None = None) -> argparse.Namespace:

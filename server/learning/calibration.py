@@ -49,8 +49,9 @@ GUESS = 1 / CHOICES
 # within a grid step or two (tests/server/learning/test_calibration.py).
 MIN_ANSWERS = 200
 # Log-spaced, a factor ~1.8 and 2 apart; the fit refines between grid points.
-DECAYS = (0.1, 0.18, 0.32, 0.56, 1.0, 1.8, 3.2, 5.6, 10.0)
-SCALES = (0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+DECAYS = (0.1, 0.25, 0.6, 1.5, 4.0, 10.0)
+SCALES = (0.25, 1.0, 4.0, 16.0, 64.0)
+GROWTHS = (0.03, 0.1, 0.3, 1.0, 3.0)
 MEET, RIGHT, WRONG = 0, 1, 2
 GUESSED_RIGHT = True
 W = DEFAULT_PARAMETERS
@@ -62,17 +63,12 @@ class Curve:
 
     decay: float = W[20]
     scale: float = 1.0
+    growth: float = 1.0  # × e^parameters[8]: how much a right answer lengthens stability
     answers: int = 0  # answered checks fitted on; 0: the defaults
 
     @property
     def fitted(self) -> bool:
         return self.answers > 0
-
-    def note(self) -> str:
-        """What the coach reads beside the model's figures."""
-        if self.fitted:
-            return f"model: fitted to this site's {self.answers} answers"
-        return "model: default"
 
 
 DEFAULT = Curve()
@@ -148,9 +144,8 @@ def _walk(steps: Steps, curve: Curve) -> Iterable[tuple[int, float, float]]:
             lapse = W[11] * d ** -W[12] * ((s + 1) ** W[13] - 1) * math.exp((1 - r) * W[14])
             lapse = min(lapse, s / short)
             if kind == RIGHT:
-                good = s * (
-                    1 + math.exp(W[8]) * (11 - d) * s ** -W[9] * (math.exp((1 - r) * W[10]) - 1)
-                )
+                boost = curve.growth * math.exp(W[8]) * (11 - d) * s ** -W[9]
+                good = s * (1 + boost * (math.exp((1 - r) * W[10]) - 1))
                 recalled = r / (GUESS + (1 - GUESS) * r) if GUESSED_RIGHT else 1.0
                 s = recalled * good + (1 - recalled) * lapse
             else:
@@ -183,6 +178,7 @@ def _log_likelihoods(
     grow_wrong = math.exp(W[17] * (-2 + W[18]))
     first_again, first_good = curve.scale * W[0], curve.scale * W[2]
     w9, w10, w13, w14, w19 = W[9], W[10], W[13], W[14], W[19]
+    growth = curve.growth
     exp, log = math.exp, math.log
     sums = [0.0] * days
     for steps, slots in cards:
@@ -203,7 +199,7 @@ def _log_likelihoods(
                 d_cost, lapse_cost = costs[n - 1]
                 lapse = min(lapse_cost * ((s + 1) ** w13 - 1) * exp((1 - r) * w14), s / short)
                 if kind == RIGHT:
-                    good = s * (1 + d_cost * s**-w9 * (exp((1 - r) * w10) - 1))
+                    good = s * (1 + growth * d_cost * s**-w9 * (exp((1 - r) * w10) - 1))
                     recalled = r / (GUESS + (1 - GUESS) * r) if GUESSED_RIGHT else 1.0
                     s = recalled * good + (1 - recalled) * lapse
                 else:
@@ -232,7 +228,8 @@ def fit_site(cards: Iterable[Sequence[Event]], *, minimum: int = MIN_ANSWERS) ->
     before each day. `cards`: each (participant, word)'s meetings and answers. A coarse
     grid (log-spaced), then a quadratic through the best point's neighbours in each
     direction for the finer estimate."""
-    prepared = [steps_of(events) for events in cards if events]
+    # A card never answered adds nothing to the likelihood: leave it out of the passes.
+    prepared = [steps_of(events) for events in cards if any(e.kind != MEET for e in events)]
     counts: dict[date, int] = {}
     for steps in prepared:
         for n in range(1, len(steps.kinds)):
@@ -245,9 +242,10 @@ def fit_site(cards: Iterable[Sequence[Event]], *, minimum: int = MIN_ANSWERS) ->
             day_index.setdefault(day, len(day_index))
     slotted = [(steps, [day_index[day] for day in steps.days]) for steps in prepared]
     tables = {
-        (i, j): _log_likelihoods(slotted, Curve(decay, scale), len(day_index))
+        (i, j, k): _log_likelihoods(slotted, Curve(decay, scale, growth), len(day_index))
         for i, decay in enumerate(DECAYS)
         for j, scale in enumerate(SCALES)
+        for k, growth in enumerate(GROWTHS)
     }
     days: list[date] = []
     curves: list[Curve] = []
@@ -264,11 +262,12 @@ def fit_site(cards: Iterable[Sequence[Event]], *, minimum: int = MIN_ANSWERS) ->
     return SiteFit(tuple(days), tuple(curves))
 
 
-def _best(totals: dict[tuple[int, int], float], answers: int) -> Curve:
-    i, j = max(totals, key=lambda key: totals[key])
-    decay = _refine(DECAYS, i, [totals.get((i + k, j)) for k in (-1, 0, 1)])
-    scale = _refine(SCALES, j, [totals.get((i, j + k)) for k in (-1, 0, 1)])
-    return Curve(decay, scale, answers)
+def _best(totals: dict[tuple[int, int, int], float], answers: int) -> Curve:
+    i, j, k = max(totals, key=lambda key: totals[key])
+    decay = _refine(DECAYS, i, [totals.get((i + n, j, k)) for n in (-1, 0, 1)])
+    scale = _refine(SCALES, j, [totals.get((i, j + n, k)) for n in (-1, 0, 1)])
+    growth = _refine(GROWTHS, k, [totals.get((i, j, k + n)) for n in (-1, 0, 1)])
+    return Curve(decay, scale, growth, answers)
 
 
 def _refine(grid: Sequence[float], at: int, values: list[float | None]) -> float:
