@@ -29,6 +29,8 @@ learning steps.
   day, so one pass gives the fit on the answers before *any* day (`SiteFit.curve_before`):
   the prediction for a check is made from the answers before its day, never from itself.
 - Below MIN_ANSWERS answered checks the default parameters are used (`Curve.answers` 0).
+  An answer counts when it has something to be predicted from: a meeting of the word or
+  an answer before it (the first answer to a word never met starts its card, as in FSRS).
 """
 
 from __future__ import annotations

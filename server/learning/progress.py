@@ -114,8 +114,9 @@ def site_fit(
     checks: list[StoredAnswer],
 ) -> SiteFit:
     """The calibration of the site's curve on these meetings and answers, kept per site and
-    day as long as no answer or meeting is added (a late door's answers make a new fit)."""
-    key = (site, at.date(), len(met), len(checks), checks[-1].at if checks else None)
+    day for as long as they stay the same (a late door's answers make a new fit)."""
+    data = hash((tuple(met), tuple((a.participant_id, a.word, a.at, a.answer) for a in checks)))
+    key = (site, at.date(), data)
     found = _FITS.get(key)
     if found is None:
         cards: dict[tuple[str, str], list[Event]] = {}

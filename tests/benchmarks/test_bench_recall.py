@@ -2,7 +2,8 @@
 door, journal, sync and server, on SQLite and PostgreSQL. Not its criteria (eight weeks
 give too few checks 30 days after a word was last seen to test 5 points): that it runs,
 that the door put checks and the learners answered them, and that the server counts the
-same 30-day checks as the simulation by the same definition."""
+same 30-day checks as the simulation by the same definition, with the same rights and the
+same model prediction (server/learning/calibration)."""
 
 from __future__ import annotations
 
@@ -49,4 +50,7 @@ def test_the_recall_benchmark_runs_and_reports_checks(
     assert cohort.answered == tally.right + tally.wrong
     assert cohort.n > 0, printed
     assert cohort.server_n == cohort.n, printed
+    # ... the same right answers among them, and the same model prediction before each.
+    assert cohort.server_right == cohort.right, printed
+    assert cohort.model == pytest.approx(cohort.own_model), printed
     assert "After 8 weeks" in printed and "Criteria" in printed

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -137,3 +137,34 @@ def test_feeds_carry_the_words(history: None, client: TestClient, engine: Engine
     assert amal["Onthouden volgens model (%)"] == f"{MODEL_NOW * 100:.2f}".replace(".", ",")
     assert amal["Model aangepast aan antwoorden (0: standaard)"] == "0"
     assert dawit["Na 30 dagen nog geweten (%)"] == "" and dawit["Woorden ontmoet"] == "0"
+
+
+def test_a_site_that_forgets_gets_a_fitted_model_that_says_so(
+    history: None, client: TestClient, engine: Engine, browser_client: TestClient,
+    world: World, staff_world: Staff,
+) -> None:  # fmt: skip
+    """300 more answers at north (60 words asked 5 times, 1, 7, 30 and 30 days apart, right
+    only one time in four: a lucky guess): the model's curve is fitted to the site's 245
+    answers that had a meeting or an answer before them (the first answer to a word never
+    met has nothing to be predicted from), and says the words are mostly gone — the
+    default curve says otherwise."""
+    records, n = [], 100
+    for word in range(60):
+        when = at(9, 1, 10) + timedelta(hours=word)
+        for k, gap in enumerate((0, 1, 7, 30, 30)):
+            when += timedelta(days=gap)
+            answer = "right" if (word + k) % 4 == 0 else "wrong"
+            records.append(recalled(n, f"woord{word}", answer, when))
+            n += 1
+    for start in range(0, len(records), 100):
+        assert {s for s, _ in push(client, world, *records[start : start + 100])} == {"accepted"}
+    with engine.connect() as conn:
+        words = progress_of(conn, "p-amal", NOW)
+    assert (
+        words.model_answers == 245
+        and words.model_note == "model: fitted to this site's 245 answers"
+    )
+    assert words.model_recall is not None and words.model_recall < 0.15 < MODEL_NOW
+    log_in(browser_client, staff_world.coach)
+    page = browser_client.get("/coach/participants/p-amal").text
+    assert "(model aangepast aan 245 antwoorden op deze locatie)" in page
