@@ -1,33 +1,36 @@
 """The forgetting curve the coach's model PREDICTS with, calibrated on a site's own answers
 (issue 16, docs/learning.md "The model's prediction"). Pure Python.
 
-The schedule (server/learning/cards.py) keeps FSRS-6's default parameters: the issue
-requires them, and the order of the due list hardly depends on the curve's shape. But the
-default curve is made for flash cards reviewed by adults who rate themselves; at a door a
-participant sees the word of the day once and is then asked it among four pictures, and
-the default curve (decay 0.154) cannot even say that a word seen once is mostly gone after
-a month. So the *prediction* fits two numbers of FSRS-6 to the site's answered checks:
+The schedule (server/learning/cards.py) keeps FSRS-6's default parameters, as the issue
+requires. But the default curve is made for flash cards that adults rate themselves; at a
+door a participant sees the word of the day once and is later asked it among four
+pictures, and the default curve (decay 0.154) cannot even say that a word seen once is
+mostly gone after a month. So the *prediction* fits three numbers of FSRS-6 to the site's
+answered checks:
 
 - the decay, parameters[20]: how the curve bends (the FSRS family runs from a flat power
-  law, FSRS-6's 0.1, through FSRS-4.5's 0.5, to an exponential as the decay grows; the
-  grid goes past py-fsrs's optimiser bound 0.8 because a picture seen once may well fade
-  exponentially, as the forgetting literature's exponential models say);
+  law, FSRS-6's 0.154, through FSRS-4.5's 0.5, towards an exponential as the decay grows;
+  the grid goes past py-fsrs's optimiser bound 0.8 because a picture seen once may well
+  fade exponentially, as the exponential models of forgetting say);
 - a scale on the initial stabilities, parameters[0..3]: how long a first meeting or a
-  first answer lasts.
+  first answer lasts;
+- a growth factor on e^parameters[8]: how much a right answer lengthens the stability.
 
-All else is FSRS-6's default, and the cards follow FSRS-6's own updates (a right answer is
-Good, a wrong one Again, a skip nothing), exactly as py-fsrs computes them with no
-learning steps.
+All else is FSRS-6's default and its updates are py-fsrs's (no learning steps):
 
 - **The meeting is the card's first "review"**: checking in on the word's day shows and
   plays the word once. That is modelled as an exposure with *Again*'s initial stability
   and difficulty (a presentation without a retrieval, as after a miss) — in the fit and in
   the prediction alike; a later meeting of the same word again as an Again.
-- **Guessing is in the likelihood**: a check shows four pictures, so a learner who recalls
-  nothing is right one time in four: P(right) = g + (1 − g)·R with g = 1/CHOICES.
-- **Maximum likelihood on a fixed grid** of decay × scale; the log-likelihood is summed per
-  day, so one pass gives the fit on the answers before *any* day (`SiteFit.curve_before`):
-  the prediction for a check is made from the answers before its day, never from itself.
+- **Guessing is built in**: a check shows four pictures, so a learner who recalls nothing
+  is right one time in four: P(right) = g + (1 − g)·R with g = 1/CHOICES in the
+  likelihood; and a right answer is a Good only as likely as it was a true recall: the
+  stability after it is q·S(Good) + (1 − q)·S(Again), q = R / (g + (1 − g)·R). A wrong
+  answer is an Again, a skip nothing.
+- **Maximum likelihood on a fixed grid** of decay × scale × growth, refined by a parabola
+  along each; the log-likelihood is summed per day, so one pass per grid point gives the
+  fit on the answers before *any* day (`SiteFit.curve_before`): the prediction for a
+  check is made from the answers before its day, never from itself or later ones.
 - Below MIN_ANSWERS answered checks the default parameters are used (`Curve.answers` 0).
   An answer counts when it has something to be predicted from: a meeting of the word or
   an answer before it (the first answer to a word never met starts its card, as in FSRS).
@@ -46,16 +49,17 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 from sync.recall import CHOICES
 
 GUESS = 1 / CHOICES
-# Fewer answered checks than this at a site: the default parameters. Two parameters from
-# right/wrong answers that are a quarter guesses: a few hundred answers pin the decay to
-# within a grid step or two (tests/server/learning/test_calibration.py).
+# Fewer answered checks than this at a site: the default parameters. Three numbers from
+# right/wrong answers a quarter of which are guesses: a few hundred answers pin the curve
+# within a grid step (tests/server/test_calibration.py recovers it from ~3000).
 MIN_ANSWERS = 200
-# Log-spaced, a factor ~1.8 and 2 apart; the fit refines between grid points.
+# Log-spaced, a factor 2.5 to 4 apart (150 passes over the answers: the whole cost of a
+# fit; a coarser 5 × 5 × 4 was twice as fast but missed a known curve by 8 points); the
+# fit refines between grid points. The default (0.154, 1, 1) lies inside.
 DECAYS = (0.1, 0.25, 0.6, 1.5, 4.0, 10.0)
 SCALES = (0.25, 1.0, 4.0, 16.0, 64.0)
 GROWTHS = (0.03, 0.1, 0.3, 1.0, 3.0)
 MEET, RIGHT, WRONG = 0, 1, 2
-GUESSED_RIGHT = True
 W = DEFAULT_PARAMETERS
 
 
@@ -148,7 +152,7 @@ def _walk(steps: Steps, curve: Curve) -> Iterable[tuple[int, float, float]]:
             if kind == RIGHT:
                 boost = curve.growth * math.exp(W[8]) * (11 - d) * s ** -W[9]
                 good = s * (1 + boost * (math.exp((1 - r) * W[10]) - 1))
-                recalled = r / (GUESS + (1 - GUESS) * r) if GUESSED_RIGHT else 1.0
+                recalled = r / (GUESS + (1 - GUESS) * r)
                 s = recalled * good + (1 - recalled) * lapse
             else:
                 s = lapse
@@ -171,8 +175,8 @@ def _log_likelihoods(
     cards: Sequence[tuple[Steps, list[int]]], curve: Curve, days: int
 ) -> list[float]:
     """Σ log P(answer), with guessing, per day (each card's events' day numbers beside it,
-    `days` of them). The same formulas as
-    `_walk`, written out flat: this loop is the whole cost of a fit."""
+    `days` of them). The same formulas as `_walk`, written out flat: this loop is the whole
+    cost of a fit."""
     decay = -curve.decay
     factor = 0.9 ** (1 / decay) - 1
     short = math.exp(W[17] * W[18])
@@ -182,6 +186,7 @@ def _log_likelihoods(
     w9, w10, w13, w14, w19 = W[9], W[10], W[13], W[14], W[19]
     growth = curve.growth
     exp, log = math.exp, math.log
+    guess, known = GUESS, 1 - GUESS
     sums = [0.0] * days
     for steps, slots in cards:
         kinds, gaps, costs = steps.kinds, steps.gaps, steps.costs
@@ -189,9 +194,11 @@ def _log_likelihoods(
         for n in range(1, len(kinds)):
             kind, gap = kinds[n], gaps[n]
             r = (1 + factor * gap / s) ** decay
-            if kind != MEET:
-                p = GUESS + (1 - GUESS) * min(r, 0.999)
-                sums[slots[n]] += log(p if kind == RIGHT else 1 - p)
+            p = guess + known * r
+            if kind == RIGHT:
+                sums[slots[n]] += log(p if r < 0.999 else guess + known * 0.999)
+            elif kind == WRONG:
+                sums[slots[n]] += log(1 - p if r < 0.999 else known * 0.001)
             if gap < 1:
                 if kind == RIGHT:
                     s *= max(1.0, grow_right * s**-w19)
@@ -199,10 +206,13 @@ def _log_likelihoods(
                     s *= grow_wrong * s**-w19
             else:
                 d_cost, lapse_cost = costs[n - 1]
-                lapse = min(lapse_cost * ((s + 1) ** w13 - 1) * exp((1 - r) * w14), s / short)
+                forgot = 1 - r
+                lapse = lapse_cost * ((s + 1) ** w13 - 1) * exp(forgot * w14)
+                if lapse > s / short:
+                    lapse = s / short
                 if kind == RIGHT:
-                    good = s * (1 + growth * d_cost * s**-w9 * (exp((1 - r) * w10) - 1))
-                    recalled = r / (GUESS + (1 - GUESS) * r) if GUESSED_RIGHT else 1.0
+                    good = s * (1 + growth * d_cost * s**-w9 * (exp(forgot * w10) - 1))
+                    recalled = r / p
                     s = recalled * good + (1 - recalled) * lapse
                 else:
                     s = lapse
