@@ -91,20 +91,38 @@ def meetings_of(conn: Connection, participant_ids: list[str]) -> list[tuple[str,
 
 def progress_of(conn: Connection, participant_id: str, at: datetime) -> WordProgress:
     """The participant's word progress as of `at` (aware): what was known by then."""
-    site = conn.execute(
-        select(participants.c.site_id).where(participants.c.id == participant_id)
-    ).scalar()
-    people = sorted(
-        conn.execute(select(participants.c.id).where(participants.c.site_id == site)).scalars()
-    ) or [participant_id]
-    if participant_id not in people:
-        people.append(participant_id)
-    all_met = [m for m in meetings_of(conn, people) if m[1] <= at]
-    all_checks = [a for a in answers_of(conn, people) if a.at <= at]
-    fit = site_fit(site, at, all_met, all_checks)
-    met = [(when, key) for pid, when, key in all_met if pid == participant_id]
-    checks = [a for a in all_checks if a.participant_id == participant_id]
-    return progress_from(met, checks, at, fit)
+    return progresses_of(conn, [participant_id], at)[participant_id]
+
+
+def progresses_of(
+    conn: Connection, participant_ids: list[str], at: datetime
+) -> dict[str, WordProgress]:
+    """progress_of for several participants: each site's meetings and answers read (and
+    its curve fitted) once, however many of its participants are asked for."""
+    rows = conn.execute(
+        select(participants.c.id, participants.c.site_id).where(
+            member_of(conn, participants.c.id, participant_ids)
+        )
+    )
+    sites = {row.id: row.site_id for row in rows}
+    found: dict[str, WordProgress] = {}
+    for site in sorted({sites.get(pid) for pid in participant_ids}, key=str):
+        asked = [pid for pid in participant_ids if sites.get(pid) == site]
+        people = set(asked)
+        if site is not None:
+            people |= set(
+                conn.execute(
+                    select(participants.c.id).where(participants.c.site_id == site)
+                ).scalars()
+            )
+        all_met = [m for m in meetings_of(conn, sorted(people)) if m[1] <= at]
+        all_checks = [a for a in answers_of(conn, people) if a.at <= at]
+        fit = site_fit(site, at, all_met, all_checks)
+        for pid in asked:
+            met = [(when, key) for who, when, key in all_met if who == pid]
+            checks = [a for a in all_checks if a.participant_id == pid]
+            found[pid] = progress_from(met, checks, at, fit)
+    return found
 
 
 def site_fit(
