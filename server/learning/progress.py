@@ -19,12 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from server.learning import calibration
 from server.learning.answers import StoredAnswer, answers_of
 from server.learning.calibration import MEET, Event, SiteFit
-from server.schema import events, participants, words
+from server.schema import events, participants, word_cards, words
 from server.sql import member_of
 from sync.recall import RIGHT, WRONG, word_key
 from sync.record import OPENS_SESSION
@@ -109,7 +109,10 @@ def progresses_of(
     for site in sorted({sites.get(pid) for pid in participant_ids}, key=str):
         asked = [pid for pid in participant_ids if sites.get(pid) == site]
         people = set(asked)
-        if site is not None:
+        # A site with fewer answers than a fit needs (its word cards count them all) keeps
+        # the default curve: then only the asked participants' own history is read.
+        fitting = site is not None and answers_at(conn, site) >= calibration.MIN_ANSWERS
+        if fitting:
             people |= set(
                 conn.execute(
                     select(participants.c.id).where(participants.c.site_id == site)
@@ -117,12 +120,23 @@ def progresses_of(
             )
         all_met = [m for m in meetings_of(conn, sorted(people)) if m[1] <= at]
         all_checks = [a for a in answers_of(conn, people) if a.at <= at]
-        fit = site_fit(site, at, all_met, all_checks)
+        fit = site_fit(site, at, all_met, all_checks) if fitting else SiteFit((), ())
         for pid in asked:
             met = [(when, key) for who, when, key in all_met if who == pid]
             checks = [a for a in all_checks if a.participant_id == pid]
             found[pid] = progress_from(met, checks, at, fit)
     return found
+
+
+def answers_at(conn: Connection, site: object) -> int:
+    """Every answered check (right or wrong) of the site's participants, from their word
+    cards: cheap, and never fewer than the answers a fit would count."""
+    total = conn.execute(
+        select(func.coalesce(func.sum(word_cards.c.rights + word_cards.c.wrongs), 0))
+        .join(participants, participants.c.id == word_cards.c.participant_id)
+        .where(participants.c.site_id == site)
+    ).scalar()
+    return int(total or 0)
 
 
 def site_fit(
