@@ -65,7 +65,7 @@ W = DEFAULT_PARAMETERS
 
 @dataclass(frozen=True)
 class Curve:
-    """The prediction's parameters: FSRS-6's default but these two."""
+    """The prediction's parameters: FSRS-6's default but these three."""
 
     decay: float = W[20]
     scale: float = 1.0
@@ -107,8 +107,8 @@ class Steps:
     kinds: tuple[int, ...]
     difficulties: tuple[float, ...]
     days: tuple[date, ...]  # the UTC day of each event
-    # Per event, the factor of the next update that rests on the difficulty after it:
-    # e^w8·(11 − D) before a right answer, w11·D^−w12 before a wrong one.
+    # Per event, the two factors of the next update that rest on the difficulty after it:
+    # e^w8·(11 − D) for a right answer's stability, w11·D^−w12 for a lapse's.
     costs: tuple[tuple[float, float], ...]
 
 

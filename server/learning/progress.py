@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,7 +32,9 @@ from sync.record import OPENS_SESSION
 
 LONG_AFTER = timedelta(days=30)
 GUESS = 0.25  # one of four pictures
-_FITS: dict[tuple[object, ...], SiteFit] = {}  # per site and day (and data), a few kept
+# The fits per site and day (and data), a few kept; the server's request threads share them.
+_FITS: dict[tuple[object, ...], SiteFit] = {}
+_FITS_LOCK = threading.Lock()
 _KEEP_FITS = 32
 
 
@@ -149,7 +152,8 @@ def site_fit(
     day for as long as they stay the same (a late door's answers make a new fit)."""
     data = hash((tuple(met), tuple((a.participant_id, a.word, a.at, a.answer) for a in checks)))
     key = (site, at.date(), data)
-    found = _FITS.get(key)
+    with _FITS_LOCK:
+        found = _FITS.get(key)
     if found is None:
         cards: dict[tuple[str, str], list[Event]] = {}
         for pid, when, word in met:
@@ -159,9 +163,10 @@ def site_fit(
                 kind = calibration.RIGHT if a.answer == RIGHT else calibration.WRONG
                 cards.setdefault((a.participant_id, a.word), []).append(Event(a.at, kind))
         found = calibration.fit_site(cards.values())
-        if len(_FITS) >= _KEEP_FITS:
-            _FITS.pop(next(iter(_FITS)))
-        _FITS[key] = found
+        with _FITS_LOCK:
+            if len(_FITS) >= _KEEP_FITS:
+                _FITS.pop(next(iter(_FITS)))
+            _FITS[key] = found
     return found
 
 
