@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from server.attendance.history import load_timelines
 from server.attendance.statements import Statement
 from server.attendance.summary import Agreement, Day, Figures
-from server.learning.progress import WordProgress, progress_of
+from server.learning.progress import WordProgress, progresses_of
 from server.wording import clock
 
 
@@ -50,6 +50,7 @@ def feed_content(
 ) -> Feed:
     """The feed of these participants from `first` to `last` (inclusive)."""
     loaded = load_timelines(conn, participant_ids, first, last, now, late_after=late_after)
+    words = progresses_of(conn, list(loaded.of), now)
     found = []
     for pid, timeline in loaded.of.items():
         days = timeline.days(first, last)
@@ -60,7 +61,7 @@ def feed_content(
                 [d for d in days if d.listed],
                 loaded.runs[pid],
                 loaded.alert(pid, alert_after),
-                progress_of(conn, pid, now),
+                words[pid],
             )
         )
     return Feed(first, last, now, alert_after, title, found)

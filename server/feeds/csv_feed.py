@@ -61,6 +61,8 @@ SUMMARY_HEADER = [
     "Na 30 dagen nog geweten (%)",
     "Na 30 dagen, aantal vragen",
     "Na 30 dagen volgens model (%)",
+    # Which curve the model used: fitted to this many of the site's answers; 0: standard.
+    "Model aangepast aan antwoorden (0: standaard)",
 ]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -159,4 +161,5 @@ def _word_columns(words: WordProgress) -> list[str]:
         percent(words.recall_30d),
         str(words.recall_30d_checks),
         percent(words.model_recall_30d),
+        str(words.model_answers),
     ]

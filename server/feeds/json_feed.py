@@ -88,7 +88,8 @@ class FeedWords(BaseModel):
     checks_answered: int = Field(description="Recall checks answered (right or wrong).")
     share_answered: float | None
     model_recall: float | None = Field(
-        description="The schedule's model: mean chance, now, of recalling a word met."
+        description="The model: mean chance, now, of recalling a word met (FSRS-6, its "
+        "forgetting curve fitted to the site's answers; see model_answers)."
     )
     recall_30d: float | None = Field(
         description="Share right, corrected for guessing among four pictures, of the checks "
@@ -96,7 +97,16 @@ class FeedWords(BaseModel):
     )
     recall_30d_checks: int = Field(description="How many checks recall_30d rests on.")
     model_recall_30d: float | None = Field(
-        description="What the model predicted for those same checks, before each answer."
+        description="What the model predicted for those same checks, before each answer "
+        "(its curve fitted to the site's answers before the check's day)."
+    )
+    recall_30d_right: int = Field(
+        description="Of those checks, how many were right (pool these, not recall_30d, "
+        "to sum up several participants)."
+    )
+    model_answers: int = Field(
+        description="The site's answered checks the model's curve is fitted to now; 0: "
+        "FSRS-6's default curve (too few answers to fit)."
     )
 
 

@@ -179,6 +179,7 @@ def _word_cells(words: WordProgress) -> list[int | float | None]:
         _percent(words.recall_30d),
         words.recall_30d_checks,
         _percent(words.model_recall_30d),
+        words.model_answers,
     ]
 
 
