@@ -135,7 +135,10 @@ def test_feed_json_carries_the_category_and_the_verdict(
     assert days[("p-dawit", MON.isoformat())]["own_say"] == []
     summary = {p["participant_id"]: p for p in feed["participants"]}["p-dawit"]
     assert (summary["absences_unexcused"], summary["absences_announced"]) == (2, 1)
-    assert list(summary)[-1] == "absences_announced"  # new fields at the end
+    # New fields at the end: the own say after the fields before it, the words (issue 16) after
+    keys = list(summary)
+    assert keys.index("absences_announced") == keys.index("words") - 1
+    assert keys[-1] == "words"
 
 
 def test_feed_csv_and_xlsx_add_their_columns_at_the_end(
@@ -163,7 +166,10 @@ def test_feed_csv_and_xlsx_add_their_columns_at_the_end(
     )
     summary = get(client, token, "attendance.csv", view="summary", **PERIOD).content
     lines = list(csv.DictReader(io.StringIO(summary.decode("utf-8-sig")), delimiter=";"))
-    assert list(lines[0])[-2:] == ["Signaal", "Zelf afgemeld"]
+    columns = list(lines[0])
+    # The own say's column after the older ones, the words' columns (issue 16) after it.
+    assert columns[columns.index("Zelf afgemeld") - 1] == "Signaal"
+    assert columns[columns.index("Zelf afgemeld") + 1] == "Woorden ontmoet"
     assert {r["Deelnemer"]: r["Zelf afgemeld"] for r in lines} == {"p-amal": "0", "p-dawit": "1"}
 
     book = openpyxl.load_workbook(

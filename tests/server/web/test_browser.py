@@ -187,7 +187,8 @@ def test_an_admin_keeps_the_accounts(served: Served, page: Any) -> None:
     expect(page.locator("main")).to_contain_text("De Werkplaats")
     card = page.locator("section.site", has_text="De Werkplaats")
     card.get_by_label("Kiosk spreekt de begroeting uit").check()  # the doors say "Goedemorgen"
-    card.get_by_role("button", name="Opslaan", exact=True).click()
+    greeting = card.locator("form", has_text="Kiosk spreekt de begroeting uit")
+    greeting.get_by_role("button", name="Opslaan", exact=True).click()
     expect(page.locator("main")).to_contain_text("Opgeslagen")
     expect(card.get_by_label("Kiosk spreekt de begroeting uit")).to_be_checked()
     shot(page, "20-admin-sites")
