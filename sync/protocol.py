@@ -279,6 +279,11 @@ class SnapshotWord(Strict):
     photo: MediaHash | None = None  # the same: drawn in place of the pictogram
     voice: MediaHash | None = None  # the same: a supervisor saying it, played before espeak
 
+    @classmethod
+    def of(cls, row: Any) -> SnapshotWord:
+        """From anything with these fields as attributes: the server's `words` rows."""
+        return cls(**{name: getattr(row, name) for name in cls.model_fields})
+
 
 WordKey = Annotated[str, Field(min_length=1, max_length=200)]  # sync.recall.word_key
 

@@ -119,17 +119,7 @@ def build_snapshot(
         )
     ]
     vocabulary = [
-        SnapshotWord(
-            day=row.day,
-            word=row.word,
-            article=row.article,
-            sentence=row.sentence,
-            translations=row.translations,
-            symbol=row.symbol,
-            pictogram=row.pictogram,
-            photo=row.photo,
-            voice=row.voice,
-        )
+        SnapshotWord.of(row)
         for row in conn.execute(
             select(words)
             .where(words.c.site_id == site_id, words.c.day >= today, words.c.day <= last)

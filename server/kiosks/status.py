@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,13 @@ class Beat:
     disk_free_bytes: int | None = None  # None: the kiosk does not say (an older version)
     disk_total_bytes: int | None = None
     journal_trouble: str | None = None  # disk_full, read_only, write_failed
+
+    @classmethod
+    def of_row(cls, row: Any) -> Beat | None:
+        """From a row joined to kiosk_heartbeats; None for a kiosk that never sent one."""
+        if row.received_at is None:
+            return None
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
 
     @property
     def disk_free_share(self) -> float | None:

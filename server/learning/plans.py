@@ -146,17 +146,7 @@ def recall_for(
         )
         named.update(plan.due, plan.met)
     extra = [
-        SnapshotWord(
-            day=row.day,
-            word=row.word,
-            article=row.article,
-            sentence=row.sentence,
-            translations=row.translations,
-            symbol=row.symbol,
-            pictogram=row.pictogram,
-            photo=row.photo,
-            voice=row.voice,
-        )
+        SnapshotWord.of(row)
         for key, row in sorted(latest.items())
         if key in named and key not in shown_keys
     ]

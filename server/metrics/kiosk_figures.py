@@ -47,18 +47,7 @@ def every_kiosk(engine: Engine, now: datetime) -> list[tuple[str, SiteKiosk]]:
         ).all()
     found: list[tuple[str, SiteKiosk]] = []
     for row in rows:
-        beat = None
-        if row.received_at is not None:
-            beat = Beat(
-                received_at=row.received_at,
-                queue_depth=row.queue_depth,
-                oldest_unsynced_at=row.oldest_unsynced_at,
-                clock_offset_seconds=row.clock_offset_seconds,
-                reader_health=row.reader_health,
-                disk_free_bytes=row.disk_free_bytes,
-                disk_total_bytes=row.disk_total_bytes,
-                journal_trouble=row.journal_trouble,
-            )
+        beat = Beat.of_row(row)
         kiosk = SiteKiosk(
             row.id,
             row.name,
