@@ -104,12 +104,19 @@ def note_answers(conn: Connection, pairs: Iterable[tuple[str, str]], now: dateti
     if not wanted:
         return
     named = sorted({pid for pid, _ in wanted})
+    # Two doors' pushes may bring answers of one participant at once. Each rebuild reads all
+    # their answers, so on PostgreSQL (read committed) one would miss the other's answer not
+    # yet committed, and the last upsert would win with a card short of an answer. Locking
+    # the participants' rows first (in id order: no deadlock) makes the second rebuild wait
+    # for the first to commit and then read its answer too. FOR NO KEY UPDATE: the events'
+    # foreign keys (FOR KEY SHARE) are not held up. SQLite has one writer at a time anyway.
     sites: dict[str, str] = {
         row.id: row.site_id
         for row in conn.execute(
-            select(participants.c.id, participants.c.site_id).where(
-                member_of(conn, participants.c.id, named)
-            )
+            select(participants.c.id, participants.c.site_id)
+            .where(member_of(conn, participants.c.id, named))
+            .order_by(participants.c.id)
+            .with_for_update(key_share=True)
         )
     }
     grouped: dict[tuple[str, str], list[StoredAnswer]] = {}
