@@ -274,7 +274,14 @@ class RecordOutcome(NamedTuple):
         return {"id": str(self.id), "seq": self.seq, "status": self.status, "reason": self.reason}
 
 
+# A refusal's reason is kept beside the record (rejected_records.reason); one that quotes
+# a long bad value (a word key of 200 characters, a detail's unknown fields) is cut to fit.
+REASON_LENGTH = 200  # String(200) in server/schema.py
+
+
 def _result(record: WireRecord, status: str, reason: str | None = None) -> RecordOutcome:
+    if reason is not None and len(reason) > REASON_LENGTH:
+        reason = reason[: REASON_LENGTH - 1] + "…"
     return RecordOutcome(record.id, record.seq, status, reason)
 
 
